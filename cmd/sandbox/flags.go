@@ -1,0 +1,87 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/sandbox-dev/fintech-sandbox/fixtures"
+	"github.com/sandbox-dev/fintech-sandbox/simulator"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/ratelimit"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/weavr"
+)
+
+// options is the parsed command line: the server's own settings and the
+// simulator's Config.
+type options struct {
+	addr      string
+	logFormat string
+	sim       simulator.Config
+}
+
+// envPrefix: every flag --some-name can also be set as SANDBOX_SOME_NAME;
+// a flag on the command line wins over the environment.
+const envPrefix = "SANDBOX_"
+
+// parseFlags reads args and the environment into options, validating every
+// value once so a bad setting fails at startup.
+func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (options, error) {
+	o := options{sim: simulator.DefaultConfig()}
+	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var fixturesDir, rateLimit string
+	w := &o.sim.Weavr
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen address")
+	fs.Int64Var(&o.sim.Seed, "seed", o.sim.Seed, "seed of the generated data: same seed and counts, same data")
+	fs.IntVar(&w.Consumers, "consumers", w.Consumers, "number of generated Weavr consumers (besides the fixtures)")
+	fs.StringVar(&fixturesDir, "fixtures", "", "directory whose weavr.yaml / loanpro.yaml replace the embedded fixtures")
+	fs.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&rateLimit, "rate-limit", "on", `Weavr rate limit per api-key: "on" (the vendor's 100/1m,1000/1h,10000/24h), "off", or LIMIT/DURATION,… e.g. "5/1m"`)
+	fs.DurationVar(&w.TokenTTL, "token-ttl", w.TokenTTL, "Weavr token lifetime after last use")
+	fs.DurationVar(&w.EmailChangeWindow, "email-change-window", w.EmailChangeWindow, "Weavr: a second email change inside this window is 409 TOO_FREQUENT_EMAIL_CHANGES")
+	fs.DurationVar(&w.MobileChangeWindow, "mobile-change-window", w.MobileChangeWindow, "Weavr: mobile changes inside this window after a verified email change or password reset are 409 MOBILE_CHANGE_NOT_ALLOWED (SMS OTP enrolled)")
+	fs.IntVar(&w.MobileChangeLimit, "mobile-change-limit", w.MobileChangeLimit, "Weavr: changes to a different mobile number allowed before 409 MOBILE_NO_CHANGE_LIMIT_EXCEEDED")
+	fs.IntVar(&w.CountryCodeMaxLength, "country-code-max-length", w.CountryCodeMaxLength, "Weavr: maximum length of mobile.countryCode (document: 4; live service: 6)")
+	fs.Int64Var(&w.MaxBodyBytes, "max-body-bytes", w.MaxBodyBytes, "largest accepted request body; larger is 413")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: sandbox [flags]\n\nRuns the Weavr and LoanPro API sandbox. Every flag can also be set as %sNAME (e.g. %sRATE_LIMIT=off).\n\nFlags:\n", envPrefix, envPrefix)
+		fs.PrintDefaults()
+	}
+
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		name := envPrefix + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v := getenv(name); v != "" && envErr == nil {
+			if err := fs.Set(f.Name, v); err != nil {
+				envErr = fmt.Errorf("%s=%q: %v", name, v, err)
+			}
+		}
+	})
+	if envErr != nil {
+		return o, envErr
+	}
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected argument %q (see --help)", fs.Arg(0))
+	}
+	if o.logFormat != "text" && o.logFormat != "json" {
+		return o, fmt.Errorf("--log-format: want text or json, got %q", o.logFormat)
+	}
+	switch rateLimit {
+	case "on":
+		w.RateLimit = weavr.DefaultRateLimit()
+	default:
+		spec, err := ratelimit.ParseSpec(rateLimit)
+		if err != nil {
+			return o, fmt.Errorf("--rate-limit: %v", err)
+		}
+		w.RateLimit = spec
+	}
+	if fixturesDir != "" {
+		o.sim.Fixtures = fixtures.Dir(fixturesDir)
+	}
+	return o, nil
+}

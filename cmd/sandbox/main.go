@@ -1,0 +1,94 @@
+// Command sandbox runs the fintech API sandbox: Weavr Multi consumers and
+// LoanPro customers, simulated in memory. With no flags it serves the
+// embedded fixtures on 127.0.0.1:8080.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/sandbox-dev/fintech-sandbox/simulator"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "sandbox:", err)
+		os.Exit(1)
+	}
+}
+
+// run is the whole program: parse, build, serve until ctx ends, then shut
+// down gracefully, letting in-flight requests finish.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	opts, err := parseFlags(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(opts.logFormat, stdout)
+	opts.sim.Logger = logger
+	start := time.Now()
+	srv, err := simulator.New(opts.sim)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", opts.addr)
+	if err != nil {
+		return err
+	}
+	httpSrv := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    1 << 20,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	banner(logger, srv, "http://"+ln.Addr().String(), time.Since(start))
+
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return httpSrv.Shutdown(shutdownCtx)
+}
+
+func newLogger(format string, w io.Writer) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+// banner logs what a user needs to start: the address, the credentials and
+// a ready-to-paste curl line.
+func banner(l *slog.Logger, srv *simulator.Server, base string, took time.Duration) {
+	l.Info("sandbox listening", "url", base, "startup", took.Round(time.Millisecond))
+	for _, p := range srv.WeavrProgrammes() {
+		l.Info("weavr programme", "api-key", p.APIKey, "programme", p.ID, "profile", p.ProfileID)
+	}
+	l.Info("weavr logins", "emails", "alice@example.com (fresh), bob@example.com (KYC-approved), carol@, dave@, frank@ (programme 2)", "password", "Passw0rd!")
+	l.Info("try", "curl", fmt.Sprintf(`curl -s -X POST %s/multi/login_with_password -H 'api-key: %s' -H 'Content-Type: application/json' -d '{"email":"alice@example.com","password":{"value":"Passw0rd!"}}'`,
+		base, srv.WeavrProgrammes()[0].APIKey))
+}

@@ -1,0 +1,82 @@
+package simulator
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/sandbox-dev/fintech-sandbox/simulator/apierr"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
+)
+
+// OperationKey is the gin context key holding the request's operation id
+// (e.g. "weavr.consumerUpdate"): the name scenarios, metrics and the
+// journal use for a route.
+const OperationKey = "sandbox.operation"
+
+// operation names a request's operation; most routes have a fixed one,
+// OData routes resolve it from the path.
+type operation func(*gin.Context) string
+
+func op(name string) operation { return func(*gin.Context) string { return name } }
+
+// routes lists every route the sandbox serves.
+func (s *Server) routes() *gin.Engine {
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.Use(gin.CustomRecovery(func(c *gin.Context, err any) {
+		s.cfg.Logger.Error("panic serving request", "path", c.Request.URL.Path, "panic", err)
+		apierr.WriteSandboxError(c.Writer, http.StatusInternalServerError, "sandbox: internal error: %v", err)
+	}))
+
+	// Weavr Multi API and Weavr's sandbox simulator.
+	w := s.vendors.weavr
+	wg := r.Group("", w.RequestRef)
+	s.handle(wg, http.MethodPost, "/multi/login_with_password", op("weavr.loginWithPassword"), w.Login)
+	s.handle(wg, http.MethodGet, "/multi/consumers", op("weavr.consumerGet"), w.GetConsumer)
+	s.handle(wg, http.MethodPatch, "/multi/consumers", op("weavr.consumerUpdate"), w.UpdateConsumer)
+	s.handle(wg, http.MethodPost, "/multi/consumers/verification/email/verify", op("weavr.consumerRootUserEmailVerify"), w.VerifyEmail)
+	s.handle(wg, http.MethodPost, "/simulate/api/consumers/:id/verify", op("weavr.simulateConsumerVerify"), w.SimulateVerify)
+
+	// LoanPro LMS API (OData): the entity path is parsed by the vendor.
+	lp := s.vendors.loanpro
+	s.handle(r, http.MethodGet, loanproBase+"/odata.svc/*path", lp.ReadOperation, lp.Read)
+	s.handle(r, http.MethodPut, loanproBase+"/odata.svc/*path", lp.WriteOperation, lp.Write)
+
+	r.NoRoute(s.unknownRoute(false))
+	r.NoMethod(s.unknownRoute(true))
+	return r
+}
+
+// loanproBase is the LoanPro API prefix.
+const loanproBase = "/api/public/api/1"
+
+// handle registers one simulated route: the request's session and
+// operation are resolved before the vendor handler runs.
+func (s *Server) handle(g gin.IRoutes, method, path string, opFn operation, h gin.HandlerFunc) {
+	g.Handle(method, path, func(c *gin.Context) {
+		c.Set(session.ContextKey, s.sessions.Get(c.GetHeader(session.Header)))
+		c.Set(OperationKey, opFn(c))
+		h(c)
+	})
+}
+
+// unknownRoute answers a path or method nobody serves: vendor-shaped under a
+// vendor's prefix, a sandbox error elsewhere.
+func (s *Server) unknownRoute(methodNotAllowed bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		p := c.Request.URL.Path
+		switch {
+		case strings.HasPrefix(p, "/multi/") || strings.HasPrefix(p, "/simulate/"):
+			s.vendors.weavr.RequestRef(c)
+			s.vendors.weavr.UnknownRoute(c, methodNotAllowed)
+		case strings.HasPrefix(p, loanproBase+"/"):
+			s.vendors.loanpro.UnknownRoute(c, methodNotAllowed)
+		case methodNotAllowed:
+			apierr.WriteSandboxError(c.Writer, http.StatusMethodNotAllowed, "sandbox: method %s not allowed on %s", c.Request.Method, p)
+		default:
+			apierr.WriteSandboxError(c.Writer, http.StatusNotFound, "sandbox: no route %s %s", c.Request.Method, p)
+		}
+	}
+}

@@ -1,0 +1,191 @@
+// Package store is the sandbox's in-memory data: an immutable seeded Base of
+// records shared by every session, and per-session Tables that fork it in
+// O(1) and keep their own writes in a copy-on-write overlay. A session never
+// copies the data set, so creating one costs the same for 1k or 100k records.
+//
+// Records are values (V): a writer receives a copy of the current record and
+// returns the new one, so readers never see a torn record. Values that hold
+// slices or maps must treat them as immutable (replace, never modify).
+package store
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+)
+
+// ErrNotFound is returned by Update for an unknown key.
+var ErrNotFound = errors.New("store: record not found")
+
+// IndexFunc returns the secondary-index keys of a record (for example its
+// email, lower-cased). Indexes answer uniqueness and duplicate questions
+// without scanning the whole table.
+type IndexFunc[V any] func(V) []string
+
+// Base is the immutable seeded data set shared by every Table forked from it.
+type Base[K comparable, V any] struct {
+	order   []K
+	records map[K]V
+	indexFn map[string]IndexFunc[V]
+	index   map[string]map[string][]K
+}
+
+// NewBase builds a Base from records in their natural order; key extracts a
+// record's primary key and indexes names the secondary indexes.
+func NewBase[K comparable, V any](key func(V) K, indexes map[string]IndexFunc[V], records []V) (*Base[K, V], error) {
+	b := &Base[K, V]{
+		order:   make([]K, 0, len(records)),
+		records: make(map[K]V, len(records)),
+		indexFn: indexes,
+		index:   make(map[string]map[string][]K, len(indexes)),
+	}
+	for name := range indexes {
+		b.index[name] = map[string][]K{}
+	}
+	for _, v := range records {
+		k := key(v)
+		if _, dup := b.records[k]; dup {
+			return nil, fmt.Errorf("store: duplicate key %v", k)
+		}
+		b.order = append(b.order, k)
+		b.records[k] = v
+		for name, fn := range indexes {
+			for _, ik := range fn(v) {
+				b.index[name][ik] = append(b.index[name][ik], k)
+			}
+		}
+	}
+	return b, nil
+}
+
+// Len is the number of seeded records.
+func (b *Base[K, V]) Len() int { return len(b.order) }
+
+// Fork returns a new Table over b. It copies nothing: O(1) in b's size.
+func (b *Base[K, V]) Fork() *Table[K, V] {
+	return &Table[K, V]{base: b}
+}
+
+// Table is one session's view of a Base: reads fall through to the Base,
+// writes land in the Table's own overlay. It is safe for concurrent use; its
+// lock is held only for the duration of one read or one update.
+type Table[K comparable, V any] struct {
+	base *Base[K, V]
+
+	mu      sync.RWMutex
+	over    map[K]V
+	overIdx map[string]map[string][]K
+}
+
+// Get returns the current record for k.
+func (t *Table[K, V]) Get(k K) (V, bool) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.get(k)
+}
+
+func (t *Table[K, V]) get(k K) (V, bool) {
+	if v, ok := t.over[k]; ok {
+		return v, true
+	}
+	v, ok := t.base.records[k]
+	return v, ok
+}
+
+// Len is the number of records.
+func (t *Table[K, V]) Len() int { return len(t.base.order) }
+
+// Range calls fn for every record in seed order until fn returns false. The
+// read lock is held throughout: fn must not call back into t.
+func (t *Table[K, V]) Range(fn func(V) bool) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	for _, k := range t.base.order {
+		v, _ := t.get(k)
+		if !fn(v) {
+			return
+		}
+	}
+}
+
+// Lookup returns the records whose index entry named index currently
+// includes key, in no particular order.
+func (t *Table[K, V]) Lookup(index, key string) []V {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.lookup(index, key)
+}
+
+func (t *Table[K, V]) lookup(index, key string) []V {
+	fn, ok := t.base.indexFn[index]
+	if !ok {
+		panic("store: unknown index " + index) // a programming error
+	}
+	var out []V
+	seen := map[K]bool{}
+	for _, cands := range [][]K{t.base.index[index][key], t.overIdx[index][key]} {
+		for _, k := range cands {
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			// Index entries may be stale after an update: keep only records
+			// that still carry the key.
+			if v, ok := t.get(k); ok && slices.Contains(fn(v), key) {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// Tx is the view of a Table inside Update: reads see the Table as it is
+// under the write lock, so check-then-write rules (uniqueness, counters)
+// are atomic. A Tx must not be used after its Update returns.
+type Tx[K comparable, V any] struct{ t *Table[K, V] }
+
+// Get returns the current record for k.
+func (tx Tx[K, V]) Get(k K) (V, bool) { return tx.t.get(k) }
+
+// Lookup is Table.Lookup inside the transaction.
+func (tx Tx[K, V]) Lookup(index, key string) []V { return tx.t.lookup(index, key) }
+
+// Update applies fn to the record k atomically: fn receives a copy of the
+// current record and returns the new one, or an error that leaves the Table
+// unchanged. It returns the stored record.
+func (t *Table[K, V]) Update(k K, fn func(tx Tx[K, V], cur V) (V, error)) (V, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	cur, ok := t.get(k)
+	if !ok {
+		var zero V
+		return zero, ErrNotFound
+	}
+	next, err := fn(Tx[K, V]{t}, cur)
+	if err != nil {
+		return cur, err
+	}
+	t.put(k, next)
+	return next, nil
+}
+
+func (t *Table[K, V]) put(k K, v V) {
+	if t.over == nil {
+		t.over = map[K]V{}
+		t.overIdx = map[string]map[string][]K{}
+	}
+	t.over[k] = v
+	for name, fn := range t.base.indexFn {
+		idx := t.overIdx[name]
+		if idx == nil {
+			idx = map[string][]K{}
+			t.overIdx[name] = idx
+		}
+		for _, ik := range fn(v) {
+			if !slices.Contains(idx[ik], k) {
+				idx[ik] = append(idx[ik], k)
+			}
+		}
+	}
+}

@@ -1,0 +1,117 @@
+package weavr
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/sandbox-dev/fintech-sandbox/simulator/apierr"
+)
+
+// token is a logged-in root user's auth token. Weavr tokens are valid for
+// 5 minutes from last activity (loginWithPassword's description).
+type token struct {
+	consumerID  string
+	programmeID string
+	lastUsed    time.Time
+}
+
+func newTokenValue() string {
+	var b [24]byte
+	_, _ = rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// issue creates a token for the consumer.
+func (w *World) issue(consumerID, programmeID string, now time.Time) string {
+	v := newTokenValue()
+	w.mu.Lock()
+	w.tokens[v] = &token{consumerID: consumerID, programmeID: programmeID, lastUsed: now}
+	w.mu.Unlock()
+	return v
+}
+
+// use returns the token's owner and marks it used, or false if the token is
+// unknown or idle for longer than ttl (an expired token is forgotten).
+func (w *World) use(value string, now time.Time, ttl time.Duration) (token, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	t, ok := w.tokens[value]
+	if !ok {
+		return token{}, false
+	}
+	if now.Sub(t.lastUsed) > ttl {
+		delete(w.tokens, value)
+		return token{}, false
+	}
+	t.lastUsed = now
+	return *t, true
+}
+
+// programme checks the api-key header: missing or empty is a 400 with
+// fieldName api-key REQUIRED, unknown a 401; then the per-key rate limit.
+// On failure it writes the answer and returns nil.
+func (s *Service) programme(c *gin.Context, w *World) *Programme {
+	key := c.GetHeader("api-key")
+	if key == "" {
+		s.respondInvalid(c, []InvalidField{{Params: []string{}, FieldName: "api-key", Error: kindRequired}})
+		return nil
+	}
+	p := s.data.byKey[key]
+	if p == nil {
+		s.respond(c, ErrUnauthorized)
+		return nil
+	}
+	if d := w.limiter.Allow(p.APIKey); !d.Allowed {
+		resp := s.defs[ErrTooManyRequests].Response()
+		resp.SetHeader("x-ratelimit-limit", d.Limit).SetHeader("x-ratelimit-reset", strconv.Itoa(d.Reset))
+		apierr.Write(c.Writer, resp)
+		c.Abort()
+		return nil
+	}
+	return p
+}
+
+// bearer extracts the token of an "Authorization: Bearer <token>" header.
+func bearer(c *gin.Context) (string, bool) {
+	h := c.GetHeader("Authorization")
+	scheme, v, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(v) == "" {
+		return "", false
+	}
+	return strings.TrimSpace(v), true
+}
+
+// authenticate runs the checks of a secured operation (api-key and
+// auth_token): 400/401 for the api-key, 429, 401 for a missing, unknown or
+// expired token or an inactive root user, 403 INSUFFICIENT_PERMISSIONS for
+// a token of another programme. It returns the consumer id.
+func (s *Service) authenticate(c *gin.Context, w *World) (string, bool) {
+	p := s.programme(c, w)
+	if p == nil {
+		return "", false
+	}
+	v, ok := bearer(c)
+	if !ok {
+		s.respond(c, ErrUnauthorized)
+		return "", false
+	}
+	t, ok := w.use(v, s.clock.Now(), s.settings.TokenTTL)
+	if !ok {
+		s.respond(c, ErrUnauthorized)
+		return "", false
+	}
+	if t.programmeID != p.ID {
+		s.respond(c, ErrForbidden)
+		return "", false
+	}
+	if cur, ok := w.consumers.Get(t.consumerID); !ok || !cur.Active {
+		s.respond(c, ErrUnauthorized)
+		return "", false
+	}
+	return t.consumerID, true
+}

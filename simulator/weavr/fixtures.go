@@ -1,0 +1,224 @@
+package weavr
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/sandbox-dev/fintech-sandbox/simulator/store"
+)
+
+// FixtureFile is the name of the Weavr fixtures inside the fixtures FS.
+const FixtureFile = "weavr.yaml"
+
+// fixturePassword is every fixture consumer's default password.
+const fixturePassword = "Passw0rd!"
+
+type fixtureFile struct {
+	DisposableEmailDomains []string           `yaml:"disposableEmailDomains"`
+	Programmes             []programmeFixture `yaml:"programmes"`
+	Consumers              []yaml.Node        `yaml:"consumers"`
+}
+
+type programmeFixture struct {
+	ID                   string   `yaml:"id"`
+	APIKey               string   `yaml:"apiKey"`
+	ProfileID            string   `yaml:"profileId"`
+	FeeGroups            []string `yaml:"feeGroups"`
+	UnsupportedCountries []string `yaml:"unsupportedCountries"`
+}
+
+type consumerFixture struct {
+	ID                  string    `yaml:"id"`
+	Programme           string    `yaml:"programme"`
+	Email               string    `yaml:"email"`
+	Password            string    `yaml:"password"`
+	Name                string    `yaml:"name"`
+	Surname             string    `yaml:"surname"`
+	Mobile              Mobile    `yaml:"mobile"`
+	DateOfBirth         *Date     `yaml:"dateOfBirth"`
+	Address             *Address  `yaml:"address"`
+	Nationality         string    `yaml:"nationality"`
+	PlaceOfBirth        string    `yaml:"placeOfBirth"`
+	Locale              string    `yaml:"locale"`
+	Brand               string    `yaml:"brand"`
+	Tag                 string    `yaml:"tag"`
+	UserTag             string    `yaml:"userTag"`
+	Occupation          string    `yaml:"occupation"`
+	SourceOfFunds       string    `yaml:"sourceOfFunds"`
+	BaseCurrency        string    `yaml:"baseCurrency"`
+	FeeGroup            string    `yaml:"feeGroup"`
+	IPAddress           string    `yaml:"ipAddress"`
+	Created             time.Time `yaml:"created"`
+	Active              *bool     `yaml:"active"`
+	EmailVerified       bool      `yaml:"emailVerified"`
+	MobileVerified      bool      `yaml:"mobileVerified"`
+	KYCApproved         bool      `yaml:"kycApproved"`
+	SMSOTPEnrolled      bool      `yaml:"smsOtpEnrolled"`
+	RecentPasswordReset bool      `yaml:"recentPasswordReset"`
+}
+
+// dataset is the immutable seed shared by every session.
+type dataset struct {
+	programmes []*Programme
+	byKey      map[string]*Programme
+	byID       map[string]*Programme
+	disposable map[string]bool
+	consumers  *store.Base[string, Consumer]
+}
+
+// Index names of the consumers table.
+const (
+	indexEmail        = "email"        // current email, lower case
+	indexPendingEmail = "pendingEmail" // requested email, lower case
+)
+
+func consumerIndexes() map[string]store.IndexFunc[Consumer] {
+	return map[string]store.IndexFunc[Consumer]{
+		indexEmail: func(c Consumer) []string { return []string{emailKey(c.Email)} },
+		indexPendingEmail: func(c Consumer) []string {
+			if c.PendingEmail == "" {
+				return nil
+			}
+			return []string{emailKey(c.PendingEmail)}
+		},
+	}
+}
+
+// loadDataset reads weavr.yaml, checks every fixture against the vendor's
+// own field rules (reporting file:line), and appends n generated consumers.
+func loadDataset(fsys fs.FS, seed int64, n, countryCodeMax int, now time.Time) (*dataset, error) {
+	raw, err := fs.ReadFile(fsys, FixtureFile)
+	if err != nil {
+		return nil, fmt.Errorf("weavr fixtures: %w", err)
+	}
+	fail := func(line int, format string, args ...any) error {
+		return fmt.Errorf("%s:%d: %s", FixtureFile, line, fmt.Sprintf(format, args...))
+	}
+	var f fixtureFile
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("%s: %w", FixtureFile, err)
+	}
+	d := &dataset{byKey: map[string]*Programme{}, byID: map[string]*Programme{}, disposable: map[string]bool{}}
+	for _, dom := range f.DisposableEmailDomains {
+		d.disposable[strings.ToLower(dom)] = true
+	}
+	if len(f.Programmes) == 0 {
+		return nil, fail(1, "at least one programme is required")
+	}
+	for i, pf := range f.Programmes {
+		p := &Programme{ID: pf.ID, APIKey: pf.APIKey, ProfileID: pf.ProfileID, FeeGroups: pf.FeeGroups, UnsupportedCountries: pf.UnsupportedCountries}
+		switch {
+		case !digits.MatchString(p.ID) || !digits.MatchString(p.ProfileID):
+			return nil, fail(1, "programme %d: id and profileId must be digit strings", i+1)
+		case p.APIKey == "":
+			return nil, fail(1, "programme %s: apiKey is required", p.ID)
+		case d.byKey[p.APIKey] != nil || d.byID[p.ID] != nil:
+			return nil, fail(1, "programme %s: duplicate id or apiKey", p.ID)
+		}
+		if len(p.FeeGroups) == 0 {
+			p.FeeGroups = []string{"DEFAULT"}
+		}
+		d.programmes = append(d.programmes, p)
+		d.byKey[p.APIKey], d.byID[p.ID] = p, p
+	}
+
+	var records []Consumer
+	for i := range f.Consumers {
+		node := &f.Consumers[i]
+		var cf consumerFixture
+		if err := node.Decode(&cf); err != nil {
+			return nil, fmt.Errorf("%s: %w", FixtureFile, err)
+		}
+		c, err := d.fixtureConsumer(cf, countryCodeMax, now)
+		if err != nil {
+			return nil, fail(node.Line, "consumer %q: %v", cf.Email, err)
+		}
+		records = append(records, c)
+	}
+	records = append(records, generateConsumers(seed, n, d.programmes[0])...)
+	base, err := store.NewBase(func(c Consumer) string { return c.ID }, consumerIndexes(), records)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", FixtureFile, err)
+	}
+	d.consumers = base
+	return d, nil
+}
+
+func (d *dataset) fixtureConsumer(cf consumerFixture, countryCodeMax int, now time.Time) (Consumer, error) {
+	prog := d.programmes[0]
+	if cf.Programme != "" {
+		if prog = d.byID[cf.Programme]; prog == nil {
+			return Consumer{}, fmt.Errorf("unknown programme %q", cf.Programme)
+		}
+	}
+	if !digits.MatchString(cf.ID) {
+		return Consumer{}, errors.New("id must be a digit string")
+	}
+	if cf.Email == "" || cf.Name == "" || cf.Surname == "" || cf.Mobile.Number == "" {
+		return Consumer{}, errors.New("email, name, surname and mobile are required")
+	}
+	c := Consumer{
+		ID: cf.ID, ProgrammeID: prog.ID, ProfileID: prog.ProfileID, Tag: cf.Tag,
+		Password: cf.Password, Name: cf.Name, Surname: cf.Surname, Email: cf.Email,
+		Mobile: cf.Mobile, Active: cf.Active == nil || *cf.Active,
+		EmailVerified: cf.EmailVerified || cf.KYCApproved, MobileVerified: cf.MobileVerified || cf.KYCApproved,
+		DateOfBirth: cf.DateOfBirth, Address: cf.Address, Nationality: cf.Nationality,
+		PlaceOfBirth: cf.PlaceOfBirth, Locale: cf.Locale, Brand: cf.Brand, UserTag: cf.UserTag,
+		Occupation: cf.Occupation, Created: cf.Created.UnixMilli(), IPAddress: cf.IPAddress,
+		AcceptedTerms: true, BaseCurrency: cf.BaseCurrency, FeeGroup: cf.FeeGroup,
+		SourceOfFunds: cf.SourceOfFunds, KYCApproved: cf.KYCApproved, SMSOTPEnrolled: cf.SMSOTPEnrolled,
+	}
+	if c.Password == "" {
+		c.Password = fixturePassword
+	}
+	if c.FeeGroup == "" {
+		c.FeeGroup = prog.FeeGroups[0]
+	}
+	if c.IPAddress == "" {
+		c.IPAddress = "192.0.2.1"
+	}
+	if cf.Created.IsZero() {
+		c.Created = now.UnixMilli()
+	}
+	if cf.RecentPasswordReset {
+		c.SecurityEventAt = now
+	}
+	// A fixture must satisfy the same rules a PATCH would.
+	if bad := validateUpdate(c.asUpdate(), countryCodeMax); len(bad) > 0 {
+		return Consumer{}, fmt.Errorf("%s.%s: %s", strings.Join(bad[0].Params, "."), bad[0].FieldName, bad[0].Error)
+	}
+	return c, nil
+}
+
+// asUpdate expresses a consumer as the update request that would set every
+// field, so fixtures are checked by the same rules as PATCH.
+func (c *Consumer) asUpdate() *updateRequest {
+	opt := func(s string) *string {
+		if s == "" {
+			return nil
+		}
+		return &s
+	}
+	u := &updateRequest{
+		Tag: opt(c.Tag), Name: &c.Name, Surname: &c.Surname, Email: &c.Email,
+		Mobile:       &mobileRequest{CountryCode: &c.Mobile.CountryCode, Number: &c.Mobile.Number},
+		BaseCurrency: opt(c.BaseCurrency), Occupation: opt(c.Occupation), SourceOfFunds: opt(c.SourceOfFunds),
+		Nationality: opt(c.Nationality), UserTag: opt(c.UserTag), Locale: opt(c.Locale), Brand: opt(c.Brand),
+	}
+	if c.DateOfBirth != nil {
+		u.DateOfBirth = &dateRequest{Year: &c.DateOfBirth.Year, Month: &c.DateOfBirth.Month, Day: &c.DateOfBirth.Day}
+	}
+	if a := c.Address; a != nil {
+		u.Address = &addressRequest{AddressLine1: opt(a.AddressLine1), AddressLine2: opt(a.AddressLine2), City: opt(a.City),
+			PostCode: opt(a.PostCode), State: opt(a.State), Country: &a.Country}
+	}
+	return u
+}

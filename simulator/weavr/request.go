@@ -1,0 +1,143 @@
+package weavr
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"reflect"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+)
+
+// updateRequest is ConsumerUpdateRequest. Pointers tell an absent (or null)
+// field from an empty one: absent fields are left unchanged.
+type updateRequest struct {
+	Tag                *string         `json:"tag"`
+	Name               *string         `json:"name"`
+	Surname            *string         `json:"surname"`
+	Email              *string         `json:"email"`
+	Mobile             *mobileRequest  `json:"mobile"`
+	DateOfBirth        *dateRequest    `json:"dateOfBirth"`
+	Address            *addressRequest `json:"address"`
+	FeeGroup           *string         `json:"feeGroup"`
+	BaseCurrency       *string         `json:"baseCurrency"`
+	Occupation         *string         `json:"occupation"`
+	SourceOfFunds      *string         `json:"sourceOfFunds"`
+	SourceOfFundsOther *string         `json:"sourceOfFundsOther"`
+	PlaceOfBirth       *string         `json:"placeOfBirth"`
+	Nationality        *string         `json:"nationality"`
+	ResetMobileCounter *bool           `json:"resetMobileCounter"`
+	UserTag            *string         `json:"userTag"`
+	Locale             *string         `json:"locale"`
+	Brand              *string         `json:"brand"`
+}
+
+type mobileRequest struct {
+	CountryCode *string `json:"countryCode"`
+	Number      *string `json:"number"`
+}
+
+type dateRequest struct {
+	Year  *int `json:"year"`
+	Month *int `json:"month"`
+	Day   *int `json:"day"`
+}
+
+type addressRequest struct {
+	AddressLine1 *string `json:"addressLine1"`
+	AddressLine2 *string `json:"addressLine2"`
+	City         *string `json:"city"`
+	PostCode     *string `json:"postCode"`
+	State        *string `json:"state"`
+	Country      *string `json:"country"`
+}
+
+// loginRequest is LoginWithPasswordRequest.
+type loginRequest struct {
+	Email    *string `json:"email"`
+	Password *struct {
+		Value *string `json:"value"`
+	} `json:"password"`
+}
+
+// verifyRequest is EmailVerifyRequest.
+type verifyRequest struct {
+	Email            *string `json:"email"`
+	VerificationCode *string `json:"verificationCode"`
+}
+
+// decodeBody reads a JSON object body into v. On failure it writes Weavr's
+// answer (415, 413 or a 400 with a message saying what is wrong) and returns
+// false: a bad body never reaches the rules and never changes state.
+func (s *Service) decodeBody(c *gin.Context, v any) bool {
+	if ct := c.GetHeader("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && mt != "application/*+json") {
+			s.respond(c, ErrUnsupportedMedia)
+			return false
+		}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, s.settings.MaxBodyBytes))
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		s.respond(c, ErrPayloadTooLarge)
+		return false
+	case err != nil:
+		s.respondMessage(c, msgIncompleteBody)
+		return false
+	case len(body) == 0:
+		s.respondMessage(c, msgEmptyBody)
+		return false
+	case !utf8.Valid(body):
+		s.respondMessage(c, msgInvalidUTF8)
+		return false
+	}
+	if msg := unmarshalObject(body, v); msg != "" {
+		s.respondMessage(c, msg)
+		return false
+	}
+	return true
+}
+
+// unmarshalObject decodes body into v and explains any failure in one line.
+func unmarshalObject(body []byte, v any) string {
+	err := json.Unmarshal(body, v)
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		return fmt.Sprintf("%s at byte %d", msgMalformedJSON, syntax.Offset)
+	case bytes.TrimSpace(body)[0] != '{':
+		return msgBodyNotObject
+	case err == nil:
+		return ""
+	case errors.As(err, &typ):
+		return fmt.Sprintf("Invalid request: %s must be %s, got %s", typ.Field, kindName(typ.Type), typ.Value)
+	default:
+		return msgMalformedJSON
+	}
+}
+
+func kindName(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Int, reflect.Int32, reflect.Int64:
+		return "an integer"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	default:
+		return "a " + t.Kind().String()
+	}
+}

@@ -1,0 +1,181 @@
+// Package weavr simulates Weavr Multi's consumer API (PATCH /multi/consumers
+// and what a client needs around it: login, GET, email verification) and
+// Weavr's sandbox simulator for consumer KYC, as described in
+// shared/reference/weavr-consumers.md and Weavr's OpenAPI document.
+package weavr
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/sandbox-dev/fintech-sandbox/simulator/apierr"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/clock"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/ratelimit"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/store"
+)
+
+// Vendor is the vendor's name in operation ids, catalog names and sessions.
+const Vendor = "weavr"
+
+// Settings are the points where the vendor's behaviour is configurable,
+// because Weavr does not publish them or they differ between environments.
+type Settings struct {
+	// Consumers is the number of generated consumers besides the fixtures.
+	Consumers int
+	// RateLimit is enforced per api-key; empty means off.
+	RateLimit ratelimit.Spec
+	// TokenTTL: tokens expire this long after their last use (Weavr: 5 min).
+	TokenTTL time.Duration
+	// EmailChangeWindow blocks a second email change (TOO_FREQUENT_EMAIL_CHANGES);
+	// Weavr does not publish its length.
+	EmailChangeWindow time.Duration
+	// MobileChangeWindow blocks mobile changes after a verified email change or
+	// password reset when SMS OTP is enrolled (24 h in Weavr's production).
+	MobileChangeWindow time.Duration
+	// MobileChangeLimit is how many changes to a different number are allowed
+	// before MOBILE_NO_CHANGE_LIMIT_EXCEEDED (3 seen in Weavr's QA suite).
+	MobileChangeLimit int
+	// CountryCodeMaxLength is mobile.countryCode's maximum length: 4 in the
+	// vendor document, the live service accepted up to 6.
+	CountryCodeMaxLength int
+	// MaxBodyBytes caps request bodies.
+	MaxBodyBytes int64
+}
+
+// DefaultRateLimit is Weavr's published limit: 100/minute, 1,000/hour, 10,000/day.
+func DefaultRateLimit() ratelimit.Spec {
+	return ratelimit.Spec{{Limit: 100, Size: time.Minute}, {Limit: 1000, Size: time.Hour}, {Limit: 10000, Size: 24 * time.Hour}}
+}
+
+// DefaultSettings are the vendor's documented values.
+func DefaultSettings() Settings {
+	return Settings{
+		Consumers:            1000,
+		RateLimit:            DefaultRateLimit(),
+		TokenTTL:             5 * time.Minute,
+		EmailChangeWindow:    24 * time.Hour,
+		MobileChangeWindow:   24 * time.Hour,
+		MobileChangeLimit:    3,
+		CountryCodeMaxLength: 4,
+		MaxBodyBytes:         1 << 20,
+	}
+}
+
+func (s Settings) validate() error {
+	switch {
+	case s.Consumers < 0:
+		return fmt.Errorf("weavr: consumers must be >= 0, got %d", s.Consumers)
+	case s.TokenTTL <= 0:
+		return fmt.Errorf("weavr: token TTL must be positive, got %s", s.TokenTTL)
+	case s.EmailChangeWindow < 0 || s.MobileChangeWindow < 0:
+		return fmt.Errorf("weavr: change windows must not be negative")
+	case s.MobileChangeLimit < 1:
+		return fmt.Errorf("weavr: mobile change limit must be >= 1, got %d", s.MobileChangeLimit)
+	case s.CountryCodeMaxLength < 2:
+		return fmt.Errorf("weavr: country code max length must be >= 2, got %d", s.CountryCodeMaxLength)
+	case s.MaxBodyBytes < 1024:
+		return fmt.Errorf("weavr: max body bytes must be >= 1024, got %d", s.MaxBodyBytes)
+	}
+	return nil
+}
+
+// Options are the dependencies of a Service.
+type Options struct {
+	Settings Settings
+	Seed     int64
+	Fixtures fs.FS // holds weavr.yaml
+	Clock    clock.Clock
+}
+
+// Service is the Weavr simulator: immutable seeded data and configuration
+// shared by every session, plus the handlers.
+type Service struct {
+	settings Settings
+	clock    clock.Clock
+	data     *dataset
+	defs     map[string]*apierr.Def
+
+	refPrefix string
+	refSeq    atomic.Uint64
+}
+
+// New loads the fixtures, generates the seeded consumers and returns the
+// Service.
+func New(opts Options) (*Service, error) {
+	if err := opts.Settings.validate(); err != nil {
+		return nil, err
+	}
+	if opts.Clock == nil {
+		opts.Clock = clock.Real{}
+	}
+	data, err := loadDataset(opts.Fixtures, opts.Seed, opts.Settings.Consumers, opts.Settings.CountryCodeMaxLength, opts.Clock.Now())
+	if err != nil {
+		return nil, err
+	}
+	var prefix [6]byte
+	_, _ = rand.Read(prefix[:])
+	s := &Service{
+		settings:  opts.Settings,
+		clock:     opts.Clock,
+		data:      data,
+		defs:      indexDefs(errorDefs()),
+		refPrefix: hex.EncodeToString(prefix[:]),
+	}
+	return s, nil
+}
+
+// World is one session's Weavr state: its fork of the consumers, its tokens
+// and its rate-limit windows.
+type World struct {
+	consumers *store.Table[string, Consumer]
+	limiter   *ratelimit.Limiter
+
+	mu     sync.Mutex
+	tokens map[string]*token
+}
+
+// NewWorld creates a session's state; it forks the seeded consumers in O(1).
+func (s *Service) NewWorld() any {
+	return &World{
+		consumers: s.data.consumers.Fork(),
+		limiter:   ratelimit.New(s.settings.RateLimit, s.clock),
+		tokens:    map[string]*token{},
+	}
+}
+
+func (s *Service) world(c *gin.Context) *World {
+	return c.MustGet(session.ContextKey).(*session.Session).State(Vendor).(*World)
+}
+
+// RequestRef sets Weavr's request-ref header: every Weavr response carries a
+// unique one.
+func (s *Service) RequestRef(c *gin.Context) {
+	c.Header("request-ref", fmt.Sprintf("%s-%010d", s.refPrefix, s.refSeq.Add(1)))
+}
+
+// Programme is a Weavr programme the sandbox knows: its api-key and the
+// per-profile rules (fee groups, unsupported countries).
+type Programme struct {
+	ID                   string
+	APIKey               string
+	ProfileID            string
+	FeeGroups            []string
+	UnsupportedCountries []string
+}
+
+// Programmes lists the configured programmes, for the startup banner.
+func (s *Service) Programmes() []Programme {
+	out := make([]Programme, len(s.data.programmes))
+	for i, p := range s.data.programmes {
+		out[i] = *p
+	}
+	return out
+}
