@@ -22,7 +22,14 @@ const fixturePassword = "Passw0rd!"
 type fixtureFile struct {
 	DisposableEmailDomains []string           `yaml:"disposableEmailDomains"`
 	Programmes             []programmeFixture `yaml:"programmes"`
-	Consumers              []yaml.Node        `yaml:"consumers"`
+	Consumers              []consumerFixture  `yaml:"consumers"`
+}
+
+// fixturePositions is a second, loose reading of the file for the line of
+// each entry (strict decoding rejects unknown keys, nodes carry positions).
+type fixturePositions struct {
+	Programmes []yaml.Node `yaml:"programmes"`
+	Consumers  []yaml.Node `yaml:"consumers"`
 }
 
 type programmeFixture struct {
@@ -106,6 +113,8 @@ func loadDataset(fsys fs.FS, seed int64, n, countryCodeMax int, now time.Time) (
 	if err := dec.Decode(&f); err != nil {
 		return nil, fmt.Errorf("%s: %w", FixtureFile, err)
 	}
+	var pos fixturePositions
+	_ = yaml.Unmarshal(raw, &pos) // the strict decode above succeeded
 	d := &dataset{byKey: map[string]*Programme{}, byID: map[string]*Programme{}, disposable: map[string]bool{}}
 	for _, dom := range f.DisposableEmailDomains {
 		d.disposable[strings.ToLower(dom)] = true
@@ -114,14 +123,15 @@ func loadDataset(fsys fs.FS, seed int64, n, countryCodeMax int, now time.Time) (
 		return nil, fail(1, "at least one programme is required")
 	}
 	for i, pf := range f.Programmes {
+		line := pos.Programmes[i].Line
 		p := &Programme{ID: pf.ID, APIKey: pf.APIKey, ProfileID: pf.ProfileID, FeeGroups: pf.FeeGroups, UnsupportedCountries: pf.UnsupportedCountries}
 		switch {
 		case !digits.MatchString(p.ID) || !digits.MatchString(p.ProfileID):
-			return nil, fail(1, "programme %d: id and profileId must be digit strings", i+1)
+			return nil, fail(line, "programme %d: id and profileId must be digit strings", i+1)
 		case p.APIKey == "":
-			return nil, fail(1, "programme %s: apiKey is required", p.ID)
+			return nil, fail(line, "programme %s: apiKey is required", p.ID)
 		case d.byKey[p.APIKey] != nil || d.byID[p.ID] != nil:
-			return nil, fail(1, "programme %s: duplicate id or apiKey", p.ID)
+			return nil, fail(line, "programme %s: duplicate id or apiKey", p.ID)
 		}
 		if len(p.FeeGroups) == 0 {
 			p.FeeGroups = []string{"DEFAULT"}
@@ -131,15 +141,10 @@ func loadDataset(fsys fs.FS, seed int64, n, countryCodeMax int, now time.Time) (
 	}
 
 	var records []Consumer
-	for i := range f.Consumers {
-		node := &f.Consumers[i]
-		var cf consumerFixture
-		if err := node.Decode(&cf); err != nil {
-			return nil, fmt.Errorf("%s: %w", FixtureFile, err)
-		}
+	for i, cf := range f.Consumers {
 		c, err := d.fixtureConsumer(cf, countryCodeMax, now)
 		if err != nil {
-			return nil, fail(node.Line, "consumer %q: %v", cf.Email, err)
+			return nil, fail(pos.Consumers[i].Line, "consumer %q: %v", cf.Email, err)
 		}
 		records = append(records, c)
 	}
