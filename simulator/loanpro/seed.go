@@ -1,0 +1,161 @@
+package loanpro
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/brianvoe/gofakeit/v6"
+
+	"github.com/sandbox-dev/fintech-sandbox/simulator/fake"
+)
+
+// utcDate is a calendar day at midnight UTC. Seeded data stays inside
+// fixed windows (never the clock) so that the same seed gives the same
+// bytes on every run.
+func utcDate(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+
+// generate makes n fake customers with ids from first on. Everything is
+// fictitious by construction: SSNs in the never-issued 900–999 area,
+// emails on example.com/.net/.org (RFC 2606), phone numbers in the
+// 555-0100–0199 range reserved for fiction.
+func (s *Service) generate(seed int64, first, n int) []Customer {
+	f := fake.New(seed)
+	out := make([]Customer, 0, n)
+	ssns := map[string]bool{}
+	for i := 0; i < n; i++ {
+		out = append(out, s.fakeCustomer(f, first+i, ssns))
+	}
+	return out
+}
+
+func (s *Service) fakeCustomer(f *gofakeit.Faker, id int, ssns map[string]bool) Customer {
+	gender := "customer.gender." + f.RandomString([]string{"female", "male"})
+	if f.Number(1, 50) == 1 {
+		gender = "customer.gender.unknown"
+	}
+	first, last := f.FirstName(), f.LastName()
+	c := Customer{
+		ID: id, MCID: f.Number(10000, 99999), CustomerType: typeIndividual,
+		Status:    s.fakeStatus(f),
+		FirstName: first, LastName: last,
+		Gender: gender, GenerationCode: generationCodes()[0],
+		CustomerIDType: customerIDTypes()[0], Active: true,
+		CreditScoreID: id,
+	}
+	if f.Number(1, 10) <= 4 {
+		c.MiddleName = some(f.MiddleName())
+	}
+	if f.Number(1, 25) == 1 {
+		c.GenerationCode = f.RandomString([]string{"customer.generationCode.jr", "customer.generationCode.sr", "customer.generationCode.iii"})
+	}
+	c.BirthDate = someDate(day(f.DateRange(utcDate(1945, 1, 1), utcDate(2004, 12, 31))))
+	c.Email = some(fmt.Sprintf("%s.%s.%d@example.%s", slug(first), slug(last), id, f.RandomString([]string{"com", "net", "org"})))
+	c.SSN = some(fakeSSN(f, ssns))
+	c.DriverLicense = some(f.StateAbr() + f.Numerify("#######"))
+	if f.Number(1, 10) <= 7 {
+		c.AccessUserName = some(fmt.Sprintf("%s%s%d", slug(first)[:1], slug(last), id))
+	}
+	if f.Number(1, 10) <= 3 {
+		c.CustomID = some(fmt.Sprintf("CUST-%06d", id))
+	}
+	c.OfacTested = f.Bool()
+	c.Created = f.DateRange(utcDate(2016, 1, 1), utcDate(2023, 6, 30)).Truncate(time.Second)
+	c.LastUpdate = c.Created.Add(time.Duration(f.Number(0, 400*24*3600)) * time.Second)
+
+	c.PrimaryAddress = fakeAddress(f, primaryAddressID(id), c.Created)
+	if f.Number(1, 10) <= 8 {
+		c.MailAddress = c.PrimaryAddress
+		c.MailAddress.ID = mailAddressID(id)
+	} else {
+		c.MailAddress = fakeAddress(f, mailAddressID(id), c.Created)
+	}
+	for i, n := 0, f.Number(1, 2); i < n; i++ {
+		c.Phones = append(c.Phones, Phone{
+			ID: phoneID(id, i), Phone: fakePhone(f), IsPrimary: i == 0,
+			Type: "customer.phone.type." + f.RandomString([]string{"cell", "cell", "home", "work"}),
+		})
+	}
+	if f.Number(1, 4) <= 3 {
+		c.Employer = &Employer{
+			ID: id, CompanyName: f.Company(), Title: f.JobTitle(),
+			HireDate: someDate(day(f.DateRange(utcDate(2000, 1, 1), c.Created))),
+			Income:   f.Number(25, 180) * 1000, IncomeFreq: "customer.employer.incomeFrequency.annually",
+		}
+	}
+	c.CreditScore = CreditScore{ID: id, Modified: c.Created}
+	if f.Number(1, 10) <= 7 {
+		c.CreditScore.Equifax = nint{n: f.Number(550, 820), ok: true}
+		c.CreditScore.TransUnion = nint{n: f.Number(550, 820), ok: true}
+		c.CreditScore.Experian = nint{n: f.Number(550, 820), ok: true}
+	}
+	if f.Number(1, 3) == 1 {
+		c.References = []Reference{{
+			ID: id, Name: f.FirstName() + " " + f.LastName(), PrimaryPhone: fakePhone(f),
+			Relation: "customerReference.Relation." + f.RandomString([]string{"friend", "father", "mother", "sibling", "coworker"}),
+		}}
+	}
+	return c
+}
+
+// fakeStatus picks the tenant's first status most of the time (tenants
+// list their default status first), another one otherwise. Generated
+// customers use the display spellings ("Inactive"), not the
+// customer.status.* value spellings, when the tenant has both.
+func (s *Service) fakeStatus(f *gofakeit.Faker) string {
+	pool := make([]string, 0, len(s.statuses))
+	for _, st := range s.statuses[1:] {
+		if !strings.HasPrefix(st, "customer.status.") {
+			pool = append(pool, st)
+		}
+	}
+	if len(pool) == 0 {
+		pool = s.statuses[1:]
+	}
+	if len(pool) == 0 || f.Number(1, 10) <= 8 {
+		return s.statuses[0]
+	}
+	return pool[f.Number(0, len(pool)-1)]
+}
+
+func fakeAddress(f *gofakeit.Faker, id int, created time.Time) Address {
+	return Address{
+		ID: id, Address1: f.Street(), City: f.City(), State: "geo.state." + f.StateAbr(),
+		Zipcode: f.Zip(), Country: countryUSA, Verified: f.Bool(), Created: created, Available: true,
+	}
+}
+
+// fakePhone is a ten-digit number in the 555-01XX block reserved for
+// fiction, behind a plausible area code.
+func fakePhone(f *gofakeit.Faker) string {
+	return fmt.Sprintf("%d55501%02d", f.Number(201, 989), f.Number(0, 99))
+}
+
+// fakeSSN draws an unused SSN in the 900–999 area, which the SSA never
+// issues.
+func fakeSSN(f *gofakeit.Faker, used map[string]bool) string {
+	for {
+		ssn := fmt.Sprintf("%03d%02d%04d", f.Number(900, 999), f.Number(1, 99), f.Number(1, 9999))
+		if !used[ssn] {
+			used[ssn] = true
+			return ssn
+		}
+	}
+}
+
+func day(t time.Time) time.Time { return t.UTC().Truncate(24 * time.Hour) }
+
+// slug keeps the ASCII letters of a name, lower-cased, for emails and
+// usernames ("x" if none are left).
+func slug(name string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(name) {
+		if r >= 'a' && r <= 'z' {
+			b.WriteRune(r)
+		}
+	}
+	if b.Len() == 0 {
+		return "x"
+	}
+	return b.String()
+}
