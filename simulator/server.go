@@ -100,5 +100,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // Catalog is the error catalog of every vendor.
 func (s *Server) Catalog() *apierr.Catalog { return s.catalog }
 
+// LoanProCredentials are the sandbox tenant's bearer token and instance id.
+func (s *Server) LoanProCredentials() (token, tenant string) { return s.vendors.loanpro.Credentials() }
+
 // WeavrProgrammes lists the Weavr programmes (api-keys) clients can use.
 func (s *Server) WeavrProgrammes() []weavr.Programme { return s.vendors.weavr.Programmes() }

@@ -44,6 +44,15 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.IntVar(&w.MobileChangeLimit, "mobile-change-limit", w.MobileChangeLimit, "Weavr: changes to a different mobile number allowed before 409 MOBILE_NO_CHANGE_LIMIT_EXCEEDED")
 	fs.IntVar(&w.CountryCodeMaxLength, "country-code-max-length", w.CountryCodeMaxLength, "Weavr: maximum length of mobile.countryCode (document: 4; live service: 6)")
 	fs.Int64Var(&w.MaxBodyBytes, "max-body-bytes", w.MaxBodyBytes, "largest accepted request body; larger is 413")
+	lp := &o.sim.LoanPro
+	var statuses, suspicious string
+	fs.IntVar(&lp.Customers, "customers", lp.Customers, "number of generated LoanPro customers (besides the fixtures)")
+	fs.IntVar(&lp.ValidationStatus, "loanpro-validation-status", lp.ValidationStatus, "LoanPro: status of invalid input (current docs 409; 400 also seen)")
+	fs.IntVar(&lp.WarningStatus, "loanpro-warning-status", lp.WarningStatus, "LoanPro: status of transaction warnings (current docs 409; legacy 500)")
+	fs.IntVar(&lp.NotFoundStatus, "loanpro-not-found-status", lp.NotFoundStatus, "LoanPro: status of an unknown customer id (current docs 409; 404 and 400 also seen)")
+	fs.IntVar(&lp.PageSize, "loanpro-page-size", lp.PageSize, "LoanPro: list page size without $top")
+	fs.StringVar(&statuses, "loanpro-statuses", "", "LoanPro: comma-separated customer statuses the tenant allows (default: from the fixtures)")
+	fs.StringVar(&suspicious, "loanpro-suspicious-emails", "", "LoanPro: comma-separated glob patterns of emails that raise the 'may not be a valid email account' warning (default: from the fixtures)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: sandbox [flags]\n\nRuns the Weavr and LoanPro API sandbox. Every flag can also be set as %sNAME (e.g. %sRATE_LIMIT=off).\n\nFlags:\n", envPrefix, envPrefix)
 		fs.PrintDefaults()
@@ -80,8 +89,19 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 		}
 		w.RateLimit = spec
 	}
+	lp.Statuses, lp.SuspiciousEmails = splitList(statuses), splitList(suspicious)
 	if fixturesDir != "" {
 		o.sim.Fixtures = fixtures.Dir(fixturesDir)
 	}
 	return o, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -89,6 +89,8 @@ func banner(l *slog.Logger, srv *simulator.Server, base string, took time.Durati
 		l.Info("weavr programme", "api-key", p.APIKey, "programme", p.ID, "profile", p.ProfileID)
 	}
 	l.Info("weavr logins", "emails", "alice@example.com (fresh), bob@example.com (KYC-approved), carol@, dave@, frank@ (programme 2)", "password", "Passw0rd!")
+	token, tenant := srv.LoanProCredentials()
+	l.Info("loanpro credentials", "Authorization", "Bearer "+token, "Autopal-Instance-Id", tenant)
 	l.Info("try", "curl", fmt.Sprintf(`curl -s -X POST %s/multi/login_with_password -H 'api-key: %s' -H 'Content-Type: application/json' -d '{"email":"alice@example.com","password":{"value":"Passw0rd!"}}'`,
 		base, srv.WeavrProgrammes()[0].APIKey))
 }
