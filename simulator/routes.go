@@ -8,6 +8,7 @@ import (
 
 	"github.com/sandbox-dev/fintech-sandbox/simulator/apierr"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/weavr"
 )
 
 // OperationKey is the gin context key holding the request's operation id
@@ -33,16 +34,16 @@ func (s *Server) routes() *gin.Engine {
 	// Weavr Multi API and Weavr's sandbox simulator.
 	w := s.vendors.weavr
 	wg := r.Group("", w.RequestRef)
-	s.handle(wg, http.MethodPost, "/multi/login_with_password", op("weavr.loginWithPassword"), w.Login)
-	s.handle(wg, http.MethodGet, "/multi/consumers", op("weavr.consumerGet"), w.GetConsumer)
-	s.handle(wg, http.MethodPatch, "/multi/consumers", op("weavr.consumerUpdate"), w.UpdateConsumer)
-	s.handle(wg, http.MethodPost, "/multi/consumers/verification/email/verify", op("weavr.consumerRootUserEmailVerify"), w.VerifyEmail)
-	s.handle(wg, http.MethodPost, "/simulate/api/consumers/:id/verify", op("weavr.simulateConsumerVerify"), w.SimulateVerify)
+	s.handle(wg, http.MethodPost, "/multi/login_with_password", op(weavr.OpLogin), w.Target, w.Login)
+	s.handle(wg, http.MethodGet, "/multi/consumers", op(weavr.OpConsumerGet), w.Target, w.GetConsumer)
+	s.handle(wg, http.MethodPatch, "/multi/consumers", op(weavr.OpConsumerUpdate), w.Target, w.UpdateConsumer)
+	s.handle(wg, http.MethodPost, "/multi/consumers/verification/email/verify", op(weavr.OpEmailVerify), w.Target, w.VerifyEmail)
+	s.handle(wg, http.MethodPost, "/simulate/api/consumers/:id/verify", op(weavr.OpSimulateVerify), w.Target, w.SimulateVerify)
 
 	// LoanPro LMS API (OData): the entity path is parsed by the vendor.
 	lp := s.vendors.loanpro
-	s.handle(r, http.MethodGet, loanproBase+"/odata.svc/*path", lp.ReadOperation, lp.Read)
-	s.handle(r, http.MethodPut, loanproBase+"/odata.svc/*path", lp.WriteOperation, lp.Write)
+	s.handle(r, http.MethodGet, loanproBase+"/odata.svc/*path", lp.ReadOperation, lp.Target, lp.Read)
+	s.handle(r, http.MethodPut, loanproBase+"/odata.svc/*path", lp.WriteOperation, lp.Target, lp.Write)
 
 	r.NoRoute(s.unknownRoute(false))
 	r.NoMethod(s.unknownRoute(true))
@@ -53,12 +54,15 @@ func (s *Server) routes() *gin.Engine {
 const loanproBase = "/api/public/api/1"
 
 // handle registers one simulated route: the request's session and
-// operation are resolved before the vendor handler runs.
-func (s *Server) handle(g gin.IRoutes, method, path string, opFn operation, h gin.HandlerFunc) {
+// operation are resolved, then the scenario stage decides whether a
+// scenario answers or the vendor handler runs.
+func (s *Server) handle(g gin.IRoutes, method, path string, opFn operation, target func(*gin.Context) []string, h gin.HandlerFunc) {
 	g.Handle(method, path, func(c *gin.Context) {
-		c.Set(session.ContextKey, s.sessions.Get(c.GetHeader(session.Header)))
-		c.Set(OperationKey, opFn(c))
-		h(c)
+		sess := s.sessions.Get(c.GetHeader(session.Header))
+		c.Set(session.ContextKey, sess)
+		opID := opFn(c)
+		c.Set(OperationKey, opID)
+		s.serveScenario(c, sess, opID, target, h)
 	})
 }
 

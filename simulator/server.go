@@ -5,9 +5,11 @@
 package simulator
 
 import (
+	"context"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -16,6 +18,7 @@ import (
 	"github.com/sandbox-dev/fintech-sandbox/simulator/apierr"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/clock"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/loanpro"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/scenario"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/weavr"
 )
@@ -36,14 +39,22 @@ type Config struct {
 
 	Weavr   weavr.Settings
 	LoanPro loanpro.Settings
+
+	// ScenarioDir holds scenario files loaded over the embedded catalog
+	// (--scenarios); it is polled every ScenarioReload for changes.
+	ScenarioDir    string
+	ScenarioReload time.Duration
+	// Scenarios are active for all traffic from startup (--scenario).
+	Scenarios []string
 }
 
 // DefaultConfig returns the configuration `go run ./cmd/sandbox` uses.
 func DefaultConfig() Config {
 	return Config{
-		Seed:    1,
-		Weavr:   weavr.DefaultSettings(),
-		LoanPro: loanpro.DefaultSettings(),
+		Seed:           1,
+		Weavr:          weavr.DefaultSettings(),
+		LoanPro:        loanpro.DefaultSettings(),
+		ScenarioReload: time.Second,
 	}
 }
 
@@ -62,10 +73,15 @@ func (c *Config) fill() {
 // Server is the assembled sandbox.
 type Server struct {
 	cfg      Config
-	engine   *gin.Engine
+	router   *gin.Engine
 	catalog  *apierr.Catalog
 	sessions *session.Registry
 	vendors  vendors
+	vocab    scenario.Vocabulary
+	engine   *scenario.Engine
+
+	bodyLimit      int64 // bytes of a body the scenario stage may read
+	reloadFailures atomic.Int64
 }
 
 // New builds the sandbox from cfg, failing fast on invalid fixtures or
@@ -77,24 +93,41 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	catalog, err := apierr.NewCatalog(v.errors()...)
+	vocab, err := v.vocabulary()
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{
-		cfg:      cfg,
-		catalog:  catalog,
-		sessions: session.NewRegistry(cfg.Clock, v.factories()...),
-		vendors:  v,
+	engine, err := newEngine(cfg, vocab)
+	if err != nil {
+		return nil, err
 	}
-	s.engine = s.routes()
+	factories := append(v.factories(), session.Factory{Vendor: scenarioState, New: func() any { return engine.NewState() }})
+	s := &Server{
+		cfg:       cfg,
+		catalog:   vocab.Catalog,
+		sessions:  session.NewRegistry(cfg.Clock, factories...),
+		vendors:   v,
+		vocab:     vocab,
+		engine:    engine,
+		bodyLimit: max(cfg.Weavr.MaxBodyBytes, 1<<20) + 1,
+	}
+	s.router = s.routes()
 	cfg.Logger.Debug("sandbox built", "took", time.Since(start))
 	return s, nil
 }
 
+// Run does the sandbox's background work until ctx ends: reloading
+// --scenarios DIR when its files change.
+func (s *Server) Run(ctx context.Context) {
+	s.watchScenarios(ctx)
+}
+
+// Scenarios is the scenario engine (catalog, activation, counters).
+func (s *Server) Scenarios() *scenario.Engine { return s.engine }
+
 // ServeHTTP serves every sandbox route.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.engine.ServeHTTP(w, r)
+	s.router.ServeHTTP(w, r)
 }
 
 // Catalog is the error catalog of every vendor.

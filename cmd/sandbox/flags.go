@@ -53,8 +53,12 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.IntVar(&lp.PageSize, "loanpro-page-size", lp.PageSize, "LoanPro: list page size without $top")
 	fs.StringVar(&statuses, "loanpro-statuses", "", "LoanPro: comma-separated customer statuses the tenant allows (default: from the fixtures)")
 	fs.StringVar(&suspicious, "loanpro-suspicious-emails", "", "LoanPro: comma-separated glob patterns of emails that raise the 'may not be a valid email account' warning (default: from the fixtures)")
+	var active multiFlag
+	fs.StringVar(&o.sim.ScenarioDir, "scenarios", "", "directory of scenario files loaded over the embedded catalog (same name replaces); reloaded when they change")
+	fs.Var(&active, "scenario", "activate a scenario for all traffic (repeatable; `sandbox scenarios` lists them)")
+	fs.DurationVar(&o.sim.ScenarioReload, "scenario-reload", o.sim.ScenarioReload, "how often --scenarios DIR is checked for changes (0 disables reloading)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: sandbox [flags]\n\nRuns the Weavr and LoanPro API sandbox. Every flag can also be set as %sNAME (e.g. %sRATE_LIMIT=off).\n\nFlags:\n", envPrefix, envPrefix)
+		fmt.Fprintf(stderr, "Usage: sandbox [flags]\n\nRuns the Weavr and LoanPro API sandbox.\n\nCommands:\n  sandbox validate FILE|DIR…   check scenario files (file:line:col: message)\n  sandbox scenarios            list the scenario catalog\n  sandbox errors               list the error catalog\n\n Every flag can also be set as %sNAME (e.g. %sRATE_LIMIT=off).\n\nFlags:\n", envPrefix, envPrefix)
 		fs.PrintDefaults()
 	}
 
@@ -90,6 +94,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 		w.RateLimit = spec
 	}
 	lp.Statuses, lp.SuspiciousEmails = splitList(statuses), splitList(suspicious)
+	o.sim.Scenarios = active
 	if fixturesDir != "" {
 		o.sim.Fixtures = fixtures.Dir(fixturesDir)
 	}
@@ -104,4 +109,15 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// multiFlag is a repeatable string flag; commas also separate values, so
+// SANDBOX_SCENARIO=a,b works from the environment.
+type multiFlag []string
+
+func (m *multiFlag) String() string { return strings.Join(*m, ",") }
+
+func (m *multiFlag) Set(v string) error {
+	*m = append(*m, splitList(v)...)
+	return nil
 }

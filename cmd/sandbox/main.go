@@ -24,7 +24,10 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	var exit exitError
 	switch {
+	case errors.As(err, &exit):
+		os.Exit(exit.code)
 	case errors.Is(err, flag.ErrHelp):
 	case err != nil:
 		fmt.Fprintln(os.Stderr, "sandbox:", err)
@@ -35,6 +38,11 @@ func main() {
 // run is the whole program: parse, build, serve until ctx ends, then shut
 // down gracefully, letting in-flight requests finish.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		if cmd, ok := commands[args[0]]; ok {
+			return cmd(args[1:], getenv, stdout, stderr)
+		}
+	}
 	opts, err := parseFlags(args, getenv, stderr)
 	if err != nil {
 		return err
@@ -60,6 +68,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	banner(logger, srv, "http://"+ln.Addr().String(), time.Since(start))
+	go srv.Run(ctx)
 
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()

@@ -3,6 +3,7 @@
 package clock
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -11,6 +12,9 @@ import (
 // a Clock rather than calling time.Now, so tests can inject a Fake.
 type Clock interface {
 	Now() time.Time
+	// Sleep waits d, or until ctx ends (returning ctx's error). Scenario
+	// delays sleep through the clock so tests observe them without waiting.
+	Sleep(ctx context.Context, d time.Duration) error
 }
 
 // Real is the wall clock.
@@ -19,10 +23,23 @@ type Real struct{}
 // Now returns time.Now().
 func (Real) Now() time.Time { return time.Now() }
 
+// Sleep waits d on a timer, or until ctx ends.
+func (Real) Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // Fake is a manually advanced clock for tests. It is safe for concurrent use.
 type Fake struct {
-	mu  sync.Mutex
-	now time.Time
+	mu    sync.Mutex
+	now   time.Time
+	slept []time.Duration
 }
 
 // NewFake returns a Fake clock set to start.
@@ -40,4 +57,24 @@ func (f *Fake) Advance(d time.Duration) {
 	f.mu.Lock()
 	f.now = f.now.Add(d)
 	f.mu.Unlock()
+}
+
+// Sleep returns at once, advancing the clock by d and recording d (see
+// Slept); it fails like Real.Sleep when ctx has already ended.
+func (f *Fake) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	f.now = f.now.Add(d)
+	f.slept = append(f.slept, d)
+	f.mu.Unlock()
+	return nil
+}
+
+// Slept lists the durations passed to Sleep, in order.
+func (f *Fake) Slept() []time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]time.Duration(nil), f.slept...)
 }

@@ -38,6 +38,10 @@ const (
 	ErrSimulatorInvalid    = "SIMULATOR_INVALID_REQUEST"
 	ErrSimulatorNotFound   = "SIMULATOR_CONSUMER_NOT_FOUND"
 	ErrSimulatorKey        = "SIMULATOR_UNAUTHORIZED"
+	ErrTokenNotFound       = "TOKEN_NOT_FOUND"
+	ErrTokenExpired        = "TOKEN_EXPIRED"
+	ErrPasswordExpired     = "PASSWORD_EXPIRED"
+	ErrAccountLocked       = "ACCOUNT_LOCKED"
 )
 
 // Messages of the 400 bodies.
@@ -101,6 +105,14 @@ func errorDefs() []apierr.Def {
 			Summary: "a request body over the configured limit (1 MiB by default)"},
 		{Name: ErrVerificationCode, Status: http.StatusConflict, Body: []byte(`{"errorCode":"VERIFICATION_CODE_INVALID"}`),
 			Summary: "email verification with a code other than 123456, or for an email with no pending change"},
+		{Name: ErrTokenNotFound, Status: http.StatusNotFound, Body: []byte(`{"errorCode":"TOKEN_NOT_FOUND"}`),
+			Summary: "login: the requested token could not be found (NotFoundToken; scenarios only)"},
+		{Name: ErrTokenExpired, Status: http.StatusGone, Body: []byte(`{"errorCode":"TOKEN_EXPIRED"}`),
+			Summary: "login: the requested token is expired (TokenExpired; scenarios only)"},
+		{Name: ErrPasswordExpired, Status: http.StatusConflict, Body: []byte(`{"token":"sandbox-temporary-password-update-token"}`),
+			Summary: "login: the password expired; the body carries a temporary token for passwordUpdate (scenarios only)"},
+		{Name: ErrAccountLocked, Status: http.StatusLocked,
+			Summary: "login: locked for 30 minutes after consecutive failed logins; no body (scenarios only)"},
 		{Name: ErrSimulatorInvalid, Status: http.StatusBadRequest, Body: []byte(`{"message":"consumer_id must be a number"}`),
 			Summary: "simulator: a malformed consumer id"},
 		{Name: ErrSimulatorNotFound, Status: http.StatusNotFound, Body: []byte(`{"message":"Consumer not found"}`),

@@ -1,0 +1,182 @@
+package simulator
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/sandbox-dev/fintech-sandbox/scenarios"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/apierr"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/scenario"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
+)
+
+// scenarioState is the session-state key of a session's scenario state.
+const scenarioState = "scenario"
+
+// ScenarioKey is the gin context key holding the name of the scenario that
+// answered a request (unset when the vendor answered normally).
+const ScenarioKey = "sandbox.scenario"
+
+// Vocabulary builds what scenario files may name (operations and errors)
+// for cfg's vendors, without serving: `sandbox validate` uses it.
+func Vocabulary(cfg Config) (scenario.Vocabulary, error) {
+	cfg.fill()
+	v, err := buildVendors(cfg)
+	if err != nil {
+		return scenario.Vocabulary{}, err
+	}
+	return v.vocabulary()
+}
+
+func (v vendors) vocabulary() (scenario.Vocabulary, error) {
+	catalog, err := apierr.NewCatalog(v.errors()...)
+	if err != nil {
+		return scenario.Vocabulary{}, err
+	}
+	return scenario.Vocabulary{Operations: append(v.weavr.Operations(), v.loanpro.Operations()...), Catalog: catalog}, nil
+}
+
+// LoadScenarios reads the embedded catalog and, when dir is set, the
+// scenario files of dir over it (same name replaces).
+func LoadScenarios(vocab scenario.Vocabulary, dir string) (*scenario.Set, error) {
+	layers := []scenario.Layer{{Name: "scenarios", FS: scenarios.FS}}
+	if dir != "" {
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return nil, fmt.Errorf("--scenarios %s: not a readable directory", dir)
+		}
+		layers = append(layers, scenario.Layer{Name: dir, FS: os.DirFS(dir)})
+	}
+	return scenario.LoadFS(vocab, layers...)
+}
+
+// newEngine builds the scenario engine over the vendors' vocabulary.
+func newEngine(cfg Config, vocab scenario.Vocabulary) (*scenario.Engine, error) {
+	set, err := LoadScenarios(vocab, cfg.ScenarioDir)
+	if err != nil {
+		return nil, err
+	}
+	return scenario.NewEngine(scenario.Options{Vocabulary: vocab, Set: set, Active: cfg.Scenarios, Seed: cfg.Seed, Sleep: cfg.Clock.Sleep})
+}
+
+// serveScenario runs the scenario stage of a simulated route: it answers
+// when a scenario (or a Prefer header) applies, and otherwise lets h run.
+func (s *Server) serveScenario(c *gin.Context, sess *session.Session, opID string, target func(*gin.Context) []string, h gin.HandlerFunc) {
+	st := sess.State(scenarioState).(*scenario.State)
+	req := &scenario.Request{Operation: opID, HTTP: c.Request, Body: bodyOnce(c.Request, s.bodyLimit), Target: func() []string { return target(c) }}
+	d, p := s.engine.Decide(st, req)
+	if p != nil {
+		apierr.WriteSandboxError(c.Writer, p.Status, "sandbox: %s", p.Message)
+		c.Abort()
+		return
+	}
+	if d == nil {
+		h(c)
+		return
+	}
+	c.Set(ScenarioKey, d.Scenario)
+	s.engine.Serve(c.Writer, c.Request, d, func(w http.ResponseWriter) {
+		if w != http.ResponseWriter(c.Writer) {
+			orig := c.Writer
+			c.Writer = &ginWriter{ResponseWriter: orig, w: w}
+			defer func() { c.Writer = orig }()
+		}
+		h(c)
+	})
+	c.Abort()
+}
+
+// bodyOnce reads the request body for body conditions at most once and
+// puts it back unchanged (read part first, then the rest) for the handler.
+func bodyOnce(r *http.Request, limit int64) func() []byte {
+	var b []byte
+	read := false
+	return func() []byte {
+		if !read && r.Body != nil && r.Body != http.NoBody {
+			read = true
+			b, _ = io.ReadAll(io.LimitReader(r.Body, limit))
+			r.Body = readCloser{io.MultiReader(bytes.NewReader(b), r.Body), r.Body}
+		}
+		return b
+	}
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
+}
+
+// watchScenarios polls --scenarios DIR and swaps in the new catalog when a
+// file changes; an invalid edit is logged and the last good set stays.
+func (s *Server) watchScenarios(ctx context.Context) {
+	dir, every := s.cfg.ScenarioDir, s.cfg.ScenarioReload
+	if dir == "" || every <= 0 {
+		return
+	}
+	last := fingerprint(dir)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		fp := fingerprint(dir)
+		if fp == last {
+			continue
+		}
+		last = fp
+		s.reloadScenarios()
+	}
+}
+
+// reloadScenarios reloads --scenarios DIR now; it returns the error that
+// kept the previous catalog active.
+func (s *Server) reloadScenarios() error {
+	set, err := LoadScenarios(s.vocab, s.cfg.ScenarioDir)
+	if err != nil {
+		s.reloadFailures.Add(1)
+		var el scenario.ErrorList
+		if errors.As(err, &el) {
+			for _, e := range el {
+				s.cfg.Logger.Error("scenario reload failed; keeping the previous scenarios", "error", e.Error())
+			}
+		} else {
+			s.cfg.Logger.Error("scenario reload failed; keeping the previous scenarios", "error", err)
+		}
+		return err
+	}
+	s.engine.Replace(set)
+	s.cfg.Logger.Info("scenarios reloaded", "dir", s.cfg.ScenarioDir, "scenarios", set.Len())
+	return nil
+}
+
+// fingerprint summarises the scenario files of dir (names, sizes, times).
+func fingerprint(dir string) string {
+	var parts []string
+	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		if ext := filepath.Ext(p); ext == ".yaml" || ext == ".yml" {
+			if info, err := d.Info(); err == nil {
+				parts = append(parts, fmt.Sprintf("%s|%d|%d", p, info.Size(), info.ModTime().UnixNano()))
+			}
+		}
+		return nil
+	})
+	sort.Strings(parts)
+	return strings.Join(parts, "\n")
+}
