@@ -26,11 +26,14 @@ type Factory struct {
 	New    func() any
 }
 
-// Session is one isolated world.
+// Session is one isolated world. Its states never change after creation:
+// Reset replaces the whole Session, so a request holding one keeps a
+// consistent world until it finishes.
 type Session struct {
 	name     string
 	created  time.Time
-	lastUsed atomic.Int64 // unix nanoseconds
+	lastUsed atomic.Int64  // unix nanoseconds
+	requests atomic.Uint64 // Get calls that returned this session
 	states   map[string]any
 }
 
@@ -43,10 +46,28 @@ func (s *Session) Created() time.Time { return s.created }
 // LastUsed is when the session last served a request.
 func (s *Session) LastUsed() time.Time { return time.Unix(0, s.lastUsed.Load()) }
 
+// Requests is how many times Get returned this session: roughly the
+// requests it served since it was created or reset.
+func (s *Session) Requests() uint64 { return s.requests.Load() }
+
 // State returns the vendor's state of this session.
 func (s *Session) State(vendor string) any { return s.states[vendor] }
 
-// Registry owns every live session.
+// Info is a snapshot of a session for the admin API.
+type Info struct {
+	Name     string    `json:"name"`
+	Created  time.Time `json:"created"`
+	LastUsed time.Time `json:"lastUsed"`
+	Requests uint64    `json:"requests"`
+}
+
+// Info returns a snapshot of the session.
+func (s *Session) Info() Info {
+	return Info{Name: s.name, Created: s.created, LastUsed: s.LastUsed(), Requests: s.Requests()}
+}
+
+// Registry owns every live session: it creates them on first use, resets,
+// deletes and expires them. It is safe for concurrent use.
 type Registry struct {
 	factories []Factory
 	clock     clock.Clock
@@ -60,20 +81,23 @@ func NewRegistry(c clock.Clock, factories ...Factory) *Registry {
 	return &Registry{factories: factories, clock: c, sessions: map[string]*Session{}}
 }
 
-// Get returns the named session, creating it on first use, and marks it used.
+// Get returns the named session ("" means Default), creating it on first
+// use, and marks it used. Marking happens under the registry's lock so that
+// ExpireIdle never removes a session that a request has just been handed.
 func (r *Registry) Get(name string) *Session {
 	if name == "" {
 		name = Default
 	}
 	now := r.clock.Now()
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	s, ok := r.sessions[name]
 	if !ok {
 		s = r.create(name, now)
 		r.sessions[name] = s
 	}
-	r.mu.Unlock()
 	s.lastUsed.Store(now.UnixNano())
+	s.requests.Add(1)
 	return s
 }
 
@@ -84,6 +108,25 @@ func (r *Registry) create(name string, now time.Time) *Session {
 	}
 	s.lastUsed.Store(now.UnixNano())
 	return s
+}
+
+// List returns a snapshot of every live session, sorted by name.
+func (r *Registry) List() []Info {
+	r.mu.Lock()
+	out := make([]Info, 0, len(r.sessions))
+	for _, s := range r.sessions {
+		out = append(out, s.Info())
+	}
+	r.mu.Unlock()
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Len is the number of live sessions.
+func (r *Registry) Len() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.sessions)
 }
 
 // Names lists the live sessions, sorted.

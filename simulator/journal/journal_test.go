@@ -1,0 +1,220 @@
+package journal_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sandbox-dev/fintech-sandbox/simulator/journal"
+)
+
+var t0 = time.Date(2024, 1, 2, 15, 4, 5, 0, time.UTC)
+
+// seqs lists the Seq of each entry.
+func seqs(es []journal.Entry) []uint64 {
+	out := []uint64{}
+	for _, e := range es {
+		out = append(out, e.Seq)
+	}
+	return out
+}
+
+// fill adds n entries whose Path is "/p<i>", i from 1.
+func fill(j *journal.Journal, n int) {
+	for i := 1; i <= n; i++ {
+		j.Add(journal.Entry{Path: fmt.Sprintf("/p%d", i), Time: t0.Add(time.Duration(i) * time.Second)})
+	}
+}
+
+func TestNewCapacity(t *testing.T) {
+	for _, tc := range []struct {
+		in, want int
+	}{{0, 1000}, {-5, 1000}, {1, 1}, {3, 3}} {
+		t.Run(fmt.Sprint(tc.in), func(t *testing.T) {
+			j := journal.New(tc.in)
+			if got := j.Capacity(); got != tc.want {
+				t.Fatalf("Capacity() = %d, want %d", got, tc.want)
+			}
+			if j.Len() != 0 || j.Dropped() != 0 {
+				t.Fatalf("new journal Len %d Dropped %d, want 0 0", j.Len(), j.Dropped())
+			}
+		})
+	}
+}
+
+func TestRingBuffer(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		capacity  int
+		adds      int
+		wantSeqs  []uint64
+		wantDrops uint64
+	}{
+		{"empty", 3, 0, []uint64{}, 0},
+		{"below capacity", 3, 2, []uint64{1, 2}, 0},
+		{"exactly full", 3, 3, []uint64{1, 2, 3}, 0},
+		{"one over", 3, 4, []uint64{2, 3, 4}, 1},
+		{"wrapped twice", 3, 7, []uint64{5, 6, 7}, 4},
+		{"capacity one", 1, 5, []uint64{5}, 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			j := journal.New(tc.capacity)
+			fill(j, tc.adds)
+			got := j.Entries(journal.Filter{})
+			if !reflect.DeepEqual(seqs(got), tc.wantSeqs) {
+				t.Fatalf("seqs = %v, want %v", seqs(got), tc.wantSeqs)
+			}
+			for _, e := range got {
+				if want := fmt.Sprintf("/p%d", e.Seq); e.Path != want {
+					t.Errorf("entry %d path %q, want %q", e.Seq, e.Path, want)
+				}
+			}
+			if j.Dropped() != tc.wantDrops {
+				t.Errorf("Dropped() = %d, want %d", j.Dropped(), tc.wantDrops)
+			}
+			if j.Len() != len(tc.wantSeqs) {
+				t.Errorf("Len() = %d, want %d", j.Len(), len(tc.wantSeqs))
+			}
+		})
+	}
+}
+
+func TestAddReturnsStoredEntry(t *testing.T) {
+	j := journal.New(2)
+	in := journal.Entry{Seq: 99, Operation: "weavr.consumerGet", Status: 200}
+	for _, tc := range []struct {
+		seq     uint64
+		dropped bool
+	}{{1, false}, {2, false}, {3, true}, {4, true}} {
+		t.Run(fmt.Sprint(tc.seq), func(t *testing.T) {
+			got, dropped := j.Add(in)
+			want := journal.Entry{Seq: tc.seq, Operation: "weavr.consumerGet", Status: 200}
+			if !reflect.DeepEqual(got, want) || dropped != tc.dropped {
+				t.Fatalf("Add = %+v, %v; want %+v, %v", got, dropped, want, tc.dropped)
+			}
+		})
+	}
+}
+
+// Neither the caller's header maps nor a reader's copy can change what the
+// journal holds.
+func TestEntriesAreCopies(t *testing.T) {
+	j := journal.New(2)
+	h := http.Header{"A": {"1"}}
+	added, _ := j.Add(journal.Entry{RequestHeaders: h, ResponseHeaders: http.Header{"B": {"2"}}})
+	h.Set("A", "changed")
+	added.RequestHeaders.Set("A", "changed too")
+	got := j.Entries(journal.Filter{})
+	got[0].RequestHeaders.Set("A", "reader")
+	got[0].ResponseHeaders.Set("B", "reader")
+	got[0].Path = "/mutated"
+	again := j.Entries(journal.Filter{})[0]
+	if a, b, p := again.RequestHeaders.Get("A"), again.ResponseHeaders.Get("B"), again.Path; a != "1" || b != "2" || p != "" {
+		t.Fatalf("stored entry changed: A=%q B=%q path=%q", a, b, p)
+	}
+}
+
+func TestEntriesAndCountWithLimit(t *testing.T) {
+	j := journal.New(10)
+	fill(j, 6)
+	for _, tc := range []struct {
+		name  string
+		f     journal.Filter
+		seqs  []uint64
+		count int
+	}{
+		{"all", journal.Filter{}, []uint64{1, 2, 3, 4, 5, 6}, 6},
+		{"limit keeps newest", journal.Filter{Limit: 2}, []uint64{5, 6}, 2},
+		{"limit above matches", journal.Filter{Limit: 50}, []uint64{1, 2, 3, 4, 5, 6}, 6},
+		{"filter then limit", journal.Filter{Since: t0.Add(2 * time.Second), Until: t0.Add(5 * time.Second), Limit: 2}, []uint64{3, 4}, 2},
+		{"no match", journal.Filter{Path: "/nope"}, []uint64{}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := seqs(j.Entries(tc.f)); !reflect.DeepEqual(got, tc.seqs) {
+				t.Errorf("Entries seqs = %v, want %v", got, tc.seqs)
+			}
+			if got := j.Count(tc.f); got != tc.count {
+				t.Errorf("Count = %d, want %d", got, tc.count)
+			}
+		})
+	}
+}
+
+func TestClear(t *testing.T) {
+	j := journal.New(2)
+	fill(j, 5)
+	j.Clear()
+	if j.Len() != 0 || j.Dropped() != 0 || len(j.Entries(journal.Filter{})) != 0 {
+		t.Fatalf("after Clear: Len %d Dropped %d", j.Len(), j.Dropped())
+	}
+	if got, _ := j.Add(journal.Entry{}); got.Seq != 6 {
+		t.Fatalf("Seq after Clear = %d, want 6 (Seq never repeats)", got.Seq)
+	}
+	fill(j, 2)
+	if got := seqs(j.Entries(journal.Filter{})); !reflect.DeepEqual(got, []uint64{7, 8}) || j.Dropped() != 1 {
+		t.Fatalf("after refill seqs %v dropped %d, want [7 8] 1", got, j.Dropped())
+	}
+}
+
+func TestEntryJSON(t *testing.T) {
+	e := journal.Entry{
+		Seq: 3, Time: t0, DurationMs: journal.Millis(1500 * time.Microsecond), Session: "s1", Vendor: "weavr",
+		Operation: "weavr.consumerUpdate", Method: "PATCH", Path: "/multi/consumers", Query: "a=1",
+		RequestHeaders: http.Header{"Api-Key": {"****-key"}}, RequestBody: `{"name":"A"}`, Status: 409,
+		ResponseHeaders: http.Header{"Content-Type": {"application/json"}}, ResponseBody: `{}`,
+		Scenario: "email-taken", RequestRef: "ref-1",
+	}
+	b, err := json.Marshal(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"seq":3,"time":"2024-01-02T15:04:05Z","durationMs":1.5,"session":"s1","vendor":"weavr",` +
+		`"operation":"weavr.consumerUpdate","method":"PATCH","path":"/multi/consumers","query":"a=1",` +
+		`"requestHeaders":{"Api-Key":["****-key"]},"requestBody":"{\"name\":\"A\"}","status":409,` +
+		`"responseHeaders":{"Content-Type":["application/json"]},"responseBody":"{}",` +
+		`"scenario":"email-taken","requestRef":"ref-1"}`
+	if string(b) != want {
+		t.Fatalf("JSON =\n%s\nwant\n%s", b, want)
+	}
+}
+
+func TestConcurrentUse(t *testing.T) {
+	j := journal.New(50)
+	const writers, each = 8, 100
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			for range each {
+				j.Add(journal.Entry{Vendor: fmt.Sprint(w), RequestHeaders: http.Header{"X": {"y"}}})
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			for range each {
+				for _, e := range j.Entries(journal.Filter{Limit: 5}) {
+					_ = e.RequestHeaders.Get("X")
+				}
+				j.Count(journal.Filter{Vendor: "1"})
+				j.Verify(journal.Expectation{AtLeast: new(0)})
+				j.Len()
+				j.Dropped()
+			}
+		}()
+	}
+	wg.Wait()
+	if j.Len() != 50 || j.Dropped() != writers*each-50 {
+		t.Fatalf("Len %d Dropped %d, want 50 %d", j.Len(), j.Dropped(), writers*each-50)
+	}
+	got := seqs(j.Entries(journal.Filter{}))
+	for i, s := range got {
+		if want := uint64(writers*each - 50 + i + 1); s != want {
+			t.Fatalf("seq[%d] = %d, want %d (all: %v)", i, s, want, got)
+		}
+	}
+}
