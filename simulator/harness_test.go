@@ -94,7 +94,13 @@ func (s *sandbox) weavr(email string, extra ...string) []string {
 	s.t.Helper()
 	h := []string{"api-key", apiKey, "Content-Type", "application/json"}
 	if email != "" {
-		r := s.do("POST", "/multi/login_with_password", `{"email":"`+email+`","password":{"value":"Passw0rd!"}}`, h...)
+		login := h
+		for i := 0; i+1 < len(extra); i += 2 {
+			if extra[i] == "X-Sandbox-Session" {
+				login = append(login[:len(login):len(login)], extra[i], extra[i+1])
+			}
+		}
+		r := s.do("POST", "/multi/login_with_password", `{"email":"`+email+`","password":{"value":"Passw0rd!"}}`, login...)
 		if r.status != http.StatusOK {
 			s.t.Fatalf("login %s: %d %s", email, r.status, r.body)
 		}

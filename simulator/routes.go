@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/sandbox-dev/fintech-sandbox/simulator/apierr"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/loanpro"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/weavr"
 )
@@ -45,6 +46,8 @@ func (s *Server) routes() *gin.Engine {
 	s.handle(r, http.MethodGet, loanproBase+"/odata.svc/*path", lp.ReadOperation, lp.Target, lp.Read)
 	s.handle(r, http.MethodPut, loanproBase+"/odata.svc/*path", lp.WriteOperation, lp.Target, lp.Write)
 
+	s.controlRoutes(r)
+
 	r.NoRoute(s.unknownRoute(false))
 	r.NoMethod(s.unknownRoute(true))
 	return r
@@ -57,14 +60,21 @@ const loanproBase = "/api/public/api/1"
 // operation are resolved, then the scenario stage decides whether a
 // scenario answers or the vendor handler runs.
 func (s *Server) handle(g gin.IRoutes, method, path string, opFn operation, target func(*gin.Context) []string, h gin.HandlerFunc) {
-	g.Handle(method, path, func(c *gin.Context) {
-		sess := s.sessions.Get(c.GetHeader(session.Header))
-		c.Set(session.ContextKey, sess)
-		opID := opFn(c)
-		c.Set(OperationKey, opID)
-		s.serveScenario(c, sess, opID, target, h)
-	})
+	g.Handle(method, path, func(c *gin.Context) { s.serve(c, opFn(c), target, h) })
 }
+
+// serve runs the pipeline of a simulated request: resolve the session,
+// record the exchange (journal, metrics, log) around the scenario stage,
+// which either answers or runs the vendor handler h.
+func (s *Server) serve(c *gin.Context, opID string, target func(*gin.Context) []string, h gin.HandlerFunc) {
+	sess := s.sessions.Get(c.GetHeader(session.Header))
+	c.Set(session.ContextKey, sess)
+	c.Set(OperationKey, opID)
+	body := bodyOnce(c.Request, s.bodyLimit)
+	s.observe(c, sess, vendorOf(opID), opID, body, func() { s.serveScenario(c, sess, opID, body, target, h) })
+}
+
+func noTarget(*gin.Context) []string { return nil }
 
 // unknownRoute answers a path or method nobody serves: vendor-shaped under a
 // vendor's prefix, a sandbox error elsewhere.
@@ -74,9 +84,9 @@ func (s *Server) unknownRoute(methodNotAllowed bool) gin.HandlerFunc {
 		switch {
 		case strings.HasPrefix(p, "/multi/") || strings.HasPrefix(p, "/simulate/"):
 			s.vendors.weavr.RequestRef(c)
-			s.vendors.weavr.UnknownRoute(c, methodNotAllowed)
+			s.serve(c, weavr.OpUnknown, noTarget, func(c *gin.Context) { s.vendors.weavr.UnknownRoute(c, methodNotAllowed) })
 		case strings.HasPrefix(p, loanproBase+"/"):
-			s.vendors.loanpro.UnknownRoute(c, methodNotAllowed)
+			s.serve(c, loanpro.OpUnknown, noTarget, func(c *gin.Context) { s.vendors.loanpro.UnknownRoute(c, methodNotAllowed) })
 		case methodNotAllowed:
 			apierr.WriteSandboxError(c.Writer, http.StatusMethodNotAllowed, "sandbox: method %s not allowed on %s", c.Request.Method, p)
 		default:

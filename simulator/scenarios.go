@@ -72,9 +72,9 @@ func newEngine(cfg Config, vocab scenario.Vocabulary) (*scenario.Engine, error) 
 
 // serveScenario runs the scenario stage of a simulated route: it answers
 // when a scenario (or a Prefer header) applies, and otherwise lets h run.
-func (s *Server) serveScenario(c *gin.Context, sess *session.Session, opID string, target func(*gin.Context) []string, h gin.HandlerFunc) {
-	st := sess.State(scenarioState).(*scenario.State)
-	req := &scenario.Request{Operation: opID, HTTP: c.Request, Body: bodyOnce(c.Request, s.bodyLimit), Target: func() []string { return target(c) }}
+func (s *Server) serveScenario(c *gin.Context, sess *session.Session, opID string, body func() []byte, target func(*gin.Context) []string, h gin.HandlerFunc) {
+	st := scenariosOf(sess)
+	req := &scenario.Request{Operation: opID, HTTP: c.Request, Body: body, Target: func() []string { return target(c) }}
 	d, p := s.engine.Decide(st, req)
 	if p != nil {
 		apierr.WriteSandboxError(c.Writer, p.Status, "sandbox: %s", p.Message)
@@ -147,7 +147,7 @@ func (s *Server) watchScenarios(ctx context.Context) {
 func (s *Server) reloadScenarios() error {
 	set, err := LoadScenarios(s.vocab, s.cfg.ScenarioDir)
 	if err != nil {
-		s.reloadFailures.Add(1)
+		s.metrics.ScenarioReloadFailed()
 		var el scenario.ErrorList
 		if errors.As(err, &el) {
 			for _, e := range el {

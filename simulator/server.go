@@ -13,11 +13,14 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/sandbox-dev/fintech-sandbox/fixtures"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/apierr"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/clock"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/journal"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/loanpro"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/metrics"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/scenario"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/weavr"
@@ -46,15 +49,27 @@ type Config struct {
 	ScenarioReload time.Duration
 	// Scenarios are active for all traffic from startup (--scenario).
 	Scenarios []string
+
+	// AdminToken, when set, guards the control API (--admin-token).
+	AdminToken string
+	// JournalCapacity bounds each session's journal (oldest dropped).
+	JournalCapacity int
+	// SessionIdleTTL expires sessions idle this long (0: never).
+	SessionIdleTTL time.Duration
+	// Registry receives the Prometheus metrics; nil means a fresh one
+	// (never the global default registry).
+	Registry *prometheus.Registry
 }
 
 // DefaultConfig returns the configuration `go run ./cmd/sandbox` uses.
 func DefaultConfig() Config {
 	return Config{
-		Seed:           1,
-		Weavr:          weavr.DefaultSettings(),
-		LoanPro:        loanpro.DefaultSettings(),
-		ScenarioReload: time.Second,
+		Seed:            1,
+		Weavr:           weavr.DefaultSettings(),
+		LoanPro:         loanpro.DefaultSettings(),
+		ScenarioReload:  time.Second,
+		JournalCapacity: journal.DefaultCapacity,
+		SessionIdleTTL:  time.Hour,
 	}
 }
 
@@ -80,8 +95,11 @@ type Server struct {
 	vocab    scenario.Vocabulary
 	engine   *scenario.Engine
 
-	bodyLimit      int64 // bytes of a body the scenario stage may read
-	reloadFailures atomic.Int64
+	metrics  *metrics.Metrics
+	draining atomic.Bool
+
+	bodyLimit   int64 // bytes of a request body the sandbox reads ahead
+	openapiJSON []byte
 }
 
 // New builds the sandbox from cfg, failing fast on invalid fixtures or
@@ -101,7 +119,9 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	factories := append(v.factories(), session.Factory{Vendor: scenarioState, New: func() any { return engine.NewState() }})
+	factories := append(v.factories(),
+		session.Factory{Vendor: scenarioState, New: func() any { return engine.NewState() }},
+		session.Factory{Vendor: journalState, New: func() any { return journal.New(cfg.JournalCapacity) }})
 	s := &Server{
 		cfg:       cfg,
 		catalog:   vocab.Catalog,
@@ -111,19 +131,31 @@ func New(cfg Config) (*Server, error) {
 		engine:    engine,
 		bodyLimit: max(cfg.Weavr.MaxBodyBytes, 1<<20) + 1,
 	}
+	if s.openapiJSON, err = controlAPIJSON(); err != nil {
+		return nil, err
+	}
+	s.metrics = metrics.New(metrics.Options{Registry: cfg.Registry, ActiveSessions: s.sessions.Len})
 	s.router = s.routes()
 	cfg.Logger.Debug("sandbox built", "took", time.Since(start))
 	return s, nil
 }
 
 // Run does the sandbox's background work until ctx ends: reloading
-// --scenarios DIR when its files change.
+// --scenarios DIR when its files change and expiring idle sessions.
 func (s *Server) Run(ctx context.Context) {
+	go s.sessions.RunJanitor(ctx, s.cfg.SessionIdleTTL, min(s.cfg.SessionIdleTTL/4, time.Minute))
 	s.watchScenarios(ctx)
 }
 
+// Drain marks the sandbox as shutting down: /__sandbox/readyz answers 503
+// while in-flight requests finish.
+func (s *Server) Drain() { s.draining.Store(true) }
+
 // Scenarios is the scenario engine (catalog, activation, counters).
 func (s *Server) Scenarios() *scenario.Engine { return s.engine }
+
+// Routes lists the registered routes (for documentation checks).
+func (s *Server) Routes() gin.RoutesInfo { return s.router.Routes() }
 
 // ServeHTTP serves every sandbox route.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {

@@ -57,6 +57,9 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.StringVar(&o.sim.ScenarioDir, "scenarios", "", "directory of scenario files loaded over the embedded catalog (same name replaces); reloaded when they change")
 	fs.Var(&active, "scenario", "activate a scenario for all traffic (repeatable; `sandbox scenarios` lists them)")
 	fs.DurationVar(&o.sim.ScenarioReload, "scenario-reload", o.sim.ScenarioReload, "how often --scenarios DIR is checked for changes (0 disables reloading)")
+	fs.StringVar(&o.sim.AdminToken, "admin-token", "", "when set, the control API (/__sandbox) requires 'Authorization: Bearer TOKEN'; vendor routes are unaffected")
+	fs.IntVar(&o.sim.JournalCapacity, "journal-capacity", o.sim.JournalCapacity, "requests kept in each session's journal (oldest dropped)")
+	fs.DurationVar(&o.sim.SessionIdleTTL, "session-ttl", o.sim.SessionIdleTTL, "sessions idle this long are deleted (0 keeps them; the default session is never deleted)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: sandbox [flags]\n\nRuns the Weavr and LoanPro API sandbox.\n\nCommands:\n  sandbox validate FILE|DIR…   check scenario files (file:line:col: message)\n  sandbox scenarios            list the scenario catalog\n  sandbox errors               list the error catalog\n\n Every flag can also be set as %sNAME (e.g. %sRATE_LIMIT=off).\n\nFlags:\n", envPrefix, envPrefix)
 		fs.PrintDefaults()
@@ -92,6 +95,12 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 			return o, fmt.Errorf("--rate-limit: %v", err)
 		}
 		w.RateLimit = spec
+	}
+	if o.sim.JournalCapacity < 1 {
+		return o, fmt.Errorf("--journal-capacity: want at least 1, got %d", o.sim.JournalCapacity)
+	}
+	if o.sim.SessionIdleTTL < 0 {
+		return o, fmt.Errorf("--session-ttl: must not be negative, got %s", o.sim.SessionIdleTTL)
 	}
 	lp.Statuses, lp.SuspiciousEmails = splitList(statuses), splitList(suspicious)
 	o.sim.Scenarios = active

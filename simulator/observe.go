@@ -1,0 +1,101 @@
+package simulator
+
+import (
+	"bufio"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/sandbox-dev/fintech-sandbox/simulator/journal"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
+)
+
+// journalState is the session-state key of a session's journal.
+const journalState = "journal"
+
+// maxJournalBody bounds each body the journal keeps.
+const maxJournalBody = 64 << 10
+
+// observe runs next for one simulated request and records it: the
+// session's journal entry (secrets masked), the Prometheus metrics and one
+// log line with the session and request-ref.
+func (s *Server) observe(c *gin.Context, sess *session.Session, vendor, opID string, body func() []byte, next func()) {
+	start := time.Now()
+	at := s.cfg.Clock.Now()
+	reqBody := body()
+	tee := &teeWriter{ResponseWriter: c.Writer}
+	c.Writer = tee
+	next()
+	c.Writer = tee.ResponseWriter
+	took := time.Since(start)
+
+	status := tee.Status()
+	if tee.hijacked {
+		status = 0 // the connection was dropped on purpose: no status
+	}
+	scen := c.GetString(ScenarioKey)
+	ref := tee.Header().Get("request-ref")
+	e := journal.Entry{
+		Time: at, DurationMs: journal.Millis(took), Session: sess.Name(), Vendor: vendor, Operation: opID,
+		Method: c.Request.Method, Path: c.Request.URL.Path, Query: c.Request.URL.RawQuery,
+		RequestHeaders: journal.MaskHeaders(c.Request.Header),
+		RequestBody:    journal.MaskBody(c.GetHeader("Content-Type"), reqBody, maxJournalBody),
+		Status:         status, ResponseHeaders: journal.MaskHeaders(tee.Header()),
+		ResponseBody: journal.MaskBody(tee.Header().Get("Content-Type"), tee.body.Bytes(), maxJournalBody),
+		Scenario:     scen, RequestRef: ref,
+	}
+	if _, dropped := journalOf(sess).Add(e); dropped {
+		s.metrics.JournalDropped(1)
+	}
+	s.metrics.ObserveRequest(vendor, opID, status, scen, took)
+	if scen != "" {
+		s.metrics.ScenarioHit(scen)
+	}
+	s.cfg.Logger.Info("request", "session", sess.Name(), "method", c.Request.Method, "path", c.Request.URL.Path,
+		"operation", opID, "status", status, "scenario", scen, "request-ref", ref, "took", took.Round(time.Microsecond))
+}
+
+// vendorOf is the vendor part of an operation id ("weavr.consumerGet").
+func vendorOf(opID string) string {
+	v, _, _ := strings.Cut(opID, ".")
+	return v
+}
+
+// teeWriter passes everything to the real writer and keeps the first
+// maxJournalBody bytes of the body for the journal.
+type teeWriter struct {
+	gin.ResponseWriter
+	body     limitedBuffer
+	hijacked bool
+}
+
+func (t *teeWriter) Write(b []byte) (int, error) {
+	t.body.write(b)
+	return t.ResponseWriter.Write(b)
+}
+
+func (t *teeWriter) WriteString(s string) (int, error) {
+	t.body.write([]byte(s))
+	return t.ResponseWriter.WriteString(s)
+}
+
+func (t *teeWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	t.hijacked = true
+	return t.ResponseWriter.Hijack()
+}
+
+// Unwrap lets http.ResponseController reach the real writer.
+func (t *teeWriter) Unwrap() http.ResponseWriter { return t.ResponseWriter }
+
+type limitedBuffer struct{ b []byte }
+
+func (l *limitedBuffer) write(p []byte) {
+	if room := maxJournalBody + 1 - len(l.b); room > 0 {
+		l.b = append(l.b, p[:min(room, len(p))]...)
+	}
+}
+
+func (l *limitedBuffer) Bytes() []byte { return l.b }

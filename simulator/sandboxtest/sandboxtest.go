@@ -1,0 +1,205 @@
+// Package sandboxtest runs the whole sandbox in-process for Go tests: New
+// starts it on a free loopback port, gives its base URL and a small client
+// for the control API, and stops it when the test ends, so a Go integrator
+// embeds the sandbox in `go test` with no container.
+//
+//	sb := sandboxtest.New(t, sandboxtest.WithScenarios("weavr-flaky-then-succeeds"))
+//	s := sb.Session(t.Name())               // an isolated world for this test
+//	req.Header.Set(session.Header, s.Name)  // X-Sandbox-Session
+package sandboxtest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+
+	"github.com/sandbox-dev/fintech-sandbox/simulator"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/journal"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/scenario"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
+)
+
+// Option adjusts the sandbox's configuration.
+type Option func(*simulator.Config)
+
+// WithConfig applies any change to the configuration.
+func WithConfig(fn func(*simulator.Config)) Option { return Option(fn) }
+
+// WithScenarios activates scenarios for all traffic (like --scenario).
+func WithScenarios(names ...string) Option {
+	return func(c *simulator.Config) { c.Scenarios = append(c.Scenarios, names...) }
+}
+
+// WithData sets how many consumers and customers are generated beside the
+// fixtures (default 100 each: fast to start, enough to page through).
+func WithData(consumers, customers int) Option {
+	return func(c *simulator.Config) { c.Weavr.Consumers, c.LoanPro.Customers = consumers, customers }
+}
+
+// Sandbox is a running in-process sandbox.
+type Sandbox struct {
+	URL    string            // base URL, e.g. http://127.0.0.1:41234
+	Server *simulator.Server // the handler, for direct inspection
+	client *http.Client
+	token  string
+	stop   func()
+}
+
+// Start runs a sandbox until the returned stop function is called. Most
+// tests want New, which stops it at test end.
+func Start(opts ...Option) (*Sandbox, func(), error) {
+	cfg := simulator.DefaultConfig()
+	cfg.Weavr.Consumers, cfg.LoanPro.Customers = 100, 100
+	for _, o := range opts {
+		o(&cfg)
+	}
+	srv, err := simulator.New(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	ts := httptest.NewServer(srv)
+	ctx, cancel := context.WithCancel(context.Background())
+	go srv.Run(ctx)
+	sb := &Sandbox{URL: ts.URL, Server: srv, client: ts.Client(), token: cfg.AdminToken}
+	sb.stop = func() { cancel(); ts.Close() }
+	return sb, sb.stop, nil
+}
+
+// New starts a sandbox for the test and stops it when the test ends.
+func New(t testing.TB, opts ...Option) *Sandbox {
+	t.Helper()
+	sb, stop, err := Start(opts...)
+	if err != nil {
+		t.Fatalf("sandboxtest: %v", err)
+	}
+	t.Cleanup(stop)
+	return sb
+}
+
+// WeavrURL is the base of the Weavr Multi API (…/multi).
+func (sb *Sandbox) WeavrURL() string { return sb.URL + "/multi" }
+
+// LoanProURL is the base of the LoanPro OData API (…/odata.svc).
+func (sb *Sandbox) LoanProURL() string { return sb.URL + "/api/public/api/1/odata.svc" }
+
+// Session returns a control client for the named session. The session
+// itself is created by its first request (or by Activate).
+func (sb *Sandbox) Session(name string) *Session { return &Session{Name: name, sb: sb} }
+
+// Session controls one session: its scenarios, journal and lifecycle.
+// Send `X-Sandbox-Session: <Name>` (Header) on vendor requests to use it.
+type Session struct {
+	Name string
+	sb   *Sandbox
+}
+
+// Header is the header that puts a vendor request in this session.
+func (s *Session) Header() http.Header { return http.Header{session.Header: {s.Name}} }
+
+// Activate activates scenarios for this session.
+func (s *Session) Activate(scenarios ...string) error {
+	for _, n := range scenarios {
+		if err := s.sb.call(http.MethodPut, s.path("/scenarios/"+url.PathEscape(n)), nil, http.StatusOK, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Deactivate deactivates scenarios of this session (all when none named).
+func (s *Session) Deactivate(scenarios ...string) error {
+	if len(scenarios) == 0 {
+		return s.sb.call(http.MethodDelete, s.path("/scenarios"), nil, http.StatusOK, nil)
+	}
+	for _, n := range scenarios {
+		if err := s.sb.call(http.MethodDelete, s.path("/scenarios/"+url.PathEscape(n)), nil, http.StatusOK, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Counters returns what each scenario did in this session.
+func (s *Session) Counters() ([]scenario.Counter, error) {
+	var out struct{ Counters []scenario.Counter }
+	err := s.sb.call(http.MethodGet, s.path("/scenarios"), nil, http.StatusOK, &out)
+	return out.Counters, err
+}
+
+// Reset returns the session to the seed.
+func (s *Session) Reset() error {
+	return s.sb.call(http.MethodPost, s.path("/reset"), nil, http.StatusOK, nil)
+}
+
+// Delete deletes the session.
+func (s *Session) Delete() error {
+	return s.sb.call(http.MethodDelete, s.path(""), nil, http.StatusNoContent, nil)
+}
+
+// Journal lists the session's requests matching filter (operation,
+// status, since, … as in the control API), oldest first.
+func (s *Session) Journal(filter url.Values) ([]journal.Entry, error) {
+	var out struct{ Entries []journal.Entry }
+	err := s.sb.call(http.MethodGet, s.path("/journal?"+filter.Encode()), nil, http.StatusOK, &out)
+	return out.Entries, err
+}
+
+// Count counts the session's requests matching filter.
+func (s *Session) Count(filter url.Values) (int, error) {
+	var out struct{ Count int }
+	err := s.sb.call(http.MethodGet, s.path("/journal/count?"+filter.Encode()), nil, http.StatusOK, &out)
+	return out.Count, err
+}
+
+// Verify checks an expectation such as {"operation":
+// "weavr.consumerUpdate", "status": 409, "exactly": 1}; the Verdict's
+// Message explains a failure in words a test can print.
+func (s *Session) Verify(expectation map[string]any) (journal.Verdict, error) {
+	var v journal.Verdict
+	err := s.sb.call(http.MethodPost, s.path("/journal/verify"), expectation, 0, &v)
+	return v, err
+}
+
+func (s *Session) path(rest string) string { return "/sessions/" + url.PathEscape(s.Name) + rest }
+
+// call sends one control request; want 0 accepts 200 and 417 (verify).
+func (sb *Sandbox) call(method, path string, body any, want int, out any) error {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, sb.URL+simulator.ControlPrefix+path, rd)
+	if err != nil {
+		return err
+	}
+	if sb.token != "" {
+		req.Header.Set("Authorization", "Bearer "+sb.token)
+	}
+	resp, err := sb.client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	ok := resp.StatusCode == want || (want == 0 && (resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusExpectationFailed))
+	if !ok {
+		return fmt.Errorf("sandboxtest: %s %s: %d %s", method, path, resp.StatusCode, bytes.TrimSpace(b))
+	}
+	if out != nil && len(b) > 0 {
+		return json.Unmarshal(b, out)
+	}
+	return nil
+}
