@@ -274,18 +274,25 @@ func (s *Server) deactivateAll(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"active": nonNil(st.Active()), "counters": st.Counters()})
 }
 
-func (s *Server) getJournal(c *gin.Context) {
+// journalQuery finds the session's journal and parses the filter of the
+// query string, answering 404 or 400 itself.
+func (s *Server) journalQuery(c *gin.Context) (*journal.Journal, journal.Filter, bool) {
 	sess, ok := s.existing(c)
 	if !ok {
-		return
+		return nil, journal.Filter{}, false
 	}
 	f, err := journal.ParseFilter(c.Request.URL.Query(), s.cfg.Clock.Now())
 	if err != nil {
 		s.controlError(c, err)
-		return
+		return nil, journal.Filter{}, false
 	}
-	j := journalOf(sess)
-	c.JSON(http.StatusOK, gin.H{"entries": j.Entries(f), "dropped": j.Dropped(), "capacity": j.Capacity()})
+	return journalOf(sess), f, true
+}
+
+func (s *Server) getJournal(c *gin.Context) {
+	if j, f, ok := s.journalQuery(c); ok {
+		c.JSON(http.StatusOK, gin.H{"entries": j.Entries(f), "dropped": j.Dropped(), "capacity": j.Capacity()})
+	}
 }
 
 func (s *Server) clearJournal(c *gin.Context) {
@@ -296,17 +303,9 @@ func (s *Server) clearJournal(c *gin.Context) {
 }
 
 func (s *Server) countJournal(c *gin.Context) {
-	sess, ok := s.existing(c)
-	if !ok {
-		return
+	if j, f, ok := s.journalQuery(c); ok {
+		c.JSON(http.StatusOK, gin.H{"count": j.Count(f), "dropped": j.Dropped()})
 	}
-	f, err := journal.ParseFilter(c.Request.URL.Query(), s.cfg.Clock.Now())
-	if err != nil {
-		s.controlError(c, err)
-		return
-	}
-	j := journalOf(sess)
-	c.JSON(http.StatusOK, gin.H{"count": j.Count(f), "dropped": j.Dropped()})
 }
 
 // verifyJournal answers whether the session's journal holds exactly / at

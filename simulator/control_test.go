@@ -268,6 +268,9 @@ func TestDataEndpoints(t *testing.T) {
 	if r := s.do("GET", "/__sandbox/sessions/x/loanpro/customers/99999", ""); r.status != 404 {
 		t.Errorf("missing customer: %d", r.status)
 	}
+	if r := s.do("POST", "/__sandbox/scenarios/reload", ""); r.status != 409 || !strings.Contains(string(r.body), "no --scenarios DIR") {
+		t.Errorf("reload without a dir: %d %s", r.status, r.body)
+	}
 	if r := s.do("GET", "/__sandbox/nope", ""); r.status != 404 || r.header.Get("X-Sandbox-Error") != "true" {
 		t.Errorf("unknown control route: %d %s", r.status, r.body)
 	}

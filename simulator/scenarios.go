@@ -3,6 +3,8 @@ package simulator
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -10,8 +12,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -120,31 +120,35 @@ type readCloser struct {
 // watchScenarios polls --scenarios DIR and swaps in the new catalog when a
 // file changes; an invalid edit is logged and the last good set stays.
 func (s *Server) watchScenarios(ctx context.Context) {
-	dir, every := s.cfg.ScenarioDir, s.cfg.ScenarioReload
-	if dir == "" || every <= 0 {
+	if s.cfg.ScenarioDir == "" || s.cfg.ScenarioReload <= 0 {
 		return
 	}
-	last := fingerprint(dir)
-	t := time.NewTicker(every)
+	t := time.NewTicker(s.cfg.ScenarioReload)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			_ = s.reload(false)
 		}
-		fp := fingerprint(dir)
-		if fp == last {
-			continue
-		}
-		last = fp
-		s.reloadScenarios()
 	}
 }
 
-// reloadScenarios reloads --scenarios DIR now; it returns the error that
-// kept the previous catalog active.
-func (s *Server) reloadScenarios() error {
+// reloadScenarios reloads --scenarios DIR now (the control API's reload);
+// it returns the error that kept the previous catalog active.
+func (s *Server) reloadScenarios() error { return s.reload(true) }
+
+// reload loads --scenarios DIR when its files changed since the active set
+// was loaded (always when force). Reloads are serialised.
+func (s *Server) reload(force bool) error {
+	s.reloadMu.Lock()
+	defer s.reloadMu.Unlock()
+	fp := fingerprint(s.cfg.ScenarioDir)
+	if !force && fp == s.scenarioPrint {
+		return nil
+	}
+	s.scenarioPrint = fp
 	set, err := LoadScenarios(s.vocab, s.cfg.ScenarioDir)
 	if err != nil {
 		s.metrics.ScenarioReloadFailed()
@@ -163,20 +167,21 @@ func (s *Server) reloadScenarios() error {
 	return nil
 }
 
-// fingerprint summarises the scenario files of dir (names, sizes, times).
+// fingerprint summarises the scenario files of dir: names and a hash of
+// their contents (modification times can be too coarse to see an edit).
 func fingerprint(dir string) string {
-	var parts []string
+	if dir == "" {
+		return ""
+	}
+	h := sha256.New()
 	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
+		if ext := filepath.Ext(p); err != nil || d.IsDir() || (ext != ".yaml" && ext != ".yml") {
 			return nil
 		}
-		if ext := filepath.Ext(p); ext == ".yaml" || ext == ".yml" {
-			if info, err := d.Info(); err == nil {
-				parts = append(parts, fmt.Sprintf("%s|%d|%d", p, info.Size(), info.ModTime().UnixNano()))
-			}
-		}
+		data, _ := os.ReadFile(p)
+		fmt.Fprintf(h, "%s\x00%d\x00", p, len(data))
+		h.Write(data)
 		return nil
 	})
-	sort.Strings(parts)
-	return strings.Join(parts, "\n")
+	return hex.EncodeToString(h.Sum(nil))
 }

@@ -357,6 +357,16 @@ func TestScenarioDirOverridesAndReloads(t *testing.T) {
 	if r := s.do("PATCH", "/multi/consumers", `{}`, h...); string(r.body) != `{"mine":2}` {
 		t.Errorf("after a bad edit: %d %s, want the last good scenario", r.status, r.body)
 	}
+	if r := s.do("POST", "/__sandbox/scenarios/reload", ""); r.status != 422 || !strings.Contains(string(r.body), `mine.yaml:3:11: unknown key`) {
+		t.Errorf("reload through the control API: %d %s", r.status, r.body)
+	}
+	writeFile(t, dir, "mine.yaml", "name: mine-too\ndescription: d\nrespond: {status: 418}\n")
+	if r := s.do("POST", "/__sandbox/scenarios/reload", ""); r.status != 200 {
+		t.Errorf("reload of a good edit: %d %s", r.status, r.body)
+	}
+	if r := s.do("PATCH", "/multi/consumers", `{}`, h...); r.status != 409 {
+		t.Errorf("the shipped scenario is back once the override is gone: %d %s", r.status, r.body)
+	}
 }
 
 func eventually(t *testing.T, cond func() bool) {

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -98,8 +99,12 @@ type Server struct {
 	metrics  *metrics.Metrics
 	draining atomic.Bool
 
-	bodyLimit   int64 // bytes of a request body the sandbox reads ahead
-	openapiJSON []byte
+	bodyLimit int64 // bytes of a request body the sandbox reads ahead
+	// scenarioPrint fingerprints the --scenarios files the active set came
+	// from; reloadMu serialises reloads and guards it.
+	reloadMu      sync.Mutex
+	scenarioPrint string
+	openapiJSON   []byte
 }
 
 // New builds the sandbox from cfg, failing fast on invalid fixtures or
@@ -115,6 +120,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	print := fingerprint(cfg.ScenarioDir) // before loading: an edit in between is seen later
 	engine, err := newEngine(cfg, vocab)
 	if err != nil {
 		return nil, err
@@ -130,6 +136,8 @@ func New(cfg Config) (*Server, error) {
 		vocab:     vocab,
 		engine:    engine,
 		bodyLimit: max(cfg.Weavr.MaxBodyBytes, 1<<20) + 1,
+
+		scenarioPrint: print,
 	}
 	if s.openapiJSON, err = controlAPIJSON(); err != nil {
 		return nil, err

@@ -111,11 +111,7 @@ func scenarioFiles(args []string) ([]string, error) {
 
 // scenariosCmd lists the scenario catalog: name, operation, what it does.
 func scenariosCmd(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	o, err := parseFlags(args, getenv, stderr)
-	if err != nil {
-		return err
-	}
-	vocab, err := simulator.Vocabulary(o.sim)
+	o, vocab, err := flagsAndVocabulary(args, getenv, stderr)
 	if err != nil {
 		return err
 	}
@@ -136,11 +132,7 @@ func scenariosCmd(args []string, getenv func(string) string, stdout, stderr io.W
 
 // errorsCmd lists the error catalog both natural rules and scenarios use.
 func errorsCmd(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	o, err := parseFlags(args, getenv, stderr)
-	if err != nil {
-		return err
-	}
-	vocab, err := simulator.Vocabulary(o.sim)
+	_, vocab, err := flagsAndVocabulary(args, getenv, stderr)
 	if err != nil {
 		return err
 	}
@@ -151,4 +143,15 @@ func errorsCmd(args []string, getenv func(string) string, stdout, stderr io.Writ
 		fmt.Fprintf(tw, "%s\t%d\t%s\n", d.QualifiedName(), d.Status, d.Summary)
 	}
 	return tw.Flush()
+}
+
+// flagsAndVocabulary reads the usual flags (statuses and fixtures shape the
+// catalog) and builds what scenario files may name.
+func flagsAndVocabulary(args []string, getenv func(string) string, stderr io.Writer) (options, scenario.Vocabulary, error) {
+	o, err := parseFlags(args, getenv, stderr)
+	if err != nil {
+		return o, scenario.Vocabulary{}, err
+	}
+	vocab, err := simulator.Vocabulary(o.sim)
+	return o, vocab, err
 }

@@ -18,20 +18,14 @@ type SandboxCustomer struct {
 // state) whose email or name contains q (case-insensitive; "" = all), in
 // id order, paged by offset and limit; total counts every match.
 func (s *Service) Customers(state any, q string, offset, limit int) (page []SandboxCustomer, total int) {
-	w := state.(*World)
 	q = strings.ToLower(q)
-	page = []SandboxCustomer{}
-	w.customers.Range(func(c Customer) bool {
-		name := c.displayName()
-		if q != "" && !strings.Contains(strings.ToLower(c.Email.s), q) && !strings.Contains(strings.ToLower(name), q) {
-			return true
-		}
-		if total >= offset && len(page) < limit {
-			page = append(page, s.sandboxView(&c))
-		}
-		total++
-		return true
-	})
+	cs, total := state.(*World).customers.Page(func(c Customer) bool {
+		return strings.Contains(strings.ToLower(c.Email.s), q) || strings.Contains(strings.ToLower(c.displayName()), q)
+	}, offset, limit)
+	page = make([]SandboxCustomer, len(cs))
+	for i := range cs {
+		page[i] = s.sandboxView(&cs[i])
+	}
 	return page, total
 }
 

@@ -109,6 +109,24 @@ func (t *Table[K, V]) Range(fn func(V) bool) {
 	}
 }
 
+// Page returns the records matching match (nil matches all), in seed
+// order, skipping offset and keeping at most limit, with the total number
+// of matches: the paging of the control API's data listings.
+func (t *Table[K, V]) Page(match func(V) bool, offset, limit int) (page []V, total int) {
+	page = []V{}
+	t.Range(func(v V) bool {
+		if match != nil && !match(v) {
+			return true
+		}
+		if total >= offset && len(page) < limit {
+			page = append(page, v)
+		}
+		total++
+		return true
+	})
+	return page, total
+}
+
 // Lookup returns the records whose index entry named index currently
 // includes key, in no particular order.
 func (t *Table[K, V]) Lookup(index, key string) []V {

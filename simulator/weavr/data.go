@@ -23,19 +23,14 @@ type SandboxConsumer struct {
 // state) whose email contains email (case-insensitive; "" = all), in seed
 // order, paged by offset and limit; total counts every match.
 func (s *Service) Consumers(state any, email string, offset, limit int) (page []SandboxConsumer, total int) {
-	w := state.(*World)
 	email = strings.ToLower(email)
-	page = []SandboxConsumer{}
-	w.consumers.Range(func(c Consumer) bool {
-		if email != "" && !strings.Contains(strings.ToLower(c.Email), email) {
-			return true
-		}
-		if total >= offset && len(page) < limit {
-			page = append(page, s.sandboxView(&c))
-		}
-		total++
-		return true
-	})
+	cs, total := state.(*World).consumers.Page(func(c Consumer) bool {
+		return strings.Contains(strings.ToLower(c.Email), email)
+	}, offset, limit)
+	page = make([]SandboxConsumer, len(cs))
+	for i := range cs {
+		page[i] = s.sandboxView(&cs[i])
+	}
 	return page, total
 }
 
