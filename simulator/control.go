@@ -291,7 +291,11 @@ func (s *Server) journalQuery(c *gin.Context) (*journal.Journal, journal.Filter,
 
 func (s *Server) getJournal(c *gin.Context) {
 	if j, f, ok := s.journalQuery(c); ok {
-		c.JSON(http.StatusOK, gin.H{"entries": j.Entries(f), "dropped": j.Dropped(), "capacity": j.Capacity()})
+		entries := j.Entries(f)
+		for i := range entries {
+			entries[i] = maskEntry(entries[i])
+		}
+		c.JSON(http.StatusOK, gin.H{"entries": entries, "dropped": j.Dropped(), "capacity": j.Capacity()})
 	}
 }
 

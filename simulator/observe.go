@@ -20,8 +20,8 @@ const journalState = "journal"
 const maxJournalBody = 64 << 10
 
 // observe runs next for one simulated request and records it: the
-// session's journal entry (secrets masked), the Prometheus metrics and one
-// log line with the session and request-ref.
+// session's journal entry, the Prometheus metrics and one log line with the
+// session and request-ref.
 func (s *Server) observe(c *gin.Context, sess *session.Session, vendor, opID string, body func() []byte, next func()) {
 	start := time.Now()
 	at := s.cfg.Clock.Now()
@@ -38,14 +38,14 @@ func (s *Server) observe(c *gin.Context, sess *session.Session, vendor, opID str
 	}
 	scen := c.GetString(ScenarioKey)
 	ref := tee.Header().Get("request-ref")
+	// Secrets are masked when the journal is read (maskEntry), not here:
+	// masking re-encodes JSON, too costly for every request.
 	e := journal.Entry{
 		Time: at, DurationMs: journal.Millis(took), Session: sess.Name(), Vendor: vendor, Operation: opID,
 		Method: c.Request.Method, Path: c.Request.URL.Path, Query: c.Request.URL.RawQuery,
-		RequestHeaders: journal.MaskHeaders(c.Request.Header),
-		RequestBody:    journal.MaskBody(c.GetHeader("Content-Type"), reqBody, maxJournalBody),
-		Status:         status, ResponseHeaders: journal.MaskHeaders(tee.Header()),
-		ResponseBody: journal.MaskBody(tee.Header().Get("Content-Type"), tee.body.Bytes(), maxJournalBody),
-		Scenario:     scen, RequestRef: ref,
+		RequestHeaders: c.Request.Header, RequestBody: string(reqBody[:min(len(reqBody), maxJournalBody+1)]),
+		Status: status, ResponseHeaders: tee.Header(), ResponseBody: string(tee.body.Bytes()),
+		Scenario: scen, RequestRef: ref,
 	}
 	if _, dropped := journalOf(sess).Add(e); dropped {
 		s.metrics.JournalDropped(1)
@@ -99,3 +99,13 @@ func (l *limitedBuffer) write(p []byte) {
 }
 
 func (l *limitedBuffer) Bytes() []byte { return l.b }
+
+// maskEntry hides the secrets of a journal entry for the control API:
+// credentials in headers, passwords and tokens in JSON bodies.
+func maskEntry(e journal.Entry) journal.Entry {
+	e.RequestBody = journal.MaskBody(e.RequestHeaders.Get("Content-Type"), []byte(e.RequestBody), maxJournalBody)
+	e.ResponseBody = journal.MaskBody(e.ResponseHeaders.Get("Content-Type"), []byte(e.ResponseBody), maxJournalBody)
+	e.RequestHeaders = journal.MaskHeaders(e.RequestHeaders)
+	e.ResponseHeaders = journal.MaskHeaders(e.ResponseHeaders)
+	return e
+}

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 
 	"github.com/sandbox-dev/fintech-sandbox/fixtures"
@@ -17,6 +18,7 @@ import (
 type options struct {
 	addr      string
 	logFormat string
+	logLevel  slog.Level
 	sim       simulator.Config
 }
 
@@ -37,6 +39,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.IntVar(&w.Consumers, "consumers", w.Consumers, "number of generated Weavr consumers (besides the fixtures)")
 	fs.StringVar(&fixturesDir, "fixtures", "", "directory whose weavr.yaml / loanpro.yaml replace the embedded fixtures")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
+	fs.TextVar(&o.logLevel, "log-level", slog.LevelInfo, "log level: debug, info (one line per request), warn or error")
 	fs.StringVar(&rateLimit, "rate-limit", "on", `Weavr rate limit per api-key: "on" (the vendor's 100/1m,1000/1h,10000/24h), "off", or LIMIT/DURATION,… e.g. "5/1m"`)
 	fs.DurationVar(&w.TokenTTL, "token-ttl", w.TokenTTL, "Weavr token lifetime after last use")
 	fs.DurationVar(&w.EmailChangeWindow, "email-change-window", w.EmailChangeWindow, "Weavr: a second email change inside this window is 409 TOO_FREQUENT_EMAIL_CHANGES")

@@ -47,7 +47,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	logger := newLogger(opts.logFormat, stdout)
+	lw := newLogWriter(stdout)
+	flushCtx, stopFlush := context.WithCancel(context.Background())
+	flushed := make(chan struct{})
+	go func() { lw.run(flushCtx, 100*time.Millisecond); close(flushed) }()
+	defer func() { stopFlush(); <-flushed }() // the last lines are written before run returns
+	logger := newLogger(opts.logFormat, opts.logLevel, lw)
 	opts.sim.Logger = logger
 	start := time.Now()
 	srv, err := simulator.New(opts.sim)
@@ -84,11 +89,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return httpSrv.Shutdown(shutdownCtx)
 }
 
-func newLogger(format string, w io.Writer) *slog.Logger {
+func newLogger(format string, level slog.Level, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: level}
 	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, nil))
+		return slog.New(slog.NewJSONHandler(w, opts))
 	}
-	return slog.New(slog.NewTextHandler(w, nil))
+	return slog.New(slog.NewTextHandler(w, opts))
 }
 
 // banner logs what a user needs to start: the address, the credentials and
