@@ -327,3 +327,15 @@ func TestIdleSessionsExpire(t *testing.T) {
 		t.Errorf("default session expired: %d", r.status)
 	}
 }
+
+// TestTrailingSlashIsVendorShaped: gin's HTML redirect never leaks; a
+// trailing slash is the vendor's own 404.
+func TestTrailingSlashIsVendorShaped(t *testing.T) {
+	s := newSandbox(t)
+	if r := s.do("GET", "/multi/consumers/", "", "api-key", apiKey); r.status != 404 || string(r.body) != `{"code":"NOT_FOUND","message":"No such resource"}` {
+		t.Errorf("weavr: %d %s", r.status, r.body)
+	}
+	if r := s.do("GET", "/api/public/api/1/odata.svc", "", loanpro()...); r.status != 404 || !strings.Contains(string(r.body), `"type":"ResourceNotFoundException"`) {
+		t.Errorf("loanpro: %d %s", r.status, r.body)
+	}
+}

@@ -27,6 +27,9 @@ func op(name string) operation { return func(*gin.Context) string { return name 
 func (s *Server) routes() *gin.Engine {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
+	// Vendors answer a trailing slash with their own 404, never gin's HTML
+	// redirect.
+	r.RedirectTrailingSlash, r.RedirectFixedPath = false, false
 	r.Use(gin.CustomRecovery(func(c *gin.Context, err any) {
 		s.cfg.Logger.Error("panic serving request", "path", c.Request.URL.Path, "panic", err)
 		apierr.WriteSandboxError(c.Writer, http.StatusInternalServerError, "sandbox: internal error: %v", err)
