@@ -1,6 +1,9 @@
 package simulator
 
 import (
+	"errors"
+	"sync"
+
 	"github.com/sandbox-dev/fintech-sandbox/simulator/apierr"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/loanpro"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
@@ -15,16 +18,23 @@ type vendors struct {
 	loanpro *loanpro.Service
 }
 
+// buildVendors seeds both vendors at once (each is deterministic on its
+// own), so startup takes the longer of the two, not their sum.
 func buildVendors(cfg Config) (vendors, error) {
-	w, err := weavr.New(weavr.Options{Settings: cfg.Weavr, Seed: cfg.Seed, Fixtures: cfg.Fixtures, Clock: cfg.Clock})
-	if err != nil {
+	var v vendors
+	var werr, lerr error
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		v.weavr, werr = weavr.New(weavr.Options{Settings: cfg.Weavr, Seed: cfg.Seed, Fixtures: cfg.Fixtures, Clock: cfg.Clock})
+	}()
+	v.loanpro, lerr = loanpro.New(loanpro.Options{Settings: cfg.LoanPro, Seed: cfg.Seed, Fixtures: cfg.Fixtures, Clock: cfg.Clock})
+	wg.Wait()
+	if err := errors.Join(werr, lerr); err != nil {
 		return vendors{}, err
 	}
-	lp, err := loanpro.New(loanpro.Options{Settings: cfg.LoanPro, Seed: cfg.Seed, Fixtures: cfg.Fixtures, Clock: cfg.Clock})
-	if err != nil {
-		return vendors{}, err
-	}
-	return vendors{weavr: w, loanpro: lp}, nil
+	return v, nil
 }
 
 func (v vendors) errors() [][]apierr.Def {

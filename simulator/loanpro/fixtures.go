@@ -229,7 +229,7 @@ func (s *Service) fixtureCustomer(fc fixtureCustomer, statuses []string) (Custom
 		Status:       orDefault(fc.Status, statuses[0]),
 		CustomerType: orDefault(fc.CustomerType, typeIndividual), CustomerIDType: orDefault(fc.CustomerIDType, customerIDTypes()[0]),
 		FirstName: fc.FirstName, MiddleName: optStr(fc.MiddleName), LastName: fc.LastName,
-		Gender: orDefault(fc.Gender, "customer.gender.unknown"), GenerationCode: orDefault(fc.GenerationCode, generationCodes()[0]),
+		Gender: orDefault(fc.Gender, "customer.gender.unknown"), GenerationCode: orDefault(fc.GenerationCode, generationNone),
 		Email: some(fc.Email), DriverLicense: optStr(fc.DriverLicense), CompanyName: optStr(fc.CompanyName),
 		ContactName: optStr(fc.ContactName), AccessUserName: optStr(fc.AccessUserName), CreditLimit: fc.CreditLimit,
 		Active: fc.Active == nil || *fc.Active, CreditScoreID: fc.ID,

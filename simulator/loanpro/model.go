@@ -132,6 +132,9 @@ func genders() []string {
 	return []string{"customer.gender.female", "customer.gender.male", "customer.gender.unknown"}
 }
 
+// generationNone is the generation code of a customer without one.
+const generationNone = "customer.generationCode.none"
+
 func generationCodes() []string {
 	out := []string{}
 	for _, g := range []string{"none", "jr", "sr", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix"} {

@@ -39,7 +39,7 @@ func (s *Service) fakeCustomer(f *gofakeit.Faker, id int, ssns map[string]bool) 
 		ID: id, MCID: f.Number(10000, 99999), CustomerType: typeIndividual,
 		Status:    s.fakeStatus(f),
 		FirstName: first, LastName: last,
-		Gender: gender, GenerationCode: generationCodes()[0],
+		Gender: gender, GenerationCode: generationNone,
 		CustomerIDType: customerIDTypes()[0], Active: true,
 		CreditScoreID: id,
 	}
