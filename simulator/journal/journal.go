@@ -85,11 +85,11 @@ func New(capacity int) *Journal {
 	return &Journal{capacity: capacity}
 }
 
-// Add stores a copy of e with the next Seq and returns the stored entry.
-// When the journal is full the oldest entry is dropped and counted, and
-// dropped is true, so the caller can feed a metric without racing other
-// writers on Dropped.
-func (j *Journal) Add(e Entry) (stored Entry, dropped bool) {
+// Add stores a copy of e with the next Seq and returns that Seq. When the
+// journal is full the oldest entry is dropped and counted, and dropped is
+// true, so the caller can feed a metric without racing other writers on
+// Dropped. Only the copy is kept: e's header maps stay the caller's.
+func (j *Journal) Add(e Entry) (seq uint64, dropped bool) {
 	e = e.clone()
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -103,7 +103,7 @@ func (j *Journal) Add(e Entry) (stored Entry, dropped bool) {
 		j.dropped++
 		dropped = true
 	}
-	return e.clone(), dropped
+	return e.Seq, dropped
 }
 
 // each calls fn on every retained entry, oldest first. The caller holds mu.

@@ -314,3 +314,30 @@ func TestActivation(t *testing.T) {
 		t.Error("an unknown --scenario was accepted")
 	}
 }
+
+// BenchmarkDecide is the scenario stage of a request: header, Prefer and
+// two active scenarios with body conditions (one matching).
+func BenchmarkDecide(b *testing.B) {
+	src := "name: a\ndescription: d\nmatch: {operation: acme.update, body: {email: {regex: \"@taken\\\\.\"}}}\nrespond: {error: acme.TAKEN}\n---\n" +
+		"name: b\ndescription: d\nmatch: {operation: acme.get}\nrespond: {error: acme.DOWN}\n"
+	vocab := testVocab(b)
+	scs, err := Parse("b.yaml", []byte(src), vocab)
+	if err != nil {
+		b.Fatal(err)
+	}
+	set := &Set{byName: map[string]*Scenario{}}
+	for _, sc := range scs {
+		set.byName[sc.Name], set.list = sc, append(set.list, sc)
+	}
+	e, _ := NewEngine(Options{Vocabulary: vocab, Set: set, Active: []string{"a", "b"}})
+	st := e.NewState()
+	body := []byte(`{"email":"x@taken.io","name":"Ann"}`)
+	r := httptest.NewRequest("PATCH", "/things", nil)
+	b.ReportAllocs()
+	for range b.N {
+		d, _ := e.Decide(st, &Request{Operation: "acme.update", HTTP: r, Body: func() []byte { return body }})
+		if d == nil {
+			b.Fatal("no decision")
+		}
+	}
+}

@@ -96,3 +96,19 @@ func ExampleBase_Fork() {
 	fmt.Println(v, ok, t.Len())
 	// Output: a true 2
 }
+
+// BenchmarkUpdate is one atomic write to a forked table (copy-on-write of
+// one record, index maintenance).
+func BenchmarkUpdate(b *testing.B) {
+	t := newBase(b, 10_000).Fork()
+	b.ReportAllocs()
+	for i := range b.N {
+		_, err := t.Update(i%10_000, func(_ store.Tx[int, rec], cur rec) (rec, error) {
+			cur.Email = fmt.Sprintf("u%d@example.com", i)
+			return cur, nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
