@@ -25,6 +25,7 @@ const (
 	msgBodyTooLarge       = "The request body exceeds %d bytes."
 	msgBodyUnreadable     = "The request body could not be read."
 	msgBodyMalformed      = "The request body is not valid JSON: %s."
+	msgBodyUTF8           = "The request body is not valid JSON: malformed UTF-8 characters."
 	msgBodyNotObject      = "The request body must be a JSON object, got %s."
 	msgFieldType          = "Invalid type for field '%s': expected %s, got %s %s."
 	msgFieldNull          = "Field '%s' cannot be null."

@@ -53,6 +53,11 @@ func decodeObject(b []byte) (map[string]json.RawMessage, *ruleError) {
 	if len(b) == 0 {
 		return nil, ruleErr(msgBodyEmpty)
 	}
+	// encoding/json would store invalid UTF-8 as U+FFFD; PHP's json_decode
+	// (LoanPro) refuses it.
+	if !utf8.Valid(b) {
+		return nil, ruleErr(msgBodyUTF8)
+	}
 	var probe any
 	if err := json.Unmarshal(b, &probe); err != nil {
 		return nil, ruleErr(msgBodyMalformed, strings.TrimPrefix(err.Error(), "json: "))

@@ -80,6 +80,9 @@ func (p *parser) str(n *yaml.Node, key string) string {
 	return n.Value
 }
 
+// isText reports whether n is a scalar that p.str accepts.
+func isText(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Tag != "!!null" }
+
 func (p *parser) integer(n *yaml.Node, key string, min int) int {
 	v, err := strconv.Atoi(n.Value)
 	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || err != nil {
@@ -117,11 +120,14 @@ func (p *parser) scenario(doc *yaml.Node) *Scenario {
 	ok := p.fields(doc, "scenario", func(k string, v *yaml.Node) {
 		switch k {
 		case "name":
-			if sc.Name = p.str(v, k); sc.Name != "" && !nameRE.MatchString(sc.Name) {
+			// p.str reports a null or non-scalar name; an empty one is bad too.
+			if sc.Name = p.str(v, k); isText(v) && !nameRE.MatchString(sc.Name) {
 				p.fail(v, "name %q: use lower-case letters, digits, '.', '-' and '_'", sc.Name)
 			}
 		case "description":
-			sc.Description = p.str(v, k)
+			if sc.Description = p.str(v, k); isText(v) && sc.Description == "" {
+				p.fail(v, "description must not be empty")
+			}
 		case "match":
 			sc.Match = p.match(v)
 		case "respond":
@@ -150,7 +156,7 @@ func (p *parser) scenario(doc *yaml.Node) *Scenario {
 			sc.After = p.integer(v, k, 0)
 		case "probability":
 			f, err := strconv.ParseFloat(v.Value, 64)
-			if v.Kind != yaml.ScalarNode || err != nil || f <= 0 || f > 1 {
+			if v.Kind != yaml.ScalarNode || err != nil || !(f > 0 && f <= 1) { // NaN fails too
 				p.fail(v, "probability must be a number in (0, 1], got %q", v.Value)
 			}
 			sc.Probability = f

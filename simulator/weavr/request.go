@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"reflect"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -77,7 +78,7 @@ type verifyRequest struct {
 func (s *Service) decodeBody(c *gin.Context, v any) bool {
 	if ct := c.GetHeader("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != "application/json" && mt != "application/*+json") {
+		if err != nil || !jsonMediaType(mt) {
 			s.respond(c, ErrUnsupportedMedia)
 			return false
 		}
@@ -88,7 +89,10 @@ func (s *Service) decodeBody(c *gin.Context, v any) bool {
 	case errors.As(err, &tooLarge):
 		s.respond(c, ErrPayloadTooLarge)
 		return false
-	case err != nil:
+	case err != nil, int64(len(body)) < c.Request.ContentLength:
+		// A body shorter than its Content-Length ended mid-way: the
+		// connection closed early. (net/http reports that early EOF only
+		// once, and the sandbox may have read the body before.)
 		s.respondMessage(c, msgIncompleteBody)
 		return false
 	case len(body) == 0:
@@ -103,6 +107,14 @@ func (s *Service) decodeBody(c *gin.Context, v any) bool {
 		return false
 	}
 	return true
+}
+
+// jsonMediaType accepts what a Spring JSON converter accepts:
+// application/json and the application/*+json family (e.g.
+// application/merge-patch+json).
+func jsonMediaType(mt string) bool {
+	sub, ok := strings.CutPrefix(mt, "application/")
+	return ok && (sub == "json" || (strings.HasSuffix(sub, "+json") && len(sub) > len("+json")))
 }
 
 // unmarshalObject decodes body into v and explains any failure in one line.

@@ -1,0 +1,134 @@
+package weavr_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/sandbox-dev/fintech-sandbox/simulator"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/clock"
+)
+
+// fuzzHandler builds the sandbox once per fuzz target (each fuzz worker
+// process builds its own): small data, no rate limit, a fake clock so that
+// tokens never expire and windows never pass between inputs.
+func fuzzHandler(f *testing.F) http.Handler {
+	f.Helper()
+	cfg := simulator.DefaultConfig()
+	cfg.Clock = clock.NewFake(t0)
+	cfg.Weavr.Consumers, cfg.LoanPro.Customers = 5, 5
+	cfg.Weavr.RateLimit = nil
+	srv, err := simulator.New(cfg)
+	if err != nil {
+		f.Fatal(err)
+	}
+	return srv
+}
+
+// fuzzing reports whether the test binary runs with -fuzz (rather than
+// replaying the seed corpus as ordinary tests).
+func fuzzing() bool {
+	fl := flag.Lookup("test.fuzz")
+	return fl != nil && fl.Value.String() != ""
+}
+
+// fuzzLogins are the consumers a fuzz input may act as: fresh, KYC-approved
+// (identity locked) and SMS-OTP enrolled after a password reset.
+var fuzzLogins = []string{"alice@example.com", "bob@example.com", "dave@example.com"}
+
+// FuzzConsumerUpdate sends arbitrary bodies to PATCH /multi/consumers
+// through the real router. Every input starts from the seed (the session
+// is reset), so a failure replays from its corpus file alone.
+//
+// Invariants: no panic and never a 5xx; the status is 200, 400, 409, 413
+// or 415; the seeds' answers are ones Weavr's OpenAPI document allows (the
+// harness checks; skipped while fuzzing, where it costs most of the
+// throughput); a 413 or 415 is {code, message}; a 400 is a JSON object with a non-empty message; a 409 has
+// an errorCode; a 200 is the consumer GET returns afterwards; any other
+// answer leaves the consumer exactly as it was.
+func FuzzConsumerUpdate(f *testing.F) {
+	h := fuzzHandler(f)
+	seeds := []string{
+		`{}`,
+		`{"name":"Alicia","tag":"t_1"}`,
+		`{"tag":"t_1","name":"Alicia","surname":"Stone","dateOfBirth":{"year":1991,"month":5,"day":6},"address":{"addressLine1":"2 Merchant St","city":"Mdina","postCode":"MDN 1000","country":"MT"},"baseCurrency":"GBP","placeOfBirth":"Mdina","nationality":"GB","locale":"en","brand":"Acme","userTag":"vip","occupation":"STUDENT","sourceOfFunds":"INHERITANCE","sourceOfFundsOther":"x","feeGroup":"DEFAULT"}`,
+		`{"email":"alice2@example.com"}`,
+		`{"email":"bob@example.com"}`,
+		`{"email":"x@mailinator.com"}`,
+		`{"email":"x.@example.com"}`,
+		`{"mobile":{"countryCode":"+356","number":"79000001"}}`,
+		`{"mobile":{"countryCode":"+356","number":"79000009"},"resetMobileCounter":true}`,
+		`{"mobile":{"countryCode":"","number":"79123456"}}`,
+		`{"mobile":{"number":"1"}}`,
+		`{"mobile":{}}`,
+		`{"mobile":null}`,
+		`{"address":{"country":"AF"}}`,
+		`{"address":{"city":"Valletta"}}`,
+		`{"feeGroup":"ABC"}`,
+		`{"name":"R2D2","dateOfBirth":{"year":1800,"month":13,"day":0}}`,
+		`{"dateOfBirth":{"year":99999999999999999999,"month":1,"day":1}}`,
+		`{"dateOfBirth":{"year":1e3}}`,
+		`{"name":`,
+		`{"name":"A"} x`,
+		`{"name":42}`,
+		`{"mobile":"+356"}`,
+		`{"resetMobileCounter":"yes"}`,
+		`{"name":"A","name":"R2D2"}`,
+		`{"NAME":"Bob"}`,
+		"{\"name\":\"\xff\"}",
+		`{"name":"\ud800"}`,
+		`[{"name":"A"}]`,
+		`null`,
+		`"str"`,
+		`   `,
+		``,
+		strings.Repeat("[", 10001),
+		`{"tag":` + strings.Repeat(`{"a":`, 200) + `1` + strings.Repeat(`}`, 200) + `}`,
+	}
+	for i, s := range seeds {
+		f.Add(uint8(i%len(fuzzLogins)), s)
+	}
+	f.Fuzz(func(t *testing.T, who uint8, body string) {
+		s := &sandbox{t: t, h: h, unchecked: fuzzing()}
+		if r := s.do("POST", "/__sandbox/sessions/default/reset", nil, ""); r.status != http.StatusOK {
+			t.Fatalf("reset: %d %s", r.status, r.body)
+		}
+		tok := s.login(fuzzLogins[int(who)%len(fuzzLogins)])
+		before := s.get(tok)
+		r := s.patch(tok, body)
+		after := s.get(tok)
+		switch r.status {
+		case http.StatusOK:
+			if !bytes.Equal(r.body, after.body) {
+				t.Fatalf("200 body differs from the consumer GET returns:\n%s\n%s", r.body, after.body)
+			}
+			return
+		case http.StatusBadRequest:
+			var m map[string]any
+			if err := json.Unmarshal(r.body, &m); err != nil {
+				t.Fatalf("400 body is not a JSON object: %q", r.body)
+			}
+			if msg, _ := m["message"].(string); msg == "" {
+				t.Fatalf("400 body without a message: %s", r.body)
+			}
+		case http.StatusConflict:
+			var m struct{ ErrorCode string }
+			if err := json.Unmarshal(r.body, &m); err != nil || m.ErrorCode == "" {
+				t.Fatalf("409 body without an errorCode: %q", r.body)
+			}
+		case http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType:
+			var m struct{ Code, Message string }
+			if err := json.Unmarshal(r.body, &m); err != nil || m.Code == "" || m.Message == "" {
+				t.Fatalf("%d body is not {code, message}: %q", r.status, r.body)
+			}
+		default:
+			t.Fatalf("status %d for body %q: %s", r.status, body, r.body)
+		}
+		if !bytes.Equal(before.body, after.body) {
+			t.Fatalf("a rejected PATCH (%d) changed the consumer:\nbefore %s\nafter  %s", r.status, before.body, after.body)
+		}
+	})
+}
