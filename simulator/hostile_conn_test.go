@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -84,7 +85,10 @@ func hostileRead(t *testing.T, c net.Conn, method string) (int, http.Header, []b
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
-	if err != nil {
+	// net/http closes a connection it refused with unread input left, and
+	// on a loaded machine the reset can overtake the 431's short text body;
+	// the status line has arrived, which is what the test checks.
+	if err != nil && !(resp.StatusCode == http.StatusRequestHeaderFieldsTooLarge && errors.Is(err, syscall.ECONNRESET)) {
 		t.Fatalf("read the body: %v", err)
 	}
 	return resp.StatusCode, resp.Header, body
