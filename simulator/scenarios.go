@@ -97,20 +97,32 @@ func (s *Server) serveScenario(c *gin.Context, sess *session.Session, opID strin
 	c.Abort()
 }
 
-// bodyOnce reads the request body for body conditions at most once and
-// puts it back unchanged (read part first, then the rest) for the handler.
+// bodyOnce reads the request body ahead (for the journal and body
+// conditions) at most once and puts it back unchanged for the handler: the
+// bytes read, then the rest, or the read error (a connection dropped
+// mid-body) that net/http reports only once.
 func bodyOnce(r *http.Request, limit int64) func() []byte {
 	var b []byte
 	read := false
 	return func() []byte {
 		if !read && r.Body != nil && r.Body != http.NoBody {
 			read = true
-			b, _ = io.ReadAll(io.LimitReader(r.Body, limit))
-			r.Body = readCloser{io.MultiReader(bytes.NewReader(b), r.Body), r.Body}
+			var err error
+			b, err = io.ReadAll(io.LimitReader(r.Body, limit))
+			rest := r.Body
+			if err != nil {
+				rest = readCloser{errReader{err}, r.Body}
+			}
+			r.Body = readCloser{io.MultiReader(bytes.NewReader(b), rest), r.Body}
 		}
 		return b
 	}
 }
+
+// errReader replays a read error.
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 type readCloser struct {
 	io.Reader
