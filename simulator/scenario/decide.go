@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -62,11 +61,17 @@ func (e *Engine) Decide(st *State, req *Request) (*Decision, *Problem) {
 	if d, p := e.prefer(req); d != nil || p != nil {
 		return d, p
 	}
-	for _, name := range st.Active() {
-		sc, ok := set.Lookup(name)
-		if ok && !slices.Contains(named, name) && sc.Match.route(req) && sc.Match.conditions(in) {
-			if d := st.play(sc); d != nil {
-				return d, nil
+	own := st.active.load()
+	for i, list := range [2][]string{own, e.global.load()} {
+		for _, name := range list {
+			if slices.Contains(named, name) || (i == 1 && slices.Contains(own, name)) {
+				continue // tried above, or already tried as the session's own
+			}
+			sc, ok := set.Lookup(name)
+			if ok && sc.Match.route(req) && sc.Match.conditions(in) {
+				if d := st.play(sc); d != nil {
+					return d, nil
+				}
 			}
 		}
 	}
@@ -130,21 +135,20 @@ func (e *Engine) prefer(req *Request) (*Decision, *Problem) {
 	return bad("operation %s documents no %d response; it documents: %s", op.ID, code, strings.Join(statuses, ", "))
 }
 
-// input caches what conditions read of a request.
+// input caches what conditions read of a request (one goroutine: the
+// request's own).
 type input struct {
-	req      *Request
-	bodyOnce sync.Once
-	body     any
-	bodyOK   bool
+	req    *Request
+	parsed bool
+	body   any
+	bodyOK bool
 }
 
 func (in *input) json() (any, bool) {
-	in.bodyOnce.Do(func() {
-		if in.req.Body == nil {
-			return
-		}
+	if !in.parsed && in.req.Body != nil {
 		in.bodyOK = json.Unmarshal(in.req.Body(), &in.body) == nil
-	})
+	}
+	in.parsed = true
 	return in.body, in.bodyOK
 }
 
@@ -188,12 +192,16 @@ func (m *Match) conditions(in *input) bool {
 			}
 		}
 	}
-	if m.Target != nil {
+	if c := m.Target; c != nil {
 		var ids []string
 		if in.req.Target != nil {
 			ids = in.req.Target()
 		}
-		if !slices.ContainsFunc(ids, func(id string) bool { return m.Target.test(id, true) }) && !(m.Target.Present != nil && !*m.Target.Present && len(ids) == 0) {
+		if c.Present != nil {
+			if (len(ids) > 0) != *c.Present {
+				return false
+			}
+		} else if !slices.ContainsFunc(ids, func(id string) bool { return c.test(id, true) }) {
 			return false
 		}
 	}
@@ -205,7 +213,7 @@ func (m *Match) conditions(in *input) bool {
 			if ok {
 				v, found = lookup(doc, path)
 			}
-			if !c.testValue(v, found) {
+			if !c.test(v, found) {
 				return false
 			}
 		}
@@ -213,22 +221,9 @@ func (m *Match) conditions(in *input) bool {
 	return true
 }
 
-// test checks a text value (header, query, path, target).
-func (c *Cond) test(v string, present bool) bool {
-	switch {
-	case c.Present != nil:
-		return present == *c.Present
-	case !present:
-		return false
-	case c.Regex != nil:
-		return c.Regex.MatchString(v)
-	default:
-		return text(c.Equals) == v
-	}
-}
-
-// testValue checks a JSON value of the body.
-func (c *Cond) testValue(v any, present bool) bool {
+// test checks a value: the text of a path, target, header or query (whose
+// Equals the parser stored as text), or a JSON value of the body.
+func (c *Cond) test(v any, present bool) bool {
 	switch {
 	case c.Present != nil:
 		return present == *c.Present

@@ -45,9 +45,7 @@ type Engine struct {
 	sleep   func(context.Context, time.Duration) error
 	hangMax time.Duration
 	set     atomic.Pointer[Set]
-
-	mu     sync.Mutex
-	global []string
+	global  activeList
 }
 
 // NewEngine builds an engine; every name in opts.Active must exist.
@@ -78,9 +76,7 @@ func (e *Engine) Set() *Set { return e.set.Load() }
 // that no longer exist are dropped.
 func (e *Engine) Replace(s *Set) {
 	e.set.Store(s)
-	e.mu.Lock()
-	e.global = slices.DeleteFunc(e.global, func(n string) bool { _, ok := s.Lookup(n); return !ok })
-	e.mu.Unlock()
+	e.global.keep(func(n string) bool { _, ok := s.Lookup(n); return ok })
 }
 
 // Operation returns a registered operation by id.
@@ -104,25 +100,15 @@ func (e *Engine) ActivateGlobal(names ...string) error {
 	if err := e.known(names); err != nil {
 		return err
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.global = appendNew(e.global, names)
+	e.global.add(names)
 	return nil
 }
 
 // DeactivateGlobal deactivates globally active scenarios (all when none named).
-func (e *Engine) DeactivateGlobal(names ...string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.global = remove(e.global, names)
-}
+func (e *Engine) DeactivateGlobal(names ...string) { e.global.remove(names) }
 
 // Global lists the globally active scenarios in activation order.
-func (e *Engine) Global() []string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return slices.Clone(e.global)
-}
+func (e *Engine) Global() []string { return slices.Clone(e.global.load()) }
 
 // UnknownScenarioError names a scenario the catalog does not have.
 type UnknownScenarioError struct{ Name string }
@@ -153,9 +139,9 @@ func (e *Engine) NewState() *State {
 // one step.
 type State struct {
 	engine *Engine
+	active activeList
 
 	mu       sync.Mutex
-	active   []string
 	counters map[string]*counter
 	rng      *rand.Rand
 }
@@ -171,26 +157,17 @@ func (st *State) Activate(names ...string) error {
 	if err := st.engine.known(names); err != nil {
 		return err
 	}
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	st.active = appendNew(st.active, names)
+	st.active.add(names)
 	return nil
 }
 
 // Deactivate deactivates scenarios of this session (all when none named).
-func (st *State) Deactivate(names ...string) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	st.active = remove(st.active, names)
-}
+func (st *State) Deactivate(names ...string) { st.active.remove(names) }
 
 // Active lists the scenarios active for this session (its own, then the
 // global ones), without duplicates.
 func (st *State) Active() []string {
-	st.mu.Lock()
-	own := slices.Clone(st.active)
-	st.mu.Unlock()
-	return appendNew(own, st.engine.Global())
+	return appendNew(slices.Clone(st.active.load()), st.engine.global.load())
 }
 
 // Counter is what a scenario has done in a session.
@@ -242,6 +219,49 @@ func (st *State) fire(sc *Scenario) (*Step, time.Duration, bool) {
 	return step, d, true
 }
 
+// activeList is a list of activated scenario names. Writers (the control
+// API) replace it under a lock; readers (every request) load the current
+// slice without locking or copying, so a request never waits on activation.
+// A loaded slice is never modified.
+type activeList struct {
+	mu    sync.Mutex
+	names atomic.Pointer[[]string]
+}
+
+func (a *activeList) load() []string {
+	if p := a.names.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// update replaces the list with fn's result over a copy of it.
+func (a *activeList) update(fn func([]string) []string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	next := fn(slices.Clone(a.load()))
+	a.names.Store(&next)
+}
+
+func (a *activeList) add(names []string) {
+	a.update(func(l []string) []string { return appendNew(l, names) })
+}
+
+// remove drops names (all when none are given).
+func (a *activeList) remove(names []string) {
+	a.update(func(l []string) []string {
+		if len(names) == 0 {
+			return nil
+		}
+		return slices.DeleteFunc(l, func(n string) bool { return slices.Contains(names, n) })
+	})
+}
+
+// keep drops the names for which ok is false.
+func (a *activeList) keep(ok func(string) bool) {
+	a.update(func(l []string) []string { return slices.DeleteFunc(l, func(n string) bool { return !ok(n) }) })
+}
+
 func appendNew(list, names []string) []string {
 	for _, n := range names {
 		if !slices.Contains(list, n) {
@@ -249,13 +269,6 @@ func appendNew(list, names []string) []string {
 		}
 	}
 	return list
-}
-
-func remove(list, names []string) []string {
-	if len(names) == 0 {
-		return nil
-	}
-	return slices.DeleteFunc(list, func(n string) bool { return slices.Contains(names, n) })
 }
 
 // splitList splits a comma-separated header value.

@@ -222,21 +222,21 @@ func (p *parser) match(n *yaml.Node) Match {
 				p.fail(v, "method %q is not an HTTP method", v.Value)
 			}
 		case "path":
-			m.Path = p.cond(v, "path")
+			m.Path = p.cond(v, "path", true)
 		case "target":
-			m.Target = p.cond(v, "target")
+			m.Target = p.cond(v, "target", true)
 		case "headers":
-			m.Headers = p.conds(v, k, http.CanonicalHeaderKey)
+			m.Headers = p.conds(v, k, true, http.CanonicalHeaderKey)
 		case "query":
-			m.Query = p.conds(v, k, nil)
+			m.Query = p.conds(v, k, true, nil)
 		case "body":
-			m.Body = p.conds(v, k, nil)
+			m.Body = p.conds(v, k, false, nil)
 		}
 	})
 	return m
 }
 
-func (p *parser) conds(n *yaml.Node, what string, canon func(string) string) map[string]*Cond {
+func (p *parser) conds(n *yaml.Node, what string, textual bool, canon func(string) string) map[string]*Cond {
 	out := map[string]*Cond{}
 	p.entries(n, what, func(k, v *yaml.Node) {
 		name := k.Value
@@ -247,32 +247,37 @@ func (p *parser) conds(n *yaml.Node, what string, canon func(string) string) map
 			p.fail(k, "%s: empty name", what)
 			return
 		}
-		out[name] = p.cond(v, what+"."+k.Value)
+		out[name] = p.cond(v, what+"."+k.Value, textual)
 	})
 	return out
 }
 
 // cond reads a condition: a plain value means equals; a mapping gives one
-// of equals, regex or present.
-func (p *parser) cond(n *yaml.Node, what string) *Cond {
-	if n.Kind != yaml.MappingNode {
-		v, err := yamlValue(n)
-		if err != nil {
-			p.fail(n, "%s: %v", what, err)
-		}
-		return &Cond{Equals: v}
-	}
+// of equals, regex or present. A textual condition (path, target, header,
+// query) keeps its equals value as the text the wire carries, so `7` and
+// "7" both match the header value 7; a body condition keeps the JSON value.
+func (p *parser) cond(n *yaml.Node, what string, textual bool) *Cond {
 	c := &Cond{}
+	equals := func(v *yaml.Node, what string) {
+		val, err := yamlValue(v)
+		if err != nil {
+			p.fail(v, "%s: %v", what, err)
+		}
+		if textual {
+			val = text(val)
+		}
+		c.Equals = val
+	}
+	if n.Kind != yaml.MappingNode {
+		equals(n, what)
+		return c
+	}
 	set := 0
 	p.fields(n, "cond", func(k string, v *yaml.Node) {
 		set++
 		switch k {
 		case "equals":
-			val, err := yamlValue(v)
-			if err != nil {
-				p.fail(v, "%s.equals: %v", what, err)
-			}
-			c.Equals = val
+			equals(v, what+".equals")
 		case "regex":
 			re, err := regexp.Compile(p.str(v, k))
 			if err != nil {
