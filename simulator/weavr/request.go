@@ -89,10 +89,7 @@ func (s *Service) decodeBody(c *gin.Context, v any) bool {
 	case errors.As(err, &tooLarge):
 		s.respond(c, ErrPayloadTooLarge)
 		return false
-	case err != nil, int64(len(body)) < c.Request.ContentLength:
-		// A body shorter than its Content-Length ended mid-way: the
-		// connection closed early. (net/http reports that early EOF only
-		// once, and the sandbox may have read the body before.)
+	case err != nil: // e.g. the connection closed mid-body
 		s.respondMessage(c, msgIncompleteBody)
 		return false
 	case len(body) == 0:
