@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -48,19 +47,6 @@ func hostileSet(h []string, name, value string) []string {
 		out = append(out, name, value)
 	}
 	return out
-}
-
-// raw sends a request through the router without the vendor-document
-// check (for paths the document does not have).
-func (s *sandbox) raw(method, path, body string, h ...string) result {
-	s.t.Helper()
-	req := httptest.NewRequest(method, path, strings.NewReader(body))
-	for i := 0; i+1 < len(h); i += 2 {
-		req.Header.Add(h[i], h[i+1])
-	}
-	rec := httptest.NewRecorder()
-	s.srv.ServeHTTP(rec, req)
-	return result{status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}
 }
 
 // hostileJSONEqual compares two JSON documents ignoring formatting.
