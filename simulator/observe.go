@@ -22,10 +22,9 @@ const maxJournalBody = 64 << 10
 // observe runs next for one simulated request and records it: the
 // session's journal entry, the Prometheus metrics and one log line with the
 // session and request-ref.
-func (s *Server) observe(c *gin.Context, sess *session.Session, vendor, opID string, body func() []byte, next func()) {
+func (s *Server) observe(c *gin.Context, sess *session.Session, vendor, opID string, reqBody []byte, next func()) {
 	start := time.Now()
 	at := s.cfg.Clock.Now()
-	reqBody := body()
 	tee := &teeWriter{ResponseWriter: c.Writer}
 	c.Writer = tee
 	next()

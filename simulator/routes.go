@@ -73,7 +73,7 @@ func (s *Server) serve(c *gin.Context, opID string, target func(*gin.Context) []
 	sess := s.sessions.Get(c.GetHeader(session.Header))
 	c.Set(session.ContextKey, sess)
 	c.Set(OperationKey, opID)
-	body := bodyOnce(c.Request, s.bodyLimit)
+	body := readAhead(c.Request, s.bodyLimit)
 	s.observe(c, sess, vendorOf(opID), opID, body, func() { s.serveScenario(c, sess, opID, body, target, h) })
 }
 

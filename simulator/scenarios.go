@@ -72,7 +72,7 @@ func newEngine(cfg Config, vocab scenario.Vocabulary) (*scenario.Engine, error) 
 
 // serveScenario runs the scenario stage of a simulated route: it answers
 // when a scenario (or a Prefer header) applies, and otherwise lets h run.
-func (s *Server) serveScenario(c *gin.Context, sess *session.Session, opID string, body func() []byte, target func(*gin.Context) []string, h gin.HandlerFunc) {
+func (s *Server) serveScenario(c *gin.Context, sess *session.Session, opID string, body []byte, target func(*gin.Context) []string, h gin.HandlerFunc) {
 	st := scenariosOf(sess)
 	req := &scenario.Request{Operation: opID, HTTP: c.Request, Body: body, Target: func() []string { return target(c) }}
 	d, p := s.engine.Decide(st, req)
@@ -97,26 +97,21 @@ func (s *Server) serveScenario(c *gin.Context, sess *session.Session, opID strin
 	c.Abort()
 }
 
-// bodyOnce reads the request body ahead (for the journal and body
-// conditions) at most once and puts it back unchanged for the handler: the
+// readAhead reads up to limit bytes of the request body (for the journal
+// and body conditions) and puts it back unchanged for the handler: the
 // bytes read, then the rest, or the read error (a connection dropped
 // mid-body) that net/http reports only once.
-func bodyOnce(r *http.Request, limit int64) func() []byte {
-	var b []byte
-	read := false
-	return func() []byte {
-		if !read && r.Body != nil && r.Body != http.NoBody {
-			read = true
-			var err error
-			b, err = io.ReadAll(io.LimitReader(r.Body, limit))
-			rest := r.Body
-			if err != nil {
-				rest = readCloser{errReader{err}, r.Body}
-			}
-			r.Body = readCloser{io.MultiReader(bytes.NewReader(b), rest), r.Body}
-		}
-		return b
+func readAhead(r *http.Request, limit int64) []byte {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil
 	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, limit))
+	rest := r.Body
+	if err != nil {
+		rest = readCloser{errReader{err}, r.Body}
+	}
+	r.Body = readCloser{io.MultiReader(bytes.NewReader(b), rest), r.Body}
+	return b
 }
 
 // errReader replays a read error.

@@ -11,12 +11,12 @@ import (
 	"time"
 )
 
-// Request is what the engine sees of a request. Body and Target are read
-// only when a scenario's conditions need them.
+// Request is what the engine sees of a request. Target is resolved, and
+// Body parsed, only when a scenario's conditions need them.
 type Request struct {
 	Operation string
 	HTTP      *http.Request
-	Body      func() []byte   // the request body (nil when none)
+	Body      []byte          // the request body (nil when none)
 	Target    func() []string // ids (and emails) of the addressed consumer/customer
 }
 
@@ -145,8 +145,8 @@ type input struct {
 }
 
 func (in *input) json() (any, bool) {
-	if !in.parsed && in.req.Body != nil {
-		in.bodyOK = json.Unmarshal(in.req.Body(), &in.body) == nil
+	if !in.parsed {
+		in.bodyOK = json.Unmarshal(in.req.Body, &in.body) == nil
 	}
 	in.parsed = true
 	return in.body, in.bodyOK

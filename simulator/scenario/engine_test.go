@@ -43,7 +43,7 @@ func request(op, method, path, body string, header ...string) *Request {
 	for i := 0; i+1 < len(header); i += 2 {
 		r.Header.Add(header[i], header[i+1])
 	}
-	return &Request{Operation: op, HTTP: r, Body: func() []byte { return []byte(body) }, Target: func() []string { return []string{"c-1", "ann@example.com"} }}
+	return &Request{Operation: op, HTTP: r, Body: []byte(body), Target: func() []string { return []string{"c-1", "ann@example.com"} }}
 }
 
 // fired plays n requests and returns the name of the error each answer
@@ -335,7 +335,7 @@ func BenchmarkDecide(b *testing.B) {
 	r := httptest.NewRequest("PATCH", "/things", nil)
 	b.ReportAllocs()
 	for range b.N {
-		d, _ := e.Decide(st, &Request{Operation: "acme.update", HTTP: r, Body: func() []byte { return body }})
+		d, _ := e.Decide(st, &Request{Operation: "acme.update", HTTP: r, Body: body})
 		if d == nil {
 			b.Fatal("no decision")
 		}
