@@ -67,20 +67,30 @@ func (r *Response) SetHeader(key, value string) *Response {
 }
 
 // Write is the one writer of simulated responses.
-func Write(w http.ResponseWriter, r *Response) {
+func Write(w http.ResponseWriter, r *Response) { WritePartial(w, r, len(r.Body), r.Body) }
+
+// WritePartial writes r announcing a Content-Length of length but sending
+// only body: the scenario engine's truncated and malformed faults. Write
+// is WritePartial with the whole body.
+func WritePartial(w http.ResponseWriter, r *Response, length int, body []byte) {
 	h := w.Header()
 	for k, vs := range r.Header {
 		h[k] = append([]string(nil), vs...)
 	}
-	if len(r.Body) > 0 {
+	if length > 0 {
 		if h.Get("Content-Type") == "" {
 			h.Set("Content-Type", "application/json")
 		}
-		h.Set("Content-Length", strconv.Itoa(len(r.Body)))
+		h.Set("Content-Length", strconv.Itoa(length))
 	}
 	w.WriteHeader(r.Status)
-	if len(r.Body) > 0 {
-		_, _ = w.Write(r.Body)
+	if len(body) > 0 {
+		_, _ = w.Write(body)
+	}
+	if len(body) < length {
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush() // the client gets the half before the connection ends
+		}
 	}
 }
 

@@ -4,15 +4,10 @@ import (
 	"bytes"
 	"net"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/sandbox-dev/fintech-sandbox/simulator/apierr"
 )
-
-// HeaderFired is set on every response a scenario shaped, naming it, so a
-// tester reading a trace knows the sandbox, not the vendor logic, answered.
-const HeaderFired = "X-Sandbox-Scenario"
 
 // Serve plays a decision: it waits the delay (giving up silently if the
 // client leaves), then injects the fault, writes the response through the
@@ -41,7 +36,9 @@ func (e *Engine) Serve(w http.ResponseWriter, r *http.Request, d *Decision, next
 		closeConn(w, false)
 		return
 	}
-	w.Header().Set(HeaderFired, d.Scenario)
+	// Name the scenario on the answer (the header that names scenarios on a
+	// request), so a trace shows the sandbox, not the vendor logic, answered.
+	w.Header().Set(HeaderScenario, d.Scenario)
 	cut := s.Fault == FaultTruncated || s.Fault == FaultMalformed
 	var resp *apierr.Response
 	switch {
@@ -59,10 +56,10 @@ func (e *Engine) Serve(w http.ResponseWriter, r *http.Request, d *Decision, next
 	case FaultTruncated:
 		// Announce the whole body, send half: the client reads an
 		// unexpected EOF and net/http closes the connection.
-		writeRaw(w, resp, len(resp.Body), resp.Body[:len(resp.Body)/2])
+		apierr.WritePartial(w, resp, len(resp.Body), resp.Body[:len(resp.Body)/2])
 	case FaultMalformed:
 		half := resp.Body[:len(resp.Body)/2]
-		writeRaw(w, resp, len(half), half)
+		apierr.WritePartial(w, resp, len(half), half)
 	default:
 		apierr.Write(w, resp)
 	}
@@ -88,22 +85,6 @@ func (r *recorder) WriteHeader(status int) {
 func (r *recorder) Write(b []byte) (int, error) {
 	r.wrote = true
 	return r.body.Write(b)
-}
-
-func writeRaw(w http.ResponseWriter, resp *apierr.Response, length int, body []byte) {
-	h := w.Header()
-	for k, vs := range resp.Header {
-		h[k] = append([]string(nil), vs...)
-	}
-	if h.Get("Content-Type") == "" {
-		h.Set("Content-Type", "application/json")
-	}
-	h.Set("Content-Length", strconv.Itoa(length))
-	w.WriteHeader(resp.Status)
-	_, _ = w.Write(body)
-	if f, ok := w.(http.Flusher); ok {
-		f.Flush()
-	}
 }
 
 // closeConn drops the connection without an answer; with reset it makes
