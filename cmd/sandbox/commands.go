@@ -4,9 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -45,63 +43,41 @@ func validateCmd(args []string, getenv func(string) string, stdout, stderr io.Wr
 	if err != nil {
 		return err
 	}
+	scs, err := scenario.ParseFiles(vocab, files...)
 	var problems scenario.ErrorList
-	seen := map[string]string{}
-	count := 0
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			problems = append(problems, scenario.Error{File: f, Msg: err.Error()})
-			continue
-		}
-		scs, err := scenario.Parse(f, data, vocab)
-		var el scenario.ErrorList
-		if errors.As(err, &el) {
-			problems = append(problems, el...)
-			continue
-		}
-		for _, sc := range scs {
-			if prev, dup := seen[sc.Name]; dup {
-				problems = append(problems, scenario.Error{File: f, Msg: fmt.Sprintf("scenario %s defined twice (%s and %s)", sc.Name, prev, sc.Source)})
-			}
-			seen[sc.Name] = sc.Source
-			count++
-		}
-	}
-	if len(problems) > 0 {
+	if errors.As(err, &problems) {
 		for _, p := range problems {
 			fmt.Fprintln(stderr, p.Error())
 		}
 		fmt.Fprintf(stderr, "%d problem(s) in %d file(s)\n", len(problems), len(files))
 		return exitError{1}
 	}
-	fmt.Fprintf(stdout, "ok: %d scenarios in %d file(s)\n", count, len(files))
+	fmt.Fprintf(stdout, "ok: %d scenarios in %d file(s)\n", len(scs), len(files))
 	return nil
 }
 
-func scenarioFiles(args []string) ([]string, error) {
-	var out []string
+// scenarioFiles reads the files named, and the scenario files of the
+// directories named, as the loader reads --scenarios DIR.
+func scenarioFiles(args []string) ([]scenario.File, error) {
+	var out []scenario.File
 	for _, a := range args {
 		st, err := os.Stat(a)
 		if err != nil {
 			return nil, err
 		}
-		if !st.IsDir() {
-			out = append(out, a)
+		if st.IsDir() {
+			files, err := scenario.ReadFiles(os.DirFS(a), a)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, files...)
 			continue
 		}
-		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if ext := filepath.Ext(p); !d.IsDir() && (ext == ".yaml" || ext == ".yml") {
-				out = append(out, p)
-			}
-			return nil
-		})
+		data, err := os.ReadFile(a)
 		if err != nil {
 			return nil, err
 		}
+		out = append(out, scenario.File{Name: a, Data: data})
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("no scenario files (*.yaml, *.yml) in %s", strings.Join(args, " "))

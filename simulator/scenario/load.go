@@ -85,10 +85,46 @@ func (v *vocab) checkOperation(id string) string {
 // Parse compiles the scenarios of one file (one YAML document per
 // scenario, separated by ---). Every problem is reported, with positions.
 func Parse(file string, data []byte, v Vocabulary) ([]*Scenario, error) {
-	return parse(file, data, newVocab(v))
+	return ParseFiles(v, File{Name: file, Data: data})
 }
 
-func parse(file string, data []byte, vc *vocab) ([]*Scenario, error) {
+// File is one scenario file: its name as errors show it, and its text.
+type File struct {
+	Name string
+	Data []byte
+}
+
+// ParseFiles compiles files as one set: every problem of every file, with
+// positions, and any name defined twice among them.
+func ParseFiles(v Vocabulary, files ...File) ([]*Scenario, error) {
+	return parseFiles(newVocab(v), files)
+}
+
+func parseFiles(vc *vocab, files []File) ([]*Scenario, error) {
+	var out []*Scenario
+	var errs ErrorList
+	first := map[string]*Scenario{}
+	for _, f := range files {
+		scs, ferrs := parse(f.Name, f.Data, vc)
+		errs = append(errs, ferrs...)
+		for _, sc := range scs {
+			if prev, dup := first[sc.Name]; dup && sc.Name != "" {
+				errs = append(errs, Error{File: f.Name, Msg: fmt.Sprintf("scenario %s defined twice (%s and %s)", sc.Name, prev.Source, sc.Source)})
+				continue
+			}
+			first[sc.Name] = sc
+			out = append(out, sc)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return out, nil
+}
+
+// parse compiles one file, returning what it could compile beside every
+// problem (so a name defined twice is reported with the other mistakes).
+func parse(file string, data []byte, vc *vocab) ([]*Scenario, ErrorList) {
 	p := &parser{file: file, vocab: vc}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var out []*Scenario
@@ -109,11 +145,7 @@ func parse(file string, data []byte, vc *vocab) ([]*Scenario, error) {
 			out = append(out, sc)
 		}
 	}
-	p.duplicates(out)
-	if len(p.errs) > 0 {
-		return nil, p.errs
-	}
-	return out, nil
+	return out, p.errs
 }
 
 // yamlError turns a yaml.v3 syntax error ("yaml: line 3: …") into an Error.
@@ -125,20 +157,6 @@ func yamlError(file string, err error) Error {
 		return Error{File: file, Line: line, Col: 1, Msg: msg}
 	}
 	return Error{File: file, Msg: msg}
-}
-
-func (p *parser) duplicates(scs []*Scenario) {
-	first := map[string]*Scenario{}
-	for _, sc := range scs {
-		if sc.Name == "" {
-			continue
-		}
-		if prev, dup := first[sc.Name]; dup {
-			p.errs = append(p.errs, Error{File: p.file, Msg: fmt.Sprintf("scenario %s defined twice (%s and %s)", sc.Name, prev.Source, sc.Source)})
-			continue
-		}
-		first[sc.Name] = sc
-	}
 }
 
 // Set is an immutable, validated catalog of scenarios, keyed by name.
@@ -168,32 +186,18 @@ func LoadFS(v Vocabulary, layers ...Layer) (*Set, error) {
 	set := &Set{byName: map[string]*Scenario{}}
 	var errs ErrorList
 	for _, l := range layers {
-		fsys := l.FS
-		files, err := yamlFiles(fsys)
+		files, err := ReadFiles(l.FS, l.Name)
 		if err != nil {
 			return nil, err
 		}
-		layer := map[string]string{}
-		for _, f := range files {
-			data, err := fs.ReadFile(fsys, f)
-			if err != nil {
-				return nil, err
-			}
-			f = path.Join(l.Name, f)
-			scs, err := parse(f, data, vc)
-			var el ErrorList
-			if errors.As(err, &el) {
-				errs = append(errs, el...)
-				continue
-			}
-			for _, sc := range scs {
-				if prev, dup := layer[sc.Name]; dup {
-					errs = append(errs, Error{File: f, Msg: fmt.Sprintf("scenario %s defined twice (%s and %s)", sc.Name, prev, sc.Source)})
-					continue
-				}
-				layer[sc.Name] = sc.Source
-				set.byName[sc.Name] = sc
-			}
+		scs, err := parseFiles(vc, files)
+		var el ErrorList
+		if errors.As(err, &el) {
+			errs = append(errs, el...)
+			continue
+		}
+		for _, sc := range scs {
+			set.byName[sc.Name] = sc
 		}
 	}
 	if len(errs) > 0 {
@@ -213,23 +217,25 @@ type Layer struct {
 	FS   fs.FS
 }
 
-// yamlFiles lists the scenario files of fsys, sorted, skipping hidden ones.
-func yamlFiles(fsys fs.FS) ([]string, error) {
-	var out []string
+// ReadFiles reads the scenario files (*.yaml, *.yml; hidden ones skipped)
+// of fsys in name order, naming each prefix/path as errors will show it.
+func ReadFiles(fsys fs.FS, prefix string) ([]File, error) {
+	var out []File
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
+		switch {
+		case err != nil:
 			return err
-		}
-		if strings.HasPrefix(d.Name(), ".") && p != "." {
+		case strings.HasPrefix(d.Name(), ".") && p != ".":
 			if d.IsDir() {
 				return fs.SkipDir
 			}
 			return nil
+		case d.IsDir() || (path.Ext(p) != ".yaml" && path.Ext(p) != ".yml"):
+			return nil
 		}
-		if ext := path.Ext(p); !d.IsDir() && (ext == ".yaml" || ext == ".yml") {
-			out = append(out, p)
-		}
-		return nil
+		data, err := fs.ReadFile(fsys, p)
+		out = append(out, File{Name: path.Join(prefix, p), Data: data})
+		return err
 	})
 	return out, err
 }
