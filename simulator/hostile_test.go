@@ -166,7 +166,7 @@ func TestHostileBodies(t *testing.T) {
 				"loanpro": {409, lpError(409, lpVal, "Invalid type for field 'firstName': expected string, got number 42."), ""}}},
 		{name: "10 MB body", body: func(v hostileVendor) string { return `{"` + v.field + `":"` + strings.Repeat("x", 10<<20) + `"}` },
 			want: map[string]answer{"weavr": {413, weavrTooLarge, ""},
-				"loanpro": {409, lpError(409, lpPay, "The request body exceeds 1048576 bytes."), ""}}},
+				"loanpro": {413, lpError(413, "RequestEntityTooLargeException", "The request body exceeds 1048576 bytes."), ""}}},
 		{name: "text/plain", ctype: "text/plain", body: func(v hostileVendor) string { return `{"` + v.field + `":"Plain"}` },
 			// LoanPro does not check Content-Type (the reference is silent; its PHP reads the raw body).
 			want: map[string]answer{"weavr": {415, `{"code":"UNSUPPORTED_MEDIA_TYPE","message":"Content-Type must be application/json"}`, ""},

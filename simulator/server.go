@@ -135,7 +135,7 @@ func New(cfg Config) (*Server, error) {
 		vendors:   v,
 		vocab:     vocab,
 		engine:    engine,
-		bodyLimit: max(cfg.Weavr.MaxBodyBytes, 1<<20) + 1,
+		bodyLimit: max(cfg.Weavr.MaxBodyBytes, cfg.LoanPro.MaxBodyBytes, 1<<20) + 1,
 
 		scenarioPrint: print,
 	}

@@ -46,7 +46,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.DurationVar(&w.MobileChangeWindow, "mobile-change-window", w.MobileChangeWindow, "Weavr: mobile changes inside this window after a verified email change or password reset are 409 MOBILE_CHANGE_NOT_ALLOWED (SMS OTP enrolled)")
 	fs.IntVar(&w.MobileChangeLimit, "mobile-change-limit", w.MobileChangeLimit, "Weavr: changes to a different mobile number allowed before 409 MOBILE_NO_CHANGE_LIMIT_EXCEEDED")
 	fs.IntVar(&w.CountryCodeMaxLength, "country-code-max-length", w.CountryCodeMaxLength, "Weavr: maximum length of mobile.countryCode (document: 4; live service: 6)")
-	fs.Int64Var(&w.MaxBodyBytes, "max-body-bytes", w.MaxBodyBytes, "largest accepted request body; larger is 413")
+	fs.Int64Var(&w.MaxBodyBytes, "max-body-bytes", w.MaxBodyBytes, "largest accepted request body on both vendors; larger is 413 in the vendor's error shape")
 	lp := &o.sim.LoanPro
 	var statuses, suspicious string
 	fs.IntVar(&lp.Customers, "customers", lp.Customers, "number of generated LoanPro customers (besides the fixtures)")
@@ -106,6 +106,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 		return o, fmt.Errorf("--session-ttl: must not be negative, got %s", o.sim.SessionIdleTTL)
 	}
 	lp.Statuses, lp.SuspiciousEmails = splitList(statuses), splitList(suspicious)
+	lp.MaxBodyBytes = w.MaxBodyBytes
 	o.sim.Scenarios = active
 	if fixturesDir != "" {
 		o.sim.Fixtures = fixtures.Dir(fixturesDir)

@@ -23,6 +23,9 @@ func TestParseFlags(t *testing.T) {
 	if o.sim.Seed != 9 || o.sim.Weavr.Consumers != 3 || o.sim.LoanPro.Customers != 7 || o.logFormat != "json" || o.sim.Weavr.RateLimit != nil {
 		t.Errorf("flags over env not applied: %+v", o)
 	}
+	if b, _ := parseFlags([]string{"--max-body-bytes", "4096"}, env(nil), io.Discard); b.sim.Weavr.MaxBodyBytes != 4096 || b.sim.LoanPro.MaxBodyBytes != 4096 {
+		t.Errorf("--max-body-bytes sets both vendors: weavr %d, loanpro %d", b.sim.Weavr.MaxBodyBytes, b.sim.LoanPro.MaxBodyBytes)
+	}
 	d, _ := parseFlags(nil, env(nil), io.Discard)
 	if d.addr != "127.0.0.1:8080" || d.sim.Seed != 1 || d.sim.Weavr.Consumers != 1000 || len(d.sim.Weavr.RateLimit) != 3 {
 		t.Errorf("defaults: %+v", d)

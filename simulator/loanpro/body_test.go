@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/sandbox-dev/fintech-sandbox/simulator"
 )
 
 // TestRejectedBodiesLeaveTheCustomer covers two regressions: invalid UTF-8
@@ -50,5 +52,32 @@ func TestRejectedBodiesLeaveTheCustomer(t *testing.T) {
 				t.Errorf("a rejected PUT changed the customer:\n%s\n%s", before, after)
 			}
 		})
+	}
+}
+
+// TestBodyLimitIsConfigurable: a body over Settings.MaxBodyBytes is a 413 in
+// LoanPro's error shape naming the limit, one at the limit is applied, and
+// a limit under 1 KiB is refused at startup.
+func TestBodyLimitIsConfigurable(t *testing.T) {
+	h, _ := newSandbox(t, func(c *simulator.Config) { c.LoanPro.MaxBodyBytes = 2048 })
+	pad := func(n int) string { // a PUT body of exactly n bytes
+		return `{"firstName":"Al","x":"` + strings.Repeat("y", n-len(`{"firstName":"Al","x":""}`)) + `"}`
+	}
+	before := do(h, "GET", base+"/Customers(1)", "", auth()).Body.String()
+	r := do(h, "PUT", base+"/Customers(1)", pad(2049), auth())
+	const want = `{"error":{"message":"The request body exceeds 2048 bytes.","type":"RequestEntityTooLargeException","code":413}}`
+	if r.Code != 413 || r.Body.String() != want {
+		t.Fatalf("2049 bytes: got %d %s, want 413 %s", r.Code, r.Body, want)
+	}
+	if after := do(h, "GET", base+"/Customers(1)", "", auth()).Body.String(); after != before {
+		t.Fatalf("a refused PUT changed the customer")
+	}
+	if r := do(h, "PUT", base+"/Customers(1)", pad(2048), auth()); r.Code != 200 || !strings.Contains(r.Body.String(), `"firstName":"Al"`) {
+		t.Fatalf("2048 bytes: got %d %s", r.Code, r.Body)
+	}
+	cfg := simulator.DefaultConfig()
+	cfg.LoanPro.MaxBodyBytes = 100
+	if _, err := simulator.New(cfg); err == nil || !strings.Contains(err.Error(), "max body bytes") {
+		t.Fatalf("a 100-byte limit: err = %v", err)
 	}
 }

@@ -92,6 +92,7 @@ type catalog struct {
 	invalidKey       lpError
 	validation       lpError
 	invalidPayload   lpError
+	payloadTooLarge  lpError
 	invalidQuery     lpError
 	warning          lpError
 	serverError      lpError
@@ -119,7 +120,9 @@ func newCatalog(s Settings) catalog {
 		validation: mk("VALIDATION", s.ValidationStatus, "ValidationException", fmt.Sprintf(msgEnum, "male", "gender", "customer.gender.female, customer.gender.male, customer.gender.unknown"),
 			"Invalid field value or type: typos, bad enum, bad date, bad ssn, payload/endpoint id mismatch (docs: 409).", nil, nil),
 		invalidPayload: mk("INVALID_PAYLOAD", s.ValidationStatus, "InvalidPayloadException", fmt.Sprintf(msgBodyMalformed, "unexpected end of JSON input"),
-			"Empty, oversized or malformed JSON body, or a body that is not a JSON object.", nil, nil),
+			"Empty, unreadable or malformed JSON body, or a body that is not a JSON object.", nil, nil),
+		payloadTooLarge: mk("PAYLOAD_TOO_LARGE", http.StatusRequestEntityTooLarge, "RequestEntityTooLargeException", fmt.Sprintf(msgBodyTooLarge, s.MaxBodyBytes),
+			"Request body larger than --max-body-bytes (LoanPro documents no limit; its web server refuses huge bodies with 413).", nil, nil),
 		invalidQuery: mk("INVALID_QUERY", s.ValidationStatus, "InvalidQueryOptionException", fmt.Sprintf(msgQueryValue, "-1", "$top", "expected a non-negative integer"),
 			"Invalid OData query option ($top, $skip, $filter, $expand, $select, $orderby, nopaging).", nil, nil),
 		warning: mk("TRANSACTION_WARNING", s.WarningStatus, "TransactionWarningException", msgWarnings,
@@ -137,7 +140,7 @@ func newCatalog(s Settings) catalog {
 // defs lists the catalog in a stable order.
 func (c *catalog) defs() []apierr.Def {
 	all := []*lpError{&c.unauthorized, &c.notFound, &c.methodNotAllowed, &c.entityNotFound, &c.invalidKey,
-		&c.validation, &c.invalidPayload, &c.invalidQuery, &c.warning, &c.serverError, &c.timeout, &c.rateLimited}
+		&c.validation, &c.invalidPayload, &c.payloadTooLarge, &c.invalidQuery, &c.warning, &c.serverError, &c.timeout, &c.rateLimited}
 	out := make([]apierr.Def, len(all))
 	for i, e := range all {
 		out[i] = e.def

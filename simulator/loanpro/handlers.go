@@ -26,8 +26,6 @@ const (
 	OpUnknown        = "loanpro.unknown"
 )
 
-// maxBody bounds a PUT body; a customer edit is a few hundred bytes.
-const maxBody = 1 << 20
 
 // apiBase is the LoanPro API prefix the router mounts the routes under.
 const apiBase = "/api/public/api/1/"
@@ -94,9 +92,13 @@ func (s *Service) Write(c *gin.Context) {
 		apierr.Write(c.Writer, s.errs.entityNotFound.with(msgEntityNotFound, r.key, r.key))
 		return
 	}
-	body, err := readBody(c.Request)
-	if err != nil {
-		apierr.Write(c.Writer, s.errs.invalidPayload.with("%s", err.Error()))
+	body, tooLarge, err := s.readBody(c.Request)
+	switch {
+	case tooLarge:
+		apierr.Write(c.Writer, s.errs.payloadTooLarge.with(msgBodyTooLarge, s.settings.MaxBodyBytes))
+		return
+	case err != nil:
+		apierr.Write(c.Writer, s.errs.invalidPayload.with(msgBodyUnreadable))
 		return
 	}
 	obj, rerr := decodeObject(body)
@@ -292,19 +294,18 @@ func (s *Service) write(c *gin.Context, status int, body []byte) {
 	apierr.Write(c.Writer, &apierr.Response{Status: status, Body: body})
 }
 
-// readBody reads at most maxBody bytes of the request body.
-func readBody(r *http.Request) ([]byte, error) {
+// readBody reads the request body, at most Settings.MaxBodyBytes of it:
+// tooLarge reports a longer body, err one that could not be read.
+func (s *Service) readBody(r *http.Request) (b []byte, tooLarge bool, err error) {
 	if r.Body == nil {
-		return nil, nil
+		return nil, false, nil
 	}
-	b, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	limit := s.settings.MaxBodyBytes
+	b, err = io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil {
-		return nil, ruleErr(msgBodyUnreadable)
+		return nil, false, err
 	}
-	if len(b) > maxBody {
-		return nil, ruleErr(msgBodyTooLarge, maxBody)
-	}
-	return b, nil
+	return b, int64(len(b)) > limit, nil
 }
 
 // clip shortens a client-supplied value echoed in a message.

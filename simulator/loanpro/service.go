@@ -53,6 +53,10 @@ type Settings struct {
 	NotFoundStatus int
 	// PageSize is the list page size without $top (LoanPro: 50).
 	PageSize int
+	// MaxBodyBytes caps a PUT body; a larger one is 413 PAYLOAD_TOO_LARGE.
+	// LoanPro documents no limit, but its web server refuses huge bodies,
+	// and a sandbox must not buffer unbounded input. Zero takes 1 MiB.
+	MaxBodyBytes int64
 	// Statuses overrides the tenant's customer statuses from the fixtures
 	// (LoanPro statuses are tenant-configured).
 	Statuses []string
@@ -69,6 +73,7 @@ func DefaultSettings() Settings {
 		WarningStatus:    http.StatusConflict,
 		NotFoundStatus:   http.StatusConflict,
 		PageSize:         50,
+		MaxBodyBytes:     1 << 20,
 	}
 }
 
@@ -91,6 +96,12 @@ func (st *Settings) fill() error {
 	}
 	if st.PageSize < 1 || st.PageSize > 10000 {
 		return fmt.Errorf("loanpro: page size %d: want 1-10000", st.PageSize)
+	}
+	if st.MaxBodyBytes == 0 {
+		st.MaxBodyBytes = d.MaxBodyBytes
+	}
+	if st.MaxBodyBytes < 1024 {
+		return fmt.Errorf("loanpro: max body bytes must be >= 1024, got %d", st.MaxBodyBytes)
 	}
 	if st.Customers < 0 || st.Customers > maxCustomers {
 		return fmt.Errorf("loanpro: customers %d: want 0-%d", st.Customers, maxCustomers)
