@@ -26,7 +26,6 @@ const (
 	OpUnknown        = "loanpro.unknown"
 )
 
-
 // apiBase is the LoanPro API prefix the router mounts the routes under.
 const apiBase = "/api/public/api/1/"
 
