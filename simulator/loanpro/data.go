@@ -18,10 +18,13 @@ type SandboxCustomer struct {
 // state) whose email or name contains q (case-insensitive; "" = all), in
 // id order, paged by offset and limit; total counts every match.
 func (s *Service) Customers(state any, q string, offset, limit int) (page []SandboxCustomer, total int) {
-	q = strings.ToLower(q)
-	cs, total := state.(*World).customers.Page(func(c Customer) bool {
-		return strings.Contains(strings.ToLower(c.Email.s), q) || strings.Contains(strings.ToLower(c.displayName()), q)
-	}, offset, limit)
+	var match func(Customer) bool // nil: all, read only the page
+	if q = strings.ToLower(q); q != "" {
+		match = func(c Customer) bool {
+			return strings.Contains(strings.ToLower(c.Email.s), q) || strings.Contains(strings.ToLower(c.displayName()), q)
+		}
+	}
+	cs, total := state.(*World).customers.Page(match, offset, limit)
 	page = make([]SandboxCustomer, len(cs))
 	for i := range cs {
 		page[i] = s.sandboxView(&cs[i])

@@ -3,6 +3,7 @@ package loanpro
 import (
 	"encoding/json"
 	"io/fs"
+	"math"
 	"net/http"
 	"regexp"
 	"strings"
@@ -146,6 +147,54 @@ func TestGeneratedDataIsFictitious(t *testing.T) {
 	})
 	if want != 2006 {
 		t.Errorf("%d customers, want 2005", want-1)
+	}
+}
+
+// TestGeneratedCustomersAreMadeOnDemand: a large data set makes nothing
+// at startup; a read by id, email or SSN makes only its candidates.
+func TestGeneratedCustomersAreMadeOnDemand(t *testing.T) {
+	s := testService(t, 100_000)
+	if s.base.Made() != 0 {
+		t.Fatalf("startup made %d customers", s.base.Made())
+	}
+	w := s.NewWorld().(*World)
+	c, ok := w.customers.Get(76_543)
+	if !ok || c.ID != 76_543 || !c.Email.ok || !c.SSN.ok {
+		t.Fatalf("Get(76543) = %+v %v", c, ok)
+	}
+	for _, idx := range []struct{ name, key string }{{indexEmail, strings.ToLower(c.Email.s)}, {indexSSN, c.SSN.s}} {
+		if got := w.customers.Lookup(idx.name, idx.key); len(got) != 1 || got[0].ID != c.ID {
+			t.Errorf("Lookup(%s, %s) = %d records", idx.name, idx.key, len(got))
+		}
+	}
+	if got := w.customers.Lookup(indexEmail, "x.y.100006@example.com"); len(got) != 0 { // beyond the last id
+		t.Errorf("an id beyond the data set was found: %+v", got)
+	}
+	if s.base.Made() != 1 {
+		t.Errorf("%d customers made, want 1", s.base.Made())
+	}
+}
+
+// TestSeedSSNIsABijection: every position has its own SSN and the inverse
+// finds the position back, for any seed.
+func TestSeedSSNIsABijection(t *testing.T) {
+	for _, seed := range []int64{0, 1, -7, math.MaxInt64} {
+		seen := map[string]bool{}
+		for _, i := range []int{0, 1, 2, 99, 100, 9899, 9900, 48271, maxCustomers - 1, ssnSpace - 1} {
+			ssn := seedSSN(seed, i)
+			if len(ssn) != 9 || ssn[0] != '9' || ssn[3:5] == "00" || ssn[5:] == "0000" || seen[ssn] {
+				t.Errorf("seed %d position %d: ssn %s", seed, i, ssn)
+			}
+			seen[ssn] = true
+			if back, ok := seedSSNPos(seed, ssn); !ok || back != i {
+				t.Errorf("seed %d: seedSSNPos(%s) = %d %v, want %d", seed, ssn, back, ok, i)
+			}
+		}
+	}
+	for _, bad := range []string{"", "12345678", "899010001", "900000001", "901010000", "90101000x"} {
+		if _, ok := seedSSNPos(1, bad); ok {
+			t.Errorf("seedSSNPos(%q) accepted", bad)
+		}
 	}
 }
 

@@ -2,12 +2,14 @@ package loanpro
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/brianvoe/gofakeit/v6"
 
 	"github.com/sandbox-dev/fintech-sandbox/simulator/fake"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/store"
 )
 
 // utcDate is a calendar day at midnight UTC. Seeded data stays inside
@@ -15,21 +17,74 @@ import (
 // bytes on every run.
 func utcDate(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
-// generate makes n fake customers with ids from first on. Everything is
+// generated is the store's lazily made tail of n fake customers with ids
+// from first on. Customer id is a pure function of the seed and its
+// position (its own faker, fake.Record), so the store makes each on first
+// use and a large --customers costs nothing at startup. Everything is
 // fictitious by construction: SSNs in the never-issued 900–999 area,
 // emails on example.com/.net/.org (RFC 2606), phone numbers in the
-// 555-0100–0199 range reserved for fiction.
-func (s *Service) generate(seed int64, first, n int) []Customer {
-	f := fake.New(seed)
-	out := make([]Customer, 0, n)
-	ssns := map[string]bool{}
-	for i := 0; i < n; i++ {
-		out = append(out, s.fakeCustomer(f, first+i, ssns))
+// 555-0100–0199 range reserved for fiction. Emails end in ".<id>@" and
+// SSNs are a bijection of the position, which makes both unique and lets
+// the duplicate checks find a generated customer without an index.
+func (s *Service) generated(seed int64, first, n int) store.Generated[int, Customer] {
+	pos := func(id int) (int, bool) { return id - first, id >= first }
+	return store.Generated[int, Customer]{
+		N:    n,
+		Key:  func(i int) int { return first + i },
+		Pos:  pos,
+		Make: func(i int) Customer { return s.fakeCustomer(fake.Record(seed, i), first+i, seedSSN(seed, i)) },
+		Locate: map[string]func(string) []int{
+			indexEmail: func(email string) []int {
+				local, _, _ := strings.Cut(email, "@")
+				id, err := strconv.Atoi(local[strings.LastIndexByte(local, '.')+1:])
+				if i, ok := pos(id); err == nil && ok {
+					return []int{i}
+				}
+				return nil
+			},
+			indexSSN: func(ssn string) []int {
+				if i, ok := seedSSNPos(seed, ssn); ok {
+					return []int{i}
+				}
+				return nil
+			},
+		},
 	}
-	return out
 }
 
-func (s *Service) fakeCustomer(f *gofakeit.Faker, id int, ssns map[string]bool) Customer {
+// Generated SSNs: position i maps to x = (i·ssnMul + offset(seed)) mod
+// ssnSpace, a bijection on [0, ssnSpace) that scatters neighbours, and x to
+// the SSN 9AA-GG-SSSS (area 900–999, group 01–99, serial 0001–9999).
+const (
+	ssnSpace  = 100 * 99 * 9999 // distinct SSNs in the 900–999 area
+	ssnMul    = 48271           // coprime with ssnSpace
+	ssnMulInv = 58394131        // ssnMul·ssnMulInv ≡ 1 (mod ssnSpace)
+)
+
+func ssnOffset(seed int64) int64 { return int64(uint64(seed) * 0x9E3779B97F4A7C15 >> 11 % ssnSpace) }
+
+func seedSSN(seed int64, i int) string {
+	x := (int64(i)%ssnSpace*ssnMul + ssnOffset(seed)) % ssnSpace
+	return fmt.Sprintf("%03d%02d%04d", 900+x%100, 1+x/100%99, 1+x/9900)
+}
+
+// seedSSNPos is the inverse of seedSSN.
+func seedSSNPos(seed int64, ssn string) (int, bool) {
+	if len(ssn) != 9 {
+		return 0, false
+	}
+	area, err1 := strconv.Atoi(ssn[:3])
+	group, err2 := strconv.Atoi(ssn[3:5])
+	serial, err3 := strconv.Atoi(ssn[5:])
+	if err1 != nil || err2 != nil || err3 != nil || area < 900 || group < 1 || serial < 1 {
+		return 0, false
+	}
+	x := int64(serial-1)*9900 + int64(group-1)*100 + int64(area-900)
+	i := (x - ssnOffset(seed) + ssnSpace) % ssnSpace * ssnMulInv % ssnSpace
+	return int(i), true
+}
+
+func (s *Service) fakeCustomer(f *gofakeit.Faker, id int, ssn string) Customer {
 	gender := "customer.gender." + f.RandomString([]string{"female", "male"})
 	if f.Number(1, 50) == 1 {
 		gender = "customer.gender.unknown"
@@ -51,7 +106,7 @@ func (s *Service) fakeCustomer(f *gofakeit.Faker, id int, ssns map[string]bool) 
 	}
 	c.BirthDate = someDate(day(f.DateRange(utcDate(1945, 1, 1), utcDate(2004, 12, 31))))
 	c.Email = some(fmt.Sprintf("%s.%s.%d@example.%s", slug(first), slug(last), id, f.RandomString([]string{"com", "net", "org"})))
-	c.SSN = some(fakeSSN(f, ssns))
+	c.SSN = some(ssn)
 	c.DriverLicense = some(f.StateAbr() + f.Numerify("#######"))
 	if f.Number(1, 10) <= 7 {
 		c.AccessUserName = some(fmt.Sprintf("%s%s%d", slug(first)[:1], slug(last), id))
@@ -129,18 +184,6 @@ func fakeAddress(f *gofakeit.Faker, id int, created time.Time) Address {
 // fiction, behind a plausible area code.
 func fakePhone(f *gofakeit.Faker) string {
 	return fmt.Sprintf("%d55501%02d", f.Number(201, 989), f.Number(0, 99))
-}
-
-// fakeSSN draws an unused SSN in the 900–999 area, which the SSA never
-// issues.
-func fakeSSN(f *gofakeit.Faker, used map[string]bool) string {
-	for {
-		ssn := fmt.Sprintf("%03d%02d%04d", f.Number(900, 999), f.Number(1, 99), f.Number(1, 9999))
-		if !used[ssn] {
-			used[ssn] = true
-			return ssn
-		}
-	}
 }
 
 func day(t time.Time) time.Time { return t.UTC().Truncate(24 * time.Hour) }

@@ -30,7 +30,8 @@ const (
 	indexSSN   = "ssn"
 )
 
-// maxCustomers bounds --customers: seeding is in memory at startup.
+// maxCustomers bounds --customers: customers are made on first use, but
+// the store keeps one slot per customer.
 const maxCustomers = 1_000_000
 
 // Settings are the LoanPro behaviours an operator can choose. Several exist
@@ -187,8 +188,7 @@ func New(opts Options) (*Service, error) {
 	if int64(first)+int64(st.Customers)-1 > math.MaxInt32 {
 		return nil, fmt.Errorf("loanpro: %d customers after id %d exceed LoanPro's int32 ids", st.Customers, first-1)
 	}
-	customers = append(customers, s.generate(opts.Seed, first, st.Customers)...)
-	s.base, err = store.NewBase(func(c Customer) int { return c.ID }, map[string]store.IndexFunc[Customer]{
+	s.base, err = store.NewGeneratedBase(func(c Customer) int { return c.ID }, map[string]store.IndexFunc[Customer]{
 		indexEmail: func(c Customer) []string {
 			if !c.Email.ok || c.Email.s == "" {
 				return nil
@@ -201,7 +201,7 @@ func New(opts Options) (*Service, error) {
 			}
 			return []string{c.SSN.s}
 		},
-	}, customers)
+	}, customers, s.generated(opts.Seed, first, st.Customers))
 	if err != nil {
 		return nil, fmt.Errorf("loanpro: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/sandbox-dev/fintech-sandbox/simulator/store"
@@ -110,5 +111,134 @@ func BenchmarkUpdate(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// genBase is two fixtures (ids 1, 2) and n generated records with ids 100+i,
+// emails g<i>@example.com; made counts calls to Make.
+func genBase(t testing.TB, n int, made *atomic.Int64) *store.Base[int, rec] {
+	fixtures := []rec{{ID: 1, Email: "a@example.com"}, {ID: 2, Email: "b@example.com"}}
+	b, err := store.NewGeneratedBase(func(r rec) int { return r.ID },
+		map[string]store.IndexFunc[rec]{"email": func(r rec) []string { return []string{r.Email} }}, fixtures,
+		store.Generated[int, rec]{
+			N:   n,
+			Key: func(i int) int { return 100 + i },
+			Pos: func(k int) (int, bool) { return k - 100, k >= 100 },
+			Make: func(i int) rec {
+				made.Add(1)
+				return rec{ID: 100 + i, Email: fmt.Sprintf("g%d@example.com", i)}
+			},
+			Locate: map[string]func(string) []int{"email": func(key string) []int {
+				var i int
+				if _, err := fmt.Sscanf(key, "g%d@example.com", &i); err != nil {
+					return nil
+				}
+				return []int{i}
+			}},
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestGeneratedRecordsAreMadeOnFirstUse(t *testing.T) {
+	var made atomic.Int64
+	b := genBase(t, 1000, &made)
+	tb := b.Fork()
+	if made.Load() != 0 || b.Made() != 0 || tb.Len() != 1002 {
+		t.Fatalf("after construction: %d made, Made() %d, Len %d", made.Load(), b.Made(), tb.Len())
+	}
+	if r, ok := tb.Get(150); !ok || r.Email != "g50@example.com" {
+		t.Fatalf("Get(150) = %+v %v", r, ok)
+	}
+	for _, k := range []int{99, 1100, 3} {
+		if _, ok := tb.Get(k); ok {
+			t.Errorf("Get(%d) found a record", k)
+		}
+	}
+	if page, total := tb.Page(nil, 1000, 5); total != 1002 || len(page) != 2 || page[0].ID != 1098 || page[1].ID != 1099 {
+		t.Fatalf("Page(nil, 1000, 5) = %+v, %d", page, total)
+	}
+	if page, total := tb.Page(nil, 0, 1); total != 1002 || len(page) != 1 || page[0].ID != 1 {
+		t.Fatalf("Page(nil, 0, 1) = %+v, %d", page, total)
+	}
+	if made.Load() != 3 {
+		t.Fatalf("paging without a filter made %d records, want the page's (2)", made.Load()-1)
+	}
+	if got := tb.Lookup("email", "g700@example.com"); len(got) != 1 || got[0].ID != 800 {
+		t.Errorf("Lookup of a generated email = %+v", got)
+	}
+	if got := tb.Lookup("email", "g5000@example.com"); len(got) != 0 {
+		t.Errorf("Lookup beyond the tail = %+v", got)
+	}
+	if made.Load() != 4 || b.Made() != 4 {
+		t.Fatalf("four records read: %d made, Made() %d", made.Load(), b.Made())
+	}
+	// A write shadows the generated record in this fork only, index included.
+	if _, err := tb.Update(150, func(_ store.Tx[int, rec], r rec) (rec, error) { r.Email = "new@example.com"; return r, nil }); err != nil {
+		t.Fatal(err)
+	}
+	if got := tb.Lookup("email", "g50@example.com"); len(got) != 0 {
+		t.Errorf("stale generated index entry: %+v", got)
+	}
+	if got := b.Fork().Lookup("email", "g50@example.com"); len(got) != 1 {
+		t.Errorf("another fork lost the generated record: %+v", got)
+	}
+	var ids []int
+	tb.Range(func(r rec) bool {
+		if r.ID == 1 || r.ID == 2 || r.ID == 150 || r.ID == 1099 {
+			ids = append(ids, r.ID)
+			if r.ID == 150 && r.Email != "new@example.com" {
+				t.Errorf("Range shows the base record, not the write: %+v", r)
+			}
+		}
+		return true
+	})
+	if fmt.Sprint(ids) != "[1 2 150 1099]" {
+		t.Errorf("Range order: %v", ids)
+	}
+	if made.Load() != 1000 {
+		t.Errorf("a full Range made %d records, want each once (1000)", made.Load())
+	}
+	tb.Range(func(rec) bool { return true })
+	if made.Load() != 1000 {
+		t.Errorf("a second Range made records again: %d", made.Load())
+	}
+}
+
+func TestGeneratedKeyClashIsRefused(t *testing.T) {
+	_, err := store.NewGeneratedBase(func(r rec) int { return r.ID }, nil, []rec{{ID: 105}},
+		store.Generated[int, rec]{N: 10, Key: func(i int) int { return 100 + i }, Pos: func(k int) (int, bool) { return k - 100, true }, Make: func(i int) rec { return rec{ID: 100 + i} }})
+	if err == nil {
+		t.Fatal("a fixture with a generated key was accepted")
+	}
+	if _, err := store.NewGeneratedBase(func(r rec) int { return r.ID }, nil, nil, store.Generated[int, rec]{N: 3}); err == nil {
+		t.Fatal("a tail without Key/Pos/Make was accepted")
+	}
+}
+
+// TestConcurrentFirstReadsAgree is meant for -race: many goroutines read
+// and scan the same untouched records at once.
+func TestConcurrentFirstReadsAgree(t *testing.T) {
+	var made atomic.Int64
+	b := genBase(t, 200, &made)
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tb := b.Fork()
+			for k := 100; k < 300; k++ {
+				if r, ok := tb.Get(k); !ok || r.ID != k {
+					t.Errorf("Get(%d) = %+v %v", k, r, ok)
+				}
+			}
+			tb.Range(func(rec) bool { return true })
+		}()
+	}
+	wg.Wait()
+	if b.Made() != 200 {
+		t.Errorf("Made() = %d, want 200", b.Made())
 	}
 }

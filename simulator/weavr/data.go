@@ -23,10 +23,11 @@ type SandboxConsumer struct {
 // state) whose email contains email (case-insensitive; "" = all), in seed
 // order, paged by offset and limit; total counts every match.
 func (s *Service) Consumers(state any, email string, offset, limit int) (page []SandboxConsumer, total int) {
-	email = strings.ToLower(email)
-	cs, total := state.(*World).consumers.Page(func(c Consumer) bool {
-		return strings.Contains(strings.ToLower(c.Email), email)
-	}, offset, limit)
+	var match func(Consumer) bool // nil: all, read only the page
+	if email = strings.ToLower(email); email != "" {
+		match = func(c Consumer) bool { return strings.Contains(strings.ToLower(c.Email), email) }
+	}
+	cs, total := state.(*World).consumers.Page(match, offset, limit)
 	page = make([]SandboxConsumer, len(cs))
 	for i := range cs {
 		page[i] = s.sandboxView(&cs[i])

@@ -148,8 +148,8 @@ func loadDataset(fsys fs.FS, seed int64, n, countryCodeMax int, now time.Time) (
 		}
 		records = append(records, c)
 	}
-	records = append(records, generateConsumers(seed, n, d.programmes[0])...)
-	base, err := store.NewBase(func(c Consumer) string { return c.ID }, consumerIndexes(), records)
+	gen := newConsumerSeed(seed, d.programmes[0]).generated(n)
+	base, err := store.NewGeneratedBase(func(c Consumer) string { return c.ID }, consumerIndexes(), records, gen)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", FixtureFile, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"unicode"
 
 	"github.com/sandbox-dev/fintech-sandbox/simulator/fake"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/store"
 )
 
 // firstGeneratedID is the id of the first generated consumer; fixtures use
@@ -31,48 +32,99 @@ func seedCountries() []seedCountry {
 	}
 }
 
-// generateConsumers makes n fake consumers of programme p, a pure function of
-// seed and n: same inputs, the same consumers byte for byte. Emails are on
-// example.com/.net/.org (reserved domains), so no real person is addressed.
-func generateConsumers(seed int64, n int, p *Programme) []Consumer {
-	f := fake.New(seed)
-	countries := seedCountries()
-	occupations := occupationValues()
-	funds := sourceOfFundsValues()
-	domains := []string{"example.com", "example.net", "example.org"}
-	epoch := time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)
-	out := make([]Consumer, n)
-	for i := range out {
-		ctry := countries[f.IntRange(0, len(countries)-1)]
-		first, last := personName(f.FirstName()), personName(f.LastName())
-		dob := f.DateRange(time.Date(1940, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2005, 12, 31, 0, 0, 0, 0, time.UTC))
-		id := strconv.FormatInt(firstGeneratedID+int64(i), 10)
-		out[i] = Consumer{
-			ID: id, ProgrammeID: p.ID, ProfileID: p.ProfileID,
-			Password: fixturePassword,
-			Name:     first, Surname: last,
-			Email:  emailSlug(first) + "." + emailSlug(last) + "." + strconv.Itoa(i+1) + "@" + domains[i%len(domains)],
-			Mobile: Mobile{CountryCode: ctry.dial, Number: f.Numerify(strings.Repeat("#", ctry.digits))},
-			Active: true, EmailVerified: f.Bool(), MobileVerified: f.Bool(),
-			DateOfBirth: &Date{Year: dob.Year(), Month: int(dob.Month()), Day: dob.Day()},
-			Address: &Address{
-				AddressLine1: truncate(f.Street(), 150), City: truncate(f.City(), 50),
-				PostCode: f.Numerify("#####"), Country: ctry.iso,
-			},
-			Nationality:   ctry.iso,
-			PlaceOfBirth:  f.City(),
-			Locale:        ctry.locale,
-			Occupation:    occupations[f.IntRange(0, len(occupations)-1)],
-			Created:       epoch.Add(time.Duration(f.IntRange(0, 3*365*24*3600)) * time.Second).UnixMilli(),
-			IPAddress:     f.IPv4Address(),
-			AcceptedTerms: true,
-			BaseCurrency:  ctry.currency,
-			FeeGroup:      p.FeeGroups[0],
-			SourceOfFunds: funds[f.IntRange(0, len(funds)-1)],
-		}
-		out[i].KYCApproved = out[i].EmailVerified && out[i].MobileVerified && f.Bool()
+// consumerSeed makes the generated consumers of programme p, one at a
+// time: consumer i is a pure function of the seed and i (its own faker,
+// fake.Record), so the store makes each on first use and a large --consumers
+// costs nothing at startup. Emails are on example.com/.net/.org (reserved
+// domains), so no real person is addressed, and end in ".<i+1>@", which
+// makes them unique and lets an email lookup find its consumer by number.
+type consumerSeed struct {
+	seed        int64
+	p           *Programme
+	countries   []seedCountry
+	occupations []string
+	funds       []string
+}
+
+var seedDomains = [...]string{"example.com", "example.net", "example.org"}
+
+func newConsumerSeed(seed int64, p *Programme) *consumerSeed {
+	return &consumerSeed{seed: seed, p: p, countries: seedCountries(), occupations: occupationValues(), funds: sourceOfFundsValues()}
+}
+
+// generated is the store's lazily made tail of n consumers.
+func (g *consumerSeed) generated(n int) store.Generated[string, Consumer] {
+	return store.Generated[string, Consumer]{
+		N:    n,
+		Key:  generatedID,
+		Pos:  generatedPos,
+		Make: g.consumer,
+		Locate: map[string]func(string) []int{indexEmail: func(email string) []int {
+			// ".<i+1>@" before the domain: the only consumer that can have it.
+			local, _, ok := strings.Cut(email, "@")
+			dot := strings.LastIndexByte(local, '.')
+			if !ok || dot < 0 {
+				return nil
+			}
+			n, err := strconv.Atoi(local[dot+1:])
+			if err != nil || n < 1 {
+				return nil
+			}
+			return []int{n - 1}
+		}},
 	}
-	return out
+}
+
+func generatedID(i int) string { return strconv.FormatInt(firstGeneratedID+int64(i), 10) }
+
+func generatedPos(id string) (int, bool) {
+	if len(id) != 18 || id[0] == '0' {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil || n < firstGeneratedID {
+		return 0, false
+	}
+	return int(n - firstGeneratedID), true
+}
+
+var (
+	seedDOBFrom = time.Date(1940, 1, 1, 0, 0, 0, 0, time.UTC)
+	seedDOBTo   = time.Date(2005, 12, 31, 0, 0, 0, 0, time.UTC)
+	seedEpoch   = time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// consumer makes generated consumer i.
+func (g *consumerSeed) consumer(i int) Consumer {
+	f := fake.Record(g.seed, i)
+	ctry := g.countries[f.IntRange(0, len(g.countries)-1)]
+	first, last := personName(f.FirstName()), personName(f.LastName())
+	dob := f.DateRange(seedDOBFrom, seedDOBTo)
+	c := Consumer{
+		ID: generatedID(i), ProgrammeID: g.p.ID, ProfileID: g.p.ProfileID,
+		Password: fixturePassword,
+		Name:     first, Surname: last,
+		Email:  emailSlug(first) + "." + emailSlug(last) + "." + strconv.Itoa(i+1) + "@" + seedDomains[i%len(seedDomains)],
+		Mobile: Mobile{CountryCode: ctry.dial, Number: f.Numerify(strings.Repeat("#", ctry.digits))},
+		Active: true, EmailVerified: f.Bool(), MobileVerified: f.Bool(),
+		DateOfBirth: &Date{Year: dob.Year(), Month: int(dob.Month()), Day: dob.Day()},
+		Address: &Address{
+			AddressLine1: truncate(f.Street(), 150), City: truncate(f.City(), 50),
+			PostCode: f.Numerify("#####"), Country: ctry.iso,
+		},
+		Nationality:   ctry.iso,
+		PlaceOfBirth:  f.City(),
+		Locale:        ctry.locale,
+		Occupation:    g.occupations[f.IntRange(0, len(g.occupations)-1)],
+		Created:       seedEpoch.Add(time.Duration(f.IntRange(0, 3*365*24*3600)) * time.Second).UnixMilli(),
+		IPAddress:     f.IPv4Address(),
+		AcceptedTerms: true,
+		BaseCurrency:  ctry.currency,
+		FeeGroup:      g.p.FeeGroups[0],
+		SourceOfFunds: g.funds[f.IntRange(0, len(g.funds)-1)],
+	}
+	c.KYCApproved = c.EmailVerified && c.MobileVerified && f.Bool()
+	return c
 }
 
 // personName keeps a generated name within Weavr's name rule: letters,

@@ -10,6 +10,17 @@ import (
 	"github.com/sandbox-dev/fintech-sandbox/fixtures"
 )
 
+// generateConsumers makes n consumers at once, as the store would on a
+// full scan.
+func generateConsumers(seed int64, n int, p *Programme) []Consumer {
+	g := newConsumerSeed(seed, p)
+	out := make([]Consumer, n)
+	for i := range out {
+		out[i] = g.consumer(i)
+	}
+	return out
+}
+
 func TestGeneratedConsumersAreDeterministicAndValid(t *testing.T) {
 	p := &Programme{ID: "1", ProfileID: "2", FeeGroups: []string{"DEFAULT"}}
 	a, _ := json.Marshal(generateConsumers(7, 500, p))
@@ -69,5 +80,42 @@ func TestFixtureErrorsHavePositions(t *testing.T) {
 				t.Fatalf("error %v, want prefix %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestGeneratedConsumersAreMadeOnDemand: loading a large data set makes no
+// consumer; a read by id or by email makes just that one, and it is the
+// same consumer a full generation gives.
+func TestGeneratedConsumersAreMadeOnDemand(t *testing.T) {
+	d, err := loadDataset(fixtures.FS, 3, 100_000, 4, time.Unix(0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.consumers.Made() != 0 {
+		t.Fatalf("loading made %d consumers", d.consumers.Made())
+	}
+	want := newConsumerSeed(3, d.programmes[0]).consumer(76_543)
+	tb := d.consumers.Fork()
+	got, ok := tb.Get(want.ID)
+	if !ok || got.Email != want.Email || got.Name != want.Name {
+		t.Fatalf("Get(%s) = %+v %v, want %+v", want.ID, got, ok, want)
+	}
+	if byEmail := tb.Lookup(indexEmail, emailKey(want.Email)); len(byEmail) != 1 || byEmail[0].ID != want.ID {
+		t.Fatalf("Lookup(%s) = %+v", want.Email, byEmail)
+	}
+	for _, miss := range []string{"x.y.100001@example.com", "x.y.5@example.com", "no-number@example.com", "a.b.0@example.com", "a.b.-3@example.com"} {
+		if got := tb.Lookup(indexEmail, miss); len(got) != 0 {
+			t.Errorf("Lookup(%s) = %+v", miss, got)
+		}
+	}
+	for _, id := range []string{"110546000000200000", "010546000000100001", "110546000000099999"} {
+		if _, ok := tb.Get(id); ok {
+			t.Errorf("Get(%s) found a consumer", id)
+		}
+	}
+	// Consumer 76,543 and consumer 4 (the candidate of x.y.5@, checked and
+	// refused): nothing else.
+	if d.consumers.Made() != 2 {
+		t.Errorf("%d consumers made, want 2", d.consumers.Made())
 	}
 }

@@ -69,10 +69,14 @@ func DefaultSettings() Settings {
 	}
 }
 
+// maxConsumers bounds --consumers: consumers are made on first use, but
+// the store keeps one slot per consumer.
+const maxConsumers = 1_000_000
+
 func (s Settings) validate() error {
 	switch {
-	case s.Consumers < 0:
-		return fmt.Errorf("weavr: consumers must be >= 0, got %d", s.Consumers)
+	case s.Consumers < 0 || s.Consumers > maxConsumers:
+		return fmt.Errorf("weavr: consumers must be 0-%d, got %d", maxConsumers, s.Consumers)
 	case s.TokenTTL <= 0:
 		return fmt.Errorf("weavr: token TTL must be positive, got %s", s.TokenTTL)
 	case s.EmailChangeWindow < 0 || s.MobileChangeWindow < 0:

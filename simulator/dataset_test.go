@@ -1,0 +1,60 @@
+package simulator_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/sandbox-dev/fintech-sandbox/simulator"
+)
+
+// TestMillionRecordDataSets: the largest data sets start (records are made
+// on first use), the last generated consumer can log in and be patched,
+// the last generated customer can be read and updated, the control API
+// pages to the end, and one record more than each bound is refused at
+// startup.
+func TestMillionRecordDataSets(t *testing.T) {
+	s := newSandbox(t, func(c *simulator.Config) { c.Weavr.Consumers, c.LoanPro.Customers = 1_000_000, 1_000_000 })
+
+	r := s.raw("GET", "/__sandbox/sessions/default/weavr/consumers?offset=1000005&limit=5", "")
+	var list struct {
+		Total     int `json:"total"`
+		Consumers []struct {
+			ID, Email, Password string
+		} `json:"consumers"`
+	}
+	if err := json.Unmarshal(r.body, &list); err != nil || r.status != 200 || list.Total != 1_000_006 || len(list.Consumers) != 1 {
+		t.Fatalf("consumer listing: %d %s", r.status, r.body)
+	}
+	last := list.Consumers[0]
+	if last.ID != "110546000001099999" {
+		t.Fatalf("last consumer id %s", last.ID)
+	}
+	h := s.weavr(last.Email)
+	if r := s.do("PATCH", "/multi/consumers", `{"tag":"last"}`, h...); r.status != 200 || !strings.Contains(string(r.body), `"tag":"last"`) || !strings.Contains(string(r.body), last.ID) {
+		t.Fatalf("PATCH the last consumer: %d %s", r.status, r.body)
+	}
+
+	const lastCustomer = "/api/public/api/1/odata.svc/Customers(1000005)"
+	if r := s.do("PUT", lastCustomer, `{"firstName":"Zed"}`, loanpro()...); r.status != 200 || !strings.Contains(string(r.body), `"firstName":"Zed"`) {
+		t.Fatalf("PUT the last customer: %d %s", r.status, r.body)
+	}
+	if r := s.do("GET", "/api/public/api/1/odata.svc/Customers(1000006)", "", loanpro()...); r.status != 409 || !strings.Contains(string(r.body), "EntityNotFoundException") {
+		t.Fatalf("one past the last customer: %d %s", r.status, r.body)
+	}
+
+	for _, tt := range []struct {
+		name string
+		cfg  func(*simulator.Config)
+		want string
+	}{
+		{"consumers", func(c *simulator.Config) { c.Weavr.Consumers = 1_000_001 }, "weavr: consumers must be 0-1000000, got 1000001"},
+		{"customers", func(c *simulator.Config) { c.LoanPro.Customers = 1_000_001 }, "loanpro: customers 1000001: want 0-1000000"},
+	} {
+		cfg := simulator.DefaultConfig()
+		tt.cfg(&cfg)
+		if _, err := simulator.New(cfg); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: err = %v, want %q", tt.name, err, tt.want)
+		}
+	}
+}
