@@ -43,7 +43,7 @@ func (s *Server) observe(c *gin.Context, sess *session.Session, vendor, opID str
 		Time: at, DurationMs: journal.Millis(took), Session: sess.Name(), Vendor: vendor, Operation: opID,
 		Method: c.Request.Method, Path: c.Request.URL.Path, Query: c.Request.URL.RawQuery,
 		RequestHeaders: c.Request.Header, RequestBody: string(reqBody[:min(len(reqBody), maxJournalBody+1)]),
-		Status: status, ResponseHeaders: tee.Header(), ResponseBody: string(tee.body.Bytes()),
+		Status: status, ResponseHeaders: tee.Header(), ResponseBody: tee.body.String(),
 		Scenario: scen, RequestRef: ref,
 	}
 	if _, dropped := journalOf(sess).Add(e); dropped {
@@ -89,15 +89,18 @@ func (t *teeWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 // Unwrap lets http.ResponseController reach the real writer.
 func (t *teeWriter) Unwrap() http.ResponseWriter { return t.ResponseWriter }
 
-type limitedBuffer struct{ b []byte }
+// limitedBuffer keeps the first maxJournalBody+1 bytes written to it. A
+// strings.Builder hands its bytes to the journal as a string without a
+// second copy.
+type limitedBuffer struct{ b strings.Builder }
 
 func (l *limitedBuffer) write(p []byte) {
-	if room := maxJournalBody + 1 - len(l.b); room > 0 {
-		l.b = append(l.b, p[:min(room, len(p))]...)
+	if room := maxJournalBody + 1 - l.b.Len(); room > 0 {
+		l.b.Write(p[:min(room, len(p))])
 	}
 }
 
-func (l *limitedBuffer) Bytes() []byte { return l.b }
+func (l *limitedBuffer) String() string { return l.b.String() }
 
 // maskEntry hides the secrets of a journal entry for the control API:
 // credentials in headers, passwords and tokens in JSON bodies.

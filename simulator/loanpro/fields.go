@@ -1,7 +1,6 @@
 package loanpro
 
 import (
-	"encoding/json"
 	"strconv"
 	"strings"
 )
@@ -90,8 +89,7 @@ func (f *scalarField) appendJSON(buf []byte, c *Customer) []byte {
 		buf = strconv.AppendInt(buf, v.n, 10)
 		return append(buf, `)/"`...)
 	default:
-		b, _ := json.Marshal(v.s) // a string always marshals
-		return append(buf, b...)
+		return appendString(buf, v.s)
 	}
 }
 

@@ -19,12 +19,6 @@ func metaFor(set string, id int, typ string) meta {
 	return meta{URI: metadataBase + set + "(id=" + strconv.Itoa(id) + ")", Type: typ}
 }
 
-type deferred struct {
-	Deferred struct {
-		URI string `json:"uri"`
-	} `json:"__deferred"`
-}
-
 type results[T any] struct {
 	Results []T `json:"results"`
 }
@@ -166,8 +160,9 @@ type projection struct {
 // navigation properties (deferred unless expanded), then the scalar
 // properties, in the reference example's order.
 func (s *Service) appendCustomer(buf []byte, c *Customer, p projection) []byte {
-	buf = append(buf, `{"__metadata":`...)
-	buf = appendJSON(buf, metaFor("Customers", c.ID, "Entity.Customer"))
+	buf = append(buf, `{"__metadata":{"uri":"`+metadataBase+`Customers(id=`...)
+	buf = strconv.AppendInt(buf, int64(c.ID), 10)
+	buf = append(buf, `)","type":"Entity.Customer"}`...)
 	for _, nav := range s.navs {
 		if p.sel != nil && !p.sel[nav.name] && !p.expand[nav.name] {
 			continue
@@ -179,9 +174,13 @@ func (s *Service) appendCustomer(buf []byte, c *Customer, p projection) []byte {
 			buf = appendJSON(buf, navValue(c, nav.name))
 			continue
 		}
-		var d deferred
-		d.Deferred.URI = "Customers(id=" + strconv.Itoa(c.ID) + ")/" + nav.name
-		buf = appendJSON(buf, d)
+		// {"__deferred":{"uri":"Customers(id=N)/Name"}}: nav names are
+		// plain ASCII identifiers, so nothing needs escaping.
+		buf = append(buf, `{"__deferred":{"uri":"Customers(id=`...)
+		buf = strconv.AppendInt(buf, int64(c.ID), 10)
+		buf = append(buf, ")/"...)
+		buf = append(buf, nav.name...)
+		buf = append(buf, `"}}`...)
 	}
 	for i := range s.fields {
 		f := &s.fields[i]
@@ -194,6 +193,20 @@ func (s *Service) appendCustomer(buf []byte, c *Customer, p projection) []byte {
 		buf = f.appendJSON(buf, c)
 	}
 	return append(buf, '}')
+}
+
+// appendString appends s as a JSON string exactly as encoding/json writes
+// it (HTML characters escaped too), without its allocations for the
+// common all-plain-ASCII string.
+func appendString(buf []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return appendJSON(buf, s)
+		}
+	}
+	buf = append(buf, '"')
+	buf = append(buf, s...)
+	return append(buf, '"')
 }
 
 // appendJSON appends v, a value of a sandbox-owned type that always

@@ -139,8 +139,8 @@ func (s *Service) parsePatch(obj map[string]json.RawMessage, pathID int) (*patch
 	}
 	steps := []func() *ruleError{
 		func() *ruleError { return enum(&p.status, "status", s.statuses) },
-		func() *ruleError { return enum(&p.customerType, "customerType", customerTypes()) },
-		func() *ruleError { return enum(&p.customerIDType, "customerIdType", customerIDTypes()) },
+		func() *ruleError { return enum(&p.customerType, "customerType", s.enums.customerTypes) },
+		func() *ruleError { return enum(&p.customerIDType, "customerIdType", s.enums.idTypes) },
 		func() *ruleError { return s.dateField(obj, &p.birthDate, "birthDate") },
 		func() *ruleError { return text(&p.firstName, "firstName", false) },
 		func() *ruleError { return text(&p.middleName, "middleName", true) },
@@ -151,8 +151,8 @@ func (s *Service) parsePatch(obj map[string]json.RawMessage, pathID int) (*patch
 		func() *ruleError { return text(&p.accessUserName, "accessUserName", true) },
 		// accessPassword is checked but never stored or returned.
 		func() *ruleError { return text(&opt[string]{}, "accessPassword", true) },
-		func() *ruleError { return enum(&p.generationCode, "generationCode", generationCodes()) },
-		func() *ruleError { return enum(&p.gender, "gender", genders()) },
+		func() *ruleError { return enum(&p.generationCode, "generationCode", s.enums.generationCodes) },
+		func() *ruleError { return enum(&p.gender, "gender", s.enums.genders) },
 		func() *ruleError { return text(&p.customID, "customId", true) },
 		func() *ruleError { return text(&p.companyName, "companyName", true) },
 		func() *ruleError { return text(&p.contactName, "contactName", true) },

@@ -132,6 +132,13 @@ type Service struct {
 	fields           []scalarField
 	fieldByName      map[string]*scalarField
 	navs             []navProp
+	enums            enums
+}
+
+// enums are LoanPro's fixed enumerations, built once rather than per
+// request.
+type enums struct {
+	customerTypes, idTypes, genders, generationCodes []string
 }
 
 // World is one session's LoanPro data: a copy-on-write fork of the seeded
@@ -153,7 +160,8 @@ func New(opts Options) (*Service, error) {
 	if opts.Clock == nil {
 		opts.Clock = clock.Real{}
 	}
-	s := &Service{settings: st, clock: opts.Clock, errs: newCatalog(st), fields: customerFields(), navs: navProps()}
+	s := &Service{settings: st, clock: opts.Clock, errs: newCatalog(st), fields: customerFields(), navs: navProps(),
+		enums: enums{customerTypes: customerTypes(), idTypes: customerIDTypes(), genders: genders(), generationCodes: generationCodes()}}
 	s.fieldByName = make(map[string]*scalarField, len(s.fields))
 	for i := range s.fields {
 		s.fieldByName[s.fields[i].name] = &s.fields[i]
