@@ -31,3 +31,21 @@ func BenchmarkSessionCreate(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkNew is startup: building the sandbox with 1k and 100k generated
+// records per vendor costs the same, because records are made on first use
+// (go test ./simulator -bench 'New$' -run ^$).
+func BenchmarkNew(b *testing.B) {
+	for _, n := range []int{1_000, 100_000} {
+		b.Run(fmt.Sprintf("records=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			cfg := simulator.DefaultConfig()
+			cfg.Weavr.Consumers, cfg.LoanPro.Customers = n, n
+			for range b.N {
+				if _, err := simulator.New(cfg); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -19,6 +19,7 @@ type options struct {
 	addr      string
 	logFormat string
 	logLevel  slog.Level
+	pprof     string
 	sim       simulator.Config
 }
 
@@ -35,6 +36,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	var fixturesDir, rateLimit string
 	w := &o.sim.Weavr
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen address")
+	fs.StringVar(&o.pprof, "pprof", "", "address of a separate net/http/pprof listener for profiling, e.g. 127.0.0.1:6060 (off when empty)")
 	fs.Int64Var(&o.sim.Seed, "seed", o.sim.Seed, "seed of the generated data: same seed and counts, same data")
 	fs.IntVar(&w.Consumers, "consumers", w.Consumers, "number of generated Weavr consumers (besides the fixtures)")
 	fs.StringVar(&fixturesDir, "fixtures", "", "directory whose weavr.yaml / loanpro.yaml replace the embedded fixtures")

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"syscall"
@@ -74,6 +75,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	banner(logger, srv, "http://"+ln.Addr().String(), time.Since(start))
 	go srv.Run(ctx)
+	if opts.pprof != "" {
+		stopProfiling, err := servePprof(opts.pprof, logger)
+		if err != nil {
+			return err
+		}
+		defer stopProfiling()
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
@@ -87,6 +95,26 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return httpSrv.Shutdown(shutdownCtx)
+}
+
+// servePprof serves net/http/pprof on its own listener (never on the
+// sandbox's port, so vendor routes stay exactly the vendor's), for
+// profiling under real load: go tool pprof http://ADDR/debug/pprof/profile.
+func servePprof(addr string, l *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--pprof: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	l.Info("pprof listening", "url", "http://"+ln.Addr().String()+"/debug/pprof/")
+	return func() { _ = srv.Close() }, nil
 }
 
 func newLogger(format string, level slog.Level, w io.Writer) *slog.Logger {

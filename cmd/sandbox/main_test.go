@@ -47,14 +47,17 @@ func TestParseFlags(t *testing.T) {
 // TestRunServesAndShutsDown starts the real program on a free port, calls it,
 // and checks that cancelling the context stops it cleanly.
 func TestRunServesAndShutsDown(t *testing.T) {
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	addr := ln.Addr().String()
-	ln.Close()
+	free := func() string {
+		ln, _ := net.Listen("tcp", "127.0.0.1:0")
+		defer ln.Close()
+		return ln.Addr().String()
+	}
+	addr, pprofAddr := free(), free()
 	ctx, cancel := context.WithCancel(context.Background())
 	var out bytes.Buffer
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"--addr", addr, "--consumers", "5", "--customers", "5"}, env(nil), &out, io.Discard)
+		done <- run(ctx, []string{"--addr", addr, "--pprof", pprofAddr, "--consumers", "5", "--customers", "5"}, env(nil), &out, io.Discard)
 	}()
 	var resp *http.Response
 	var err error
@@ -70,6 +73,20 @@ func TestRunServesAndShutsDown(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 401 {
 		t.Errorf("unauthenticated LoanPro GET: %d", resp.StatusCode)
+	}
+	// pprof answers on its own port only.
+	for _, c := range []struct {
+		url    string
+		status int
+	}{{"http://" + pprofAddr + "/debug/pprof/cmdline", 200}, {"http://" + addr + "/debug/pprof/cmdline", 404}} {
+		r, err := http.Get(c.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+		if r.StatusCode != c.status {
+			t.Errorf("GET %s: %d, want %d", c.url, r.StatusCode, c.status)
+		}
 	}
 	cancel()
 	if err := <-done; err != nil {
