@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"bufio"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -46,15 +47,19 @@ func (s *Server) observe(c *gin.Context, sess *session.Session, vendor, opID str
 		Status: status, ResponseHeaders: tee.Header(), ResponseBody: tee.body.String(),
 		Scenario: scen, RequestRef: ref,
 	}
-	if _, dropped := journalOf(sess).Add(e); dropped {
+	// The request is finished: its header maps go to the journal as they are.
+	if _, dropped := journalOf(sess).AddOwned(e); dropped {
 		s.metrics.JournalDropped(1)
 	}
 	s.metrics.ObserveRequest(vendor, opID, status, scen, took)
 	if scen != "" {
 		s.metrics.ScenarioHit(scen)
 	}
-	s.cfg.Logger.Info("request", "session", sess.Name(), "method", c.Request.Method, "path", c.Request.URL.Path,
-		"operation", opID, "status", status, "scenario", scen, "request-ref", ref, "took", took.Round(time.Microsecond))
+	// LogAttrs with typed attributes: no boxing on a line written per request.
+	s.cfg.Logger.LogAttrs(c.Request.Context(), slog.LevelInfo, "request", slog.String("session", sess.Name()),
+		slog.String("method", c.Request.Method), slog.String("path", c.Request.URL.Path), slog.String("operation", opID),
+		slog.Int("status", status), slog.String("scenario", scen), slog.String("request-ref", ref),
+		slog.Duration("took", took.Round(time.Microsecond)))
 }
 
 // vendorOf is the vendor part of an operation id ("weavr.consumerGet").

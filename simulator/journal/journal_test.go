@@ -118,6 +118,24 @@ func TestEntriesAreCopies(t *testing.T) {
 	}
 }
 
+// AddOwned keeps the caller's maps without a copy, but readers still get
+// copies of them.
+func TestAddOwned(t *testing.T) {
+	j := journal.New(2)
+	j.Add(journal.Entry{Path: "/a"})
+	if seq, dropped := j.AddOwned(journal.Entry{Path: "/b", RequestHeaders: http.Header{"A": {"1"}}}); seq != 2 || dropped {
+		t.Fatalf("AddOwned = %d, %v", seq, dropped)
+	}
+	got := j.Entries(journal.Filter{})
+	got[1].RequestHeaders.Set("A", "reader")
+	if again := j.Entries(journal.Filter{}); len(again) != 2 || again[1].Path != "/b" || again[1].RequestHeaders.Get("A") != "1" {
+		t.Fatalf("entries after a reader's change: %+v", again)
+	}
+	if _, dropped := j.AddOwned(journal.Entry{Path: "/c"}); !dropped || j.Dropped() != 1 {
+		t.Fatalf("a third entry in a journal of 2: dropped=%v, Dropped()=%d", dropped, j.Dropped())
+	}
+}
+
 func TestEntriesAndCountWithLimit(t *testing.T) {
 	j := journal.New(10)
 	fill(j, 6)

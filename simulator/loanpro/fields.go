@@ -3,6 +3,8 @@ package loanpro
 import (
 	"strconv"
 	"strings"
+
+	"github.com/sandbox-dev/fintech-sandbox/simulator/jsonenc"
 )
 
 // kind is the OData type of a scalar property, used by $filter and $orderby
@@ -89,7 +91,7 @@ func (f *scalarField) appendJSON(buf []byte, c *Customer) []byte {
 		buf = strconv.AppendInt(buf, v.n, 10)
 		return append(buf, `)/"`...)
 	default:
-		return appendString(buf, v.s)
+		return jsonenc.String(buf, v.s)
 	}
 }
 

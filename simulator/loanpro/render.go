@@ -195,20 +195,6 @@ func (s *Service) appendCustomer(buf []byte, c *Customer, p projection) []byte {
 	return append(buf, '}')
 }
 
-// appendString appends s as a JSON string exactly as encoding/json writes
-// it (HTML characters escaped too), without its allocations for the
-// common all-plain-ASCII string.
-func appendString(buf []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			return appendJSON(buf, s)
-		}
-	}
-	buf = append(buf, '"')
-	buf = append(buf, s...)
-	return append(buf, '"')
-}
-
 // appendJSON appends v, a value of a sandbox-owned type that always
 // marshals.
 func appendJSON(buf []byte, v any) []byte {

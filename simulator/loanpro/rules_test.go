@@ -1,7 +1,6 @@
 package loanpro
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -137,17 +136,6 @@ func TestSuspicious(t *testing.T) {
 	} {
 		if got := s.suspicious(email); got != want {
 			t.Errorf("suspicious(%q) = %v, want %v", email, got, want)
-		}
-	}
-}
-
-// TestAppendStringMatchesEncodingJSON: the fast path writes exactly what
-// encoding/json writes, escapes and all.
-func TestAppendStringMatchesEncodingJSON(t *testing.T) {
-	for _, s := range []string{"", "plain", `q"uote`, `back\slash`, "<b>&amp;</b>", "tab\there", "nl\n", "\x00\x1f", "é ü 名", "\u2028\u2029", "bad\xffutf8", "~ DEL\x7f"} {
-		want, _ := json.Marshal(s)
-		if got := appendString([]byte("x"), s); string(got) != "x"+string(want) {
-			t.Errorf("appendString(%q) = %s, want x%s", s, got, want)
 		}
 	}
 }

@@ -57,7 +57,8 @@ type Generated[K comparable, V any] struct {
 	Make func(i int) V
 	// Locate answers index lookups without an index over the whole tail:
 	// for an index name, the positions of the generated records that may
-	// carry key (more is fine: candidates are checked against the record).
+	// carry key: all of them (more is fine: candidates are checked against
+	// the record).
 	// An index without an entry holds no generated record.
 	Locate map[string]func(key string) []int
 }
@@ -319,23 +320,30 @@ func (t *Table[K, V]) Update(k K, fn func(tx Tx[K, V], cur V) (V, error)) (V, er
 	if err != nil {
 		return cur, err
 	}
-	t.put(k, next)
+	t.put(k, cur, next)
 	return next, nil
 }
 
-func (t *Table[K, V]) put(k K, v V) {
+// put stores v as record k, replacing cur. An index entry is added only
+// when v's keys differ from cur's: cur is already findable under its own
+// (from the base or an earlier put).
+func (t *Table[K, V]) put(k K, cur, v V) {
 	if t.over == nil {
 		t.over = map[K]V{}
 		t.overIdx = map[string]map[string][]K{}
 	}
 	t.over[k] = v
 	for name, fn := range t.base.indexFn {
+		keys := fn(v)
+		if slices.Equal(keys, fn(cur)) {
+			continue
+		}
 		idx := t.overIdx[name]
 		if idx == nil {
 			idx = map[string][]K{}
 			t.overIdx[name] = idx
 		}
-		for _, ik := range fn(v) {
+		for _, ik := range keys {
 			if !slices.Contains(idx[ik], k) {
 				idx[ik] = append(idx[ik], k)
 			}

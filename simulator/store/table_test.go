@@ -185,6 +185,18 @@ func TestGeneratedRecordsAreMadeOnFirstUse(t *testing.T) {
 	if got := b.Fork().Lookup("email", "g50@example.com"); len(got) != 1 {
 		t.Errorf("another fork lost the generated record: %+v", got)
 	}
+	// A write that keeps the indexed key: the record is still found by it,
+	// with the write applied (generated and fixture records alike).
+	for _, k := range []int{1, 160} {
+		if _, err := tb.Update(k, func(_ store.Tx[int, rec], r rec) (rec, error) { r.N = 7; return r, nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, email := range []string{"a@example.com", "g60@example.com"} {
+		if got := tb.Lookup("email", email); len(got) != 1 || got[0].N != 7 {
+			t.Errorf("Lookup(%s) after a write that kept the email = %+v", email, got)
+		}
+	}
 	var ids []int
 	tb.Range(func(r rec) bool {
 		if r.ID == 1 || r.ID == 2 || r.ID == 150 || r.ID == 1099 {

@@ -45,7 +45,7 @@ func (s *Service) Consumer(state any, id string) (SandboxConsumer, bool) {
 }
 
 func (s *Service) sandboxView(c *Consumer) SandboxConsumer {
-	body, _ := json.Marshal(c.wire())
+	body := appendConsumer(nil, c)
 	v := SandboxConsumer{ID: c.ID, Programme: c.ProgrammeID, Email: c.Email, Password: c.Password,
 		Active: c.Active, KYCApproved: c.KYCApproved, Consumer: body}
 	if p := s.data.byID[c.ProgrammeID]; p != nil {

@@ -1,7 +1,6 @@
 package weavr
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 
@@ -218,9 +217,5 @@ func (s *Service) respondErr(c *gin.Context, err error) bool {
 }
 
 func writeConsumer(c *gin.Context, cur *Consumer) {
-	b, err := json.Marshal(cur.wire())
-	if err != nil {
-		panic("weavr: marshal consumer: " + err.Error())
-	}
-	c.Data(http.StatusOK, "application/json", b)
+	c.Data(http.StatusOK, "application/json", appendConsumer(make([]byte, 0, 1024), cur))
 }

@@ -3,6 +3,8 @@ package weavr
 import (
 	"strings"
 	"time"
+
+	"github.com/sandbox-dev/fintech-sandbox/simulator/jsonenc"
 )
 
 // Consumer is the stored state of one consumer identity and its root user,
@@ -75,60 +77,63 @@ type identityID struct {
 	ID   string `json:"id"`
 }
 
-// consumerJSON is the Consumer schema of the vendor document, fields in the
-// vendor's order.
-type consumerJSON struct {
-	ID                identityID   `json:"id"`
-	ProfileID         string       `json:"profileId"`
-	Tag               string       `json:"tag,omitempty"`
-	RootUser          rootUserJSON `json:"rootUser"`
-	CreationTimestamp int64        `json:"creationTimestamp"`
-	IPAddress         string       `json:"ipAddress"`
-	AcceptedTerms     bool         `json:"acceptedTerms"`
-	BaseCurrency      string       `json:"baseCurrency,omitempty"`
-	FeeGroup          string       `json:"feeGroup,omitempty"`
-	SourceOfFunds     string       `json:"sourceOfFunds,omitempty"`
-}
-
-// rootUserJSON is ConsumerRootUser.
-type rootUserJSON struct {
-	ID                   identityID `json:"id"`
-	Name                 string     `json:"name"`
-	Surname              string     `json:"surname"`
-	Email                string     `json:"email"`
-	Mobile               Mobile     `json:"mobile"`
-	Occupation           string     `json:"occupation,omitempty"`
-	Active               bool       `json:"active"`
-	EmailVerified        bool       `json:"emailVerified"`
-	MobileNumberVerified bool       `json:"mobileNumberVerified"`
-	DateOfBirth          *Date      `json:"dateOfBirth,omitempty"`
-	Address              *Address   `json:"address,omitempty"`
-	Nationality          string     `json:"nationality,omitempty"`
-	PlaceOfBirth         string     `json:"placeOfBirth,omitempty"`
-	Tag                  string     `json:"tag,omitempty"`
-	Locale               string     `json:"locale,omitempty"`
-	Brand                string     `json:"brand,omitempty"`
-}
-
-// wire renders the consumer as Weavr's GET/PATCH 200 body.
-func (c *Consumer) wire() consumerJSON {
-	id := identityID{Type: "CONSUMER", ID: c.ID}
-	return consumerJSON{
-		ID:        id,
-		ProfileID: c.ProfileID,
-		Tag:       c.Tag,
-		RootUser: rootUserJSON{
-			ID: id, Name: c.Name, Surname: c.Surname, Email: c.Email, Mobile: c.Mobile,
-			Occupation: c.Occupation, Active: c.Active, EmailVerified: c.EmailVerified,
-			MobileNumberVerified: c.MobileVerified, DateOfBirth: c.DateOfBirth, Address: c.Address,
-			Nationality: c.Nationality, PlaceOfBirth: c.PlaceOfBirth, Tag: c.UserTag,
-			Locale: c.Locale, Brand: c.Brand,
-		},
-		CreationTimestamp: c.Created,
-		IPAddress:         c.IPAddress,
-		AcceptedTerms:     c.AcceptedTerms,
-		BaseCurrency:      c.BaseCurrency,
-		FeeGroup:          c.FeeGroup,
-		SourceOfFunds:     c.SourceOfFunds,
+// appendConsumer appends the consumer as Weavr's GET/PATCH 200 body: the
+// Consumer schema of the vendor document (root user ConsumerRootUser), in
+// the vendor's field order, optional fields left out when empty. It is
+// written by hand because it is on every request's path; the test's
+// encoding/json rendering of the same schema (consumerJSON) is its oracle.
+func appendConsumer(b []byte, c *Consumer) []byte {
+	id := func(b []byte) []byte {
+		b = append(b, `{"type":"CONSUMER","id":`...)
+		return append(jsonenc.String(b, c.ID), '}')
 	}
+	str := func(b []byte, name, v string, omitEmpty bool) []byte {
+		if omitEmpty && v == "" {
+			return b
+		}
+		return jsonenc.String(jsonenc.Field(b, name), v)
+	}
+	b = append(b, '{')
+	b = id(jsonenc.Field(b, "id"))
+	b = str(b, "profileId", c.ProfileID, false)
+	b = str(b, "tag", c.Tag, true)
+	b = append(jsonenc.Field(b, "rootUser"), '{')
+	b = id(jsonenc.Field(b, "id"))
+	b = str(b, "name", c.Name, false)
+	b = str(b, "surname", c.Surname, false)
+	b = str(b, "email", c.Email, false)
+	b = append(jsonenc.Field(b, "mobile"), '{')
+	b = str(b, "countryCode", c.Mobile.CountryCode, false)
+	b = append(str(b, "number", c.Mobile.Number, false), '}')
+	b = str(b, "occupation", c.Occupation, true)
+	b = jsonenc.Bool(jsonenc.Field(b, "active"), c.Active)
+	b = jsonenc.Bool(jsonenc.Field(b, "emailVerified"), c.EmailVerified)
+	b = jsonenc.Bool(jsonenc.Field(b, "mobileNumberVerified"), c.MobileVerified)
+	if d := c.DateOfBirth; d != nil {
+		b = append(jsonenc.Field(b, "dateOfBirth"), '{')
+		b = jsonenc.Int(jsonenc.Field(b, "year"), int64(d.Year))
+		b = jsonenc.Int(jsonenc.Field(b, "month"), int64(d.Month))
+		b = append(jsonenc.Int(jsonenc.Field(b, "day"), int64(d.Day)), '}')
+	}
+	if a := c.Address; a != nil {
+		b = append(jsonenc.Field(b, "address"), '{')
+		b = str(b, "addressLine1", a.AddressLine1, true)
+		b = str(b, "addressLine2", a.AddressLine2, true)
+		b = str(b, "city", a.City, true)
+		b = str(b, "postCode", a.PostCode, true)
+		b = str(b, "state", a.State, true)
+		b = append(str(b, "country", a.Country, true), '}')
+	}
+	b = str(b, "nationality", c.Nationality, true)
+	b = str(b, "placeOfBirth", c.PlaceOfBirth, true)
+	b = str(b, "tag", c.UserTag, true)
+	b = str(b, "locale", c.Locale, true)
+	b = append(str(b, "brand", c.Brand, true), '}')
+	b = jsonenc.Int(jsonenc.Field(b, "creationTimestamp"), c.Created)
+	b = str(b, "ipAddress", c.IPAddress, false)
+	b = jsonenc.Bool(jsonenc.Field(b, "acceptedTerms"), c.AcceptedTerms)
+	b = str(b, "baseCurrency", c.BaseCurrency, true)
+	b = str(b, "feeGroup", c.FeeGroup, true)
+	b = str(b, "sourceOfFunds", c.SourceOfFunds, true)
+	return append(b, '}')
 }
