@@ -2,7 +2,9 @@ package simulator_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/sandbox-dev/fintech-sandbox/simulator"
@@ -55,6 +57,37 @@ func TestMillionRecordDataSets(t *testing.T) {
 		tt.cfg(&cfg)
 		if _, err := simulator.New(cfg); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: err = %v, want %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+// TestConcurrentFirstReadsOfGeneratedRecords is meant for -race: many
+// requests make the same untouched records at once (by id, by a full
+// $filter scan, by the control API listing) and all see the same values.
+func TestConcurrentFirstReadsOfGeneratedRecords(t *testing.T) {
+	s := newSandbox(t, func(c *simulator.Config) { c.Weavr.Consumers, c.LoanPro.Customers = 300, 300 })
+	const list = "/api/public/api/1/odata.svc/Customers?$filter=lastName%20ne%20'x'&$top=400&$select=id,email,ssn"
+	results := make([]string, 8)
+	var wg sync.WaitGroup
+	for g := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for id := 300; id > 5; id -= 7 {
+				if r := s.raw("GET", fmt.Sprintf("/api/public/api/1/odata.svc/Customers(%d)", id), "", loanpro()...); r.status != 200 {
+					t.Errorf("Customers(%d): %d", id, r.status)
+				}
+			}
+			if r := s.raw("GET", "/__sandbox/sessions/default/weavr/consumers?email=example&limit=500", ""); r.status != 200 {
+				t.Errorf("consumer listing: %d", r.status)
+			}
+			results[g] = string(s.raw("GET", list, "", loanpro()...).body)
+		}()
+	}
+	wg.Wait()
+	for g, r := range results {
+		if r != results[0] || !strings.Contains(r, `"total":305`) {
+			t.Fatalf("listing %d differs or is incomplete:\n%.300s\n%.300s", g, r, results[0])
 		}
 	}
 }

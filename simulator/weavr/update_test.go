@@ -170,6 +170,26 @@ func TestMobileChangeLimitIsConfigurable(t *testing.T) {
 	expect(t, s.patch(tok, `{"mobile":{"countryCode":"+356","number":"2"}}`), 409, `{"errorCode":"MOBILE_NO_CHANGE_LIMIT_EXCEEDED"}`)
 }
 
+// TestBodyLimitIsConfigurable: --max-body-bytes moves Weavr's 413; a body
+// at the limit is applied, one byte more is refused and changes nothing.
+func TestBodyLimitIsConfigurable(t *testing.T) {
+	s := newSandbox(t, func(c *simulator.Config) { c.Weavr.MaxBodyBytes = 2048 })
+	tok := s.login("alice@example.com")
+	pad := func(n int) string { // a PATCH body of exactly n bytes
+		return `{"tag":"` + strings.Repeat("t", n-len(`{"tag":""}`)) + `"}`
+	}
+	before := s.get(tok).body
+	expect(t, s.patch(tok, pad(2049)), 413, `{"code":"PAYLOAD_TOO_LARGE","message":"The request body is too large"}`)
+	if after := s.get(tok).body; string(after) != string(before) {
+		t.Fatalf("a refused PATCH changed the consumer:\n%s\n%s", before, after)
+	}
+	// The tag is longer than Weavr allows, so the body reaches the rules: a
+	// 400 naming the field, not a 413.
+	if r := s.patch(tok, pad(2048)); r.status != 400 || !strings.Contains(string(r.body), "tag") {
+		t.Fatalf("2048 bytes: %d %s", r.status, r.body)
+	}
+}
+
 func TestEmailChangeIsDeferredUntilVerified(t *testing.T) {
 	s := newSandbox(t)
 	tok := s.login("alice@example.com")
