@@ -39,17 +39,19 @@ func seedCountries() []seedCountry {
 // domains), so no real person is addressed, and end in ".<i+1>@", which
 // makes them unique and lets an email lookup find its consumer by number.
 type consumerSeed struct {
-	seed        int64
-	p           *Programme
-	countries   []seedCountry
-	occupations []string
-	funds       []string
+	seed                  int64
+	p                     *Programme
+	countries             []seedCountry
+	occupations, funds    []string
+	domains               []string
+	dobFrom, dobTo, epoch time.Time // birth dates and creation times stay in fixed windows
 }
 
-var seedDomains = [...]string{"example.com", "example.net", "example.org"}
-
 func newConsumerSeed(seed int64, p *Programme) *consumerSeed {
-	return &consumerSeed{seed: seed, p: p, countries: seedCountries(), occupations: occupationValues(), funds: sourceOfFundsValues()}
+	return &consumerSeed{seed: seed, p: p, countries: seedCountries(), occupations: occupationValues(), funds: sourceOfFundsValues(),
+		domains: []string{"example.com", "example.net", "example.org"},
+		dobFrom: time.Date(1940, 1, 1, 0, 0, 0, 0, time.UTC), dobTo: time.Date(2005, 12, 31, 0, 0, 0, 0, time.UTC),
+		epoch: time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)}
 }
 
 // generated is the store's lazily made tail of n consumers.
@@ -88,23 +90,17 @@ func generatedPos(id string) (int, bool) {
 	return int(n - firstGeneratedID), true
 }
 
-var (
-	seedDOBFrom = time.Date(1940, 1, 1, 0, 0, 0, 0, time.UTC)
-	seedDOBTo   = time.Date(2005, 12, 31, 0, 0, 0, 0, time.UTC)
-	seedEpoch   = time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)
-)
-
 // consumer makes generated consumer i.
 func (g *consumerSeed) consumer(i int) Consumer {
 	f := fake.Record(g.seed, i)
 	ctry := g.countries[f.IntRange(0, len(g.countries)-1)]
 	first, last := personName(f.FirstName()), personName(f.LastName())
-	dob := f.DateRange(seedDOBFrom, seedDOBTo)
+	dob := f.DateRange(g.dobFrom, g.dobTo)
 	c := Consumer{
 		ID: generatedID(i), ProgrammeID: g.p.ID, ProfileID: g.p.ProfileID,
 		Password: fixturePassword,
 		Name:     first, Surname: last,
-		Email:  emailSlug(first) + "." + emailSlug(last) + "." + strconv.Itoa(i+1) + "@" + seedDomains[i%len(seedDomains)],
+		Email:  emailSlug(first) + "." + emailSlug(last) + "." + strconv.Itoa(i+1) + "@" + g.domains[i%len(g.domains)],
 		Mobile: Mobile{CountryCode: ctry.dial, Number: f.Numerify(strings.Repeat("#", ctry.digits))},
 		Active: true, EmailVerified: f.Bool(), MobileVerified: f.Bool(),
 		DateOfBirth: &Date{Year: dob.Year(), Month: int(dob.Month()), Day: dob.Day()},
@@ -116,7 +112,7 @@ func (g *consumerSeed) consumer(i int) Consumer {
 		PlaceOfBirth:  f.City(),
 		Locale:        ctry.locale,
 		Occupation:    g.occupations[f.IntRange(0, len(g.occupations)-1)],
-		Created:       seedEpoch.Add(time.Duration(f.IntRange(0, 3*365*24*3600)) * time.Second).UnixMilli(),
+		Created:       g.epoch.Add(time.Duration(f.IntRange(0, 3*365*24*3600)) * time.Second).UnixMilli(),
 		IPAddress:     f.IPv4Address(),
 		AcceptedTerms: true,
 		BaseCurrency:  ctry.currency,
