@@ -18,7 +18,7 @@ import (
 func utcDate(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
 // generated is the store's lazily made tail of n fake customers with ids
-// from first on. Customer id is a pure function of the seed and its
+// from first on. Each customer is a pure function of the seed and its
 // position (its own faker, fake.Record), so the store makes each on first
 // use and a large --customers costs nothing at startup. Everything is
 // fictitious by construction: SSNs in the never-issued 900–999 area,
