@@ -147,15 +147,25 @@ func (s *Server) watchScenarios(ctx context.Context) {
 func (s *Server) reloadScenarios() error { return s.reload(true) }
 
 // reload loads --scenarios DIR when its files changed since the active set
-// was loaded (always when force). Reloads are serialised.
+// was loaded and then stayed the same for one more check, so that a file
+// caught in the middle of a save is never loaded (always when force: the
+// control API's reload loads what is there). Reloads are serialised.
 func (s *Server) reload(force bool) error {
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
 	fp := fingerprint(s.cfg.ScenarioDir)
-	if !force && fp == s.scenarioPrint {
-		return nil
+	if !force {
+		switch fp {
+		case s.scenarioPrint:
+			s.settlingPrint = ""
+			return nil
+		case s.settlingPrint: // unchanged since the last check: settled
+		default:
+			s.settlingPrint = fp
+			return nil
+		}
 	}
-	s.scenarioPrint = fp
+	s.scenarioPrint, s.settlingPrint = fp, ""
 	set, err := LoadScenarios(s.vocab, s.cfg.ScenarioDir)
 	if err != nil {
 		s.metrics.ScenarioReloadFailed()

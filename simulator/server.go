@@ -101,9 +101,11 @@ type Server struct {
 
 	bodyLimit int64 // bytes of a request body the sandbox reads ahead
 	// scenarioPrint fingerprints the --scenarios files the active set came
-	// from; reloadMu serialises reloads and guards it.
+	// from, settlingPrint a change seen once and not loaded yet; reloadMu
+	// serialises reloads and guards both.
 	reloadMu      sync.Mutex
 	scenarioPrint string
+	settlingPrint string
 	openapiJSON   []byte
 }
 

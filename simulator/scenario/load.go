@@ -145,6 +145,12 @@ func parse(file string, data []byte, vc *vocab) ([]*Scenario, ErrorList) {
 			out = append(out, sc)
 		}
 	}
+	if len(out) == 0 && len(p.errs) == 0 {
+		// An editor that truncates before writing shows a reload an empty
+		// file for a moment; accepting it would unload the file's scenarios
+		// and make the empty version the "last good" one.
+		p.errs = append(p.errs, Error{File: file, Line: 1, Col: 1, Msg: "no scenario in this file (an empty file is refused: delete it instead)"})
+	}
 	return out, p.errs
 }
 

@@ -96,6 +96,8 @@ func TestParseErrors(t *testing.T) {
 		name, src, want string
 	}{
 		{"unknown key", head + "respond:\n  eror: acme.TAKEN\n", `f.yaml:6:3: unknown key "eror" in response`},
+		{"empty file", "", `f.yaml:1:1: no scenario in this file (an empty file is refused: delete it instead)`},
+		{"comments only", "# nothing yet\n", `f.yaml:1:1: no scenario in this file (an empty file is refused: delete it instead)`},
 		{"unknown top key", head + "respnd:\n  error: acme.TAKEN\n", `f.yaml:5:1: unknown key "respnd" in scenario`},
 		{"unknown operation", "name: x\ndescription: d\nmatch:\n  operation: acme.delete\nrespond:\n  error: acme.TAKEN\n", `f.yaml:4:14: unknown operation "acme.delete" (known: acme.get, acme.update, other.get)`},
 		{"unknown vendor glob", "name: x\ndescription: d\nmatch:\n  operation: nope.*\nrespond:\n  pass: true\n", `f.yaml:4:14: unknown vendor "nope"`},
