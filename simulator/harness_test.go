@@ -2,11 +2,9 @@ package simulator_test
 
 import (
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -25,9 +23,7 @@ const (
 	lpCustomer = "/api/public/api/1/odata.svc/Customers(1)"
 )
 
-var weavrDoc = sync.OnceValues(func() (*oascheck.Checker, error) {
-	return oascheck.Load(oascheck.VendorDoc("weavr-multi-openapi.yml"), "https://sandbox.weavr.io/multi", "/multi")
-})
+var weavrDoc = sync.OnceValues(oascheck.LoadWeavr)
 
 // sandbox is the real router over small data with a fake clock.
 type sandbox struct {
@@ -85,15 +81,7 @@ func (s *sandbox) raw(method, path, body string, h ...string) result {
 
 func checkWeavr(t *testing.T, method, path string, res result) {
 	t.Helper()
-	doc, err := weavrDoc()
-	switch {
-	case err == nil:
-		for _, v := range doc.Check(method, path, res.status, res.header, res.body) {
-			t.Errorf("vendor document violation: %s (body %s)", v, res.body)
-		}
-	case !errors.Is(err, os.ErrNotExist):
-		t.Fatalf("load the vendor document: %v", err)
-	}
+	oascheck.Report(t, weavrDoc, method, path, res.status, res.header, res.body)
 }
 
 // weavr returns headers for a Weavr call, logged in as email unless "".

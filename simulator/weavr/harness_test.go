@@ -32,9 +32,7 @@ var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 // vendorDoc loads Weavr's OpenAPI document once per test binary (it takes
 // over a second); nil when shared/vendor is absent.
-var vendorDoc = sync.OnceValues(func() (*oascheck.Checker, error) {
-	return oascheck.Load(oascheck.VendorDoc("weavr-multi-openapi.yml"), "https://sandbox.weavr.io/multi", "/multi")
-})
+var vendorDoc = sync.OnceValues(oascheck.LoadWeavr)
 
 // sandbox is the real router with a fake clock, driven through httptest.
 type sandbox struct {
@@ -114,15 +112,7 @@ func (s *sandbox) do(method, path string, h headers, body string) result {
 	s.h.ServeHTTP(rec, req)
 	res := result{status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}
 	if strings.HasPrefix(path, "/multi/") && !s.unchecked {
-		doc, err := vendorDoc()
-		switch {
-		case err == nil:
-			for _, v := range doc.Check(method, path, res.status, res.header, res.body) {
-				s.t.Errorf("vendor document violation: %s (body %s)", v, res.body)
-			}
-		case !errors.Is(err, os.ErrNotExist):
-			s.t.Fatalf("load the vendor document: %v", err)
-		}
+		oascheck.Report(s.t, vendorDoc, method, path, res.status, res.header, res.body)
 	}
 	return res
 }

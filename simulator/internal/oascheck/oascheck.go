@@ -5,6 +5,7 @@ package oascheck
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"testing"
 
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
@@ -45,6 +47,29 @@ func Load(path, server, prefix string) (*Checker, error) {
 		return nil, fmt.Errorf("oascheck: build validator: %v", errs)
 	}
 	return &Checker{server: strings.TrimSuffix(server, "/"), prefix: prefix, v: v}, nil
+}
+
+// LoadWeavr loads Weavr's Multi document from ../shared/vendor, mapping its
+// sandbox server to the sandbox's /multi routes. It takes over a second:
+// a test binary wraps it in sync.OnceValues.
+func LoadWeavr() (*Checker, error) {
+	return Load(VendorDoc("weavr-multi-openapi.yml"), "https://sandbox.weavr.io/multi", "/multi")
+}
+
+// Report checks one exchange against the document load gives and reports
+// every violation on t. An absent document (no shared/ beside the
+// checkout) checks nothing; any other load error fails t.
+func Report(t testing.TB, load func() (*Checker, error), method, path string, status int, header http.Header, body []byte) {
+	t.Helper()
+	doc, err := load()
+	switch {
+	case err == nil:
+		for _, v := range doc.Check(method, path, status, header, body) {
+			t.Errorf("vendor document violation: %s (body %s)", v, body)
+		}
+	case !errors.Is(err, os.ErrNotExist):
+		t.Fatalf("load the vendor document: %v", err)
+	}
 }
 
 // Check validates one exchange: method and sandbox path of the request, and
