@@ -2,20 +2,11 @@
 // generate its data, so that the same --seed always yields the same data.
 package fake
 
-import (
-	"math/rand"
-
-	"github.com/brianvoe/gofakeit/v6"
-)
-
-// New returns a faker driven only by seed. gofakeit.New(0) would seed from
-// crypto/rand; this never does, so seed 0 is as reproducible as any other.
-func New(seed int64) *gofakeit.Faker {
-	return gofakeit.NewCustom(rand.NewSource(seed).(rand.Source64))
-}
+import "github.com/brianvoe/gofakeit/v6"
 
 // Record returns the faker of record i of a data set seeded with seed: a
-// pure function of (seed, i), independent of every other record. That is
+// pure function of (seed, i), independent of every other record (seed 0
+// is as reproducible as any other; gofakeit.New(0) would use crypto/rand). That is
 // what lets a vendor make record 70,000 on first use without making the
 // 69,999 before it, so startup costs the same for 1k or 1M records. Its
 // source is SplitMix64, whose seeding is one store (math/rand's default
@@ -25,8 +16,8 @@ func Record(seed int64, i int) *gofakeit.Faker {
 	return gofakeit.NewCustom(&s)
 }
 
-// splitMix is the SplitMix64 generator (Steele, Lea, Flood 2014) as a
-// math/rand.Source64.
+// splitMix is the SplitMix64 generator (Steele, Lea, Flood 2014) as the
+// math/rand.Source64 gofakeit draws from.
 type splitMix uint64
 
 func (s *splitMix) Uint64() uint64 {
