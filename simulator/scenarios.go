@@ -12,12 +12,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/sandbox-dev/fintech-sandbox/scenarios"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/apierr"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/clock"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/scenario"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
 )
@@ -127,19 +127,10 @@ type readCloser struct {
 // watchScenarios polls --scenarios DIR and swaps in the new catalog when a
 // file changes; an invalid edit is logged and the last good set stays.
 func (s *Server) watchScenarios(ctx context.Context) {
-	if s.cfg.ScenarioDir == "" || s.cfg.ScenarioReload <= 0 {
+	if s.cfg.ScenarioDir == "" {
 		return
 	}
-	t := time.NewTicker(s.cfg.ScenarioReload)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			_ = s.reload(false)
-		}
-	}
+	clock.Every(ctx, s.cfg.ScenarioReload, func() { _ = s.reload(false) })
 }
 
 // reloadScenarios reloads --scenarios DIR now (the control API's reload);

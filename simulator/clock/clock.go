@@ -78,3 +78,23 @@ func (f *Fake) Slept() []time.Duration {
 	defer f.mu.Unlock()
 	return append([]time.Duration(nil), f.slept...)
 }
+
+// Every calls fn every interval on a real ticker until ctx is done, then
+// returns; it returns at once when interval is not positive. Background
+// chores (the session janitor, the scenario-file watcher) use it: the
+// ticker only paces them, while what they decide is read from a Clock.
+func Every(ctx context.Context, interval time.Duration, fn func()) {
+	if interval <= 0 {
+		return
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			fn()
+		}
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 	"time"
+
+	"github.com/sandbox-dev/fintech-sandbox/simulator/clock"
 )
 
 // Lookup returns the named session ("" means Default) without creating it
@@ -83,17 +85,8 @@ func (r *Registry) ExpireIdle(ttl time.Duration) []string {
 // a test moves time and the next tick expires. It returns at once when ttl
 // or every is not positive.
 func (r *Registry) RunJanitor(ctx context.Context, ttl, every time.Duration) {
-	if ttl <= 0 || every <= 0 {
+	if ttl <= 0 {
 		return
 	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			r.ExpireIdle(ttl)
-		}
-	}
+	clock.Every(ctx, every, func() { r.ExpireIdle(ttl) })
 }
