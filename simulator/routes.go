@@ -8,6 +8,7 @@ import (
 
 	"github.com/sandbox-dev/fintech-sandbox/simulator/apierr"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/loanpro"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/reqbody"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/weavr"
 )
@@ -73,7 +74,7 @@ func (s *Server) serve(c *gin.Context, opID string, target func(*gin.Context) []
 	sess := s.sessions.Get(c.GetHeader(session.Header))
 	c.Set(session.ContextKey, sess)
 	c.Set(OperationKey, opID)
-	body := readAhead(c.Request, s.bodyLimit)
+	body := reqbody.ReadAhead(c.Request, s.bodyLimit)
 	s.observe(c, sess, vendorOf(opID), opID, body, func() { s.serveScenario(c, sess, opID, body, target, h) })
 }
 

@@ -1,13 +1,11 @@
 package simulator
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"net/http"
 	"os"
@@ -95,33 +93,6 @@ func (s *Server) serveScenario(c *gin.Context, sess *session.Session, opID strin
 		h(c)
 	})
 	c.Abort()
-}
-
-// readAhead reads up to limit bytes of the request body (for the journal
-// and body conditions) and puts it back unchanged for the handler: the
-// bytes read, then the rest, or the read error (a connection dropped
-// mid-body) that net/http reports only once.
-func readAhead(r *http.Request, limit int64) []byte {
-	if r.Body == nil || r.Body == http.NoBody {
-		return nil
-	}
-	b, err := io.ReadAll(io.LimitReader(r.Body, limit))
-	rest := r.Body
-	if err != nil {
-		rest = readCloser{errReader{err}, r.Body}
-	}
-	r.Body = readCloser{io.MultiReader(bytes.NewReader(b), rest), r.Body}
-	return b
-}
-
-// errReader replays a read error.
-type errReader struct{ err error }
-
-func (e errReader) Read([]byte) (int, error) { return 0, e.err }
-
-type readCloser struct {
-	io.Reader
-	io.Closer
 }
 
 // watchScenarios polls --scenarios DIR and swaps in the new catalog when a

@@ -3,7 +3,6 @@ package loanpro
 import (
 	"crypto/subtle"
 	"errors"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/sandbox-dev/fintech-sandbox/simulator/apierr"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/reqbody"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/store"
 )
@@ -91,7 +91,7 @@ func (s *Service) Write(c *gin.Context) {
 		apierr.Write(c.Writer, s.errs.entityNotFound.with(msgEntityNotFound, r.key, r.key))
 		return
 	}
-	body, tooLarge, err := s.readBody(c.Request)
+	body, tooLarge, err := reqbody.Read(c.Request, s.settings.MaxBodyBytes)
 	switch {
 	case tooLarge:
 		apierr.Write(c.Writer, s.errs.payloadTooLarge.with(msgBodyTooLarge, s.settings.MaxBodyBytes))
@@ -291,20 +291,6 @@ func (s *Service) pageSizeOf(q *query) int {
 // write sends a success body through the one response writer.
 func (s *Service) write(c *gin.Context, status int, body []byte) {
 	apierr.Write(c.Writer, &apierr.Response{Status: status, Body: body})
-}
-
-// readBody reads the request body, at most Settings.MaxBodyBytes of it:
-// tooLarge reports a longer body, err one that could not be read.
-func (s *Service) readBody(r *http.Request) (b []byte, tooLarge bool, err error) {
-	if r.Body == nil {
-		return nil, false, nil
-	}
-	limit := s.settings.MaxBodyBytes
-	b, err = io.ReadAll(io.LimitReader(r.Body, limit+1))
-	if err != nil {
-		return nil, false, err
-	}
-	return b, int64(len(b)) > limit, nil
 }
 
 // clip shortens a client-supplied value echoed in a message.

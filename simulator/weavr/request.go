@@ -5,14 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
-	"net/http"
 	"reflect"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/sandbox-dev/fintech-sandbox/simulator/reqbody"
 )
 
 // updateRequest is ConsumerUpdateRequest. Pointers tell an absent (or null)
@@ -83,10 +83,9 @@ func (s *Service) decodeBody(c *gin.Context, v any) bool {
 			return false
 		}
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, s.settings.MaxBodyBytes))
-	var tooLarge *http.MaxBytesError
+	body, tooLarge, err := reqbody.Read(c.Request, s.settings.MaxBodyBytes)
 	switch {
-	case errors.As(err, &tooLarge):
+	case tooLarge:
 		s.respond(c, ErrPayloadTooLarge)
 		return false
 	case err != nil: // e.g. the connection closed mid-body
