@@ -14,7 +14,7 @@ import (
 func BenchmarkSessionCreate(b *testing.B) {
 	for _, n := range []int{1_000, 100_000} {
 		cfg := simulator.DefaultConfig()
-		cfg.Weavr.Consumers, cfg.LoanPro.Customers = n, n
+		weavrSettings(&cfg).Consumers, loanproSettings(&cfg).Customers = n, n
 		srv, err := simulator.New(cfg)
 		if err != nil {
 			b.Fatal(err)
@@ -40,7 +40,7 @@ func BenchmarkNew(b *testing.B) {
 		b.Run(fmt.Sprintf("records=%d", n), func(b *testing.B) {
 			b.ReportAllocs()
 			cfg := simulator.DefaultConfig()
-			cfg.Weavr.Consumers, cfg.LoanPro.Customers = n, n
+			weavrSettings(&cfg).Consumers, loanproSettings(&cfg).Customers = n, n
 			for range b.N {
 				if _, err := simulator.New(cfg); err != nil {
 					b.Fatal(err)

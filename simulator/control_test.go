@@ -47,9 +47,13 @@ func TestAdminToken(t *testing.T) {
 		{"missing token", "/__sandbox/sessions", nil, 401},
 		{"wrong token", "/__sandbox/sessions", []string{"Authorization", "Bearer nope"}, 401},
 		{"right token", "/__sandbox/sessions", []string{"Authorization", "Bearer s3cret"}, 200},
+		{"the scheme in any case", "/__sandbox/sessions", []string{"Authorization", "bearer s3cret"}, 200},
+		{"the scheme in capitals", "/__sandbox/sessions", []string{"Authorization", "BEARER s3cret"}, 200},
+		{"the token without a scheme", "/__sandbox/sessions", []string{"Authorization", "s3cret"}, 401},
+		{"another scheme", "/__sandbox/sessions", []string{"Authorization", "Basic s3cret"}, 401},
 		{"health stays open", "/__sandbox/healthz", nil, 200},
 		{"metrics stay open", "/metrics", nil, 200},
-		{"vendor routes unaffected", lpCustomer, loanpro(), 200},
+		{"vendor routes unaffected", lpCustomer, lpHeaders(), 200},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -217,9 +221,9 @@ func TestJournal(t *testing.T) {
 func TestMetricsFlow(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	s := newSandbox(t, func(c *simulator.Config) { c.Registry = reg })
-	s.do("GET", lpCustomer, "", loanpro()...)
-	s.do("GET", lpCustomer, "", loanpro()...)
-	s.do("PUT", lpCustomer, `{}`, loanpro("Prefer", "code=429")...)
+	s.do("GET", lpCustomer, "", lpHeaders()...)
+	s.do("GET", lpCustomer, "", lpHeaders()...)
+	s.do("PUT", lpCustomer, `{}`, lpHeaders("Prefer", "code=429")...)
 	s.do("GET", "/api/public/api/1/odata.svc/Customers(999)", "")
 	want := `
 # HELP sandbox_requests_total Requests served by the simulated APIs, by vendor, operation, HTTP status and answering scenario ("" when none).
@@ -258,6 +262,13 @@ func TestDataEndpoints(t *testing.T) {
 	}
 	if r := s.do("GET", "/__sandbox/sessions/x/weavr/consumers?limit=2&offset=3", ""); !strings.Contains(string(r.body), `"limit":2,"offset":3`) {
 		t.Errorf("paging: %s", r.body)
+	}
+	// Both bad: offset is reported, every time (not in map order).
+	for range 20 {
+		if r := s.do("GET", "/__sandbox/sessions/x/weavr/consumers?limit=x&offset=y", ""); r.status != 400 ||
+			string(r.body) != `{"sandboxError":{"message":"sandbox: offset must be a non-negative integer, got \"y\""}}` {
+			t.Fatalf("two bad paging values: %d %s", r.status, r.body)
+		}
 	}
 	if r := s.do("GET", "/__sandbox/sessions/x/weavr/consumers?limit=-1", ""); r.status != 400 {
 		t.Errorf("bad limit: %d", r.status)
@@ -319,8 +330,8 @@ func TestIdleSessionsExpire(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go s.srv.Run(ctx)
-	s.do("GET", lpCustomer, "", loanpro("X-Sandbox-Session", "idle")...)
-	s.do("GET", lpCustomer, "", loanpro()...)
+	s.do("GET", lpCustomer, "", lpHeaders("X-Sandbox-Session", "idle")...)
+	s.do("GET", lpCustomer, "", lpHeaders()...)
 	s.clock.Advance(time.Second)
 	eventually(t, func() bool { return s.do("GET", "/__sandbox/sessions/idle", "").status == 404 })
 	if r := s.do("GET", "/__sandbox/sessions/default", ""); r.status != 200 {
@@ -335,7 +346,7 @@ func TestTrailingSlashIsVendorShaped(t *testing.T) {
 	if r := s.do("GET", "/multi/consumers/", "", "api-key", apiKey); r.status != 404 || string(r.body) != `{"code":"NOT_FOUND","message":"No such resource"}` {
 		t.Errorf("weavr: %d %s", r.status, r.body)
 	}
-	if r := s.do("GET", "/api/public/api/1/odata.svc", "", loanpro()...); r.status != 404 || !strings.Contains(string(r.body), `"type":"ResourceNotFoundException"`) {
+	if r := s.do("GET", "/api/public/api/1/odata.svc", "", lpHeaders()...); r.status != 404 || !strings.Contains(string(r.body), `"type":"ResourceNotFoundException"`) {
 		t.Errorf("loanpro: %d %s", r.status, r.body)
 	}
 }

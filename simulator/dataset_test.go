@@ -16,7 +16,9 @@ import (
 // pages to the end, and one record more than each bound is refused at
 // startup.
 func TestMillionRecordDataSets(t *testing.T) {
-	s := newSandbox(t, func(c *simulator.Config) { c.Weavr.Consumers, c.LoanPro.Customers = 1_000_000, 1_000_000 })
+	s := newSandbox(t, func(c *simulator.Config) {
+		weavrSettings(c).Consumers, loanproSettings(c).Customers = 1_000_000, 1_000_000
+	})
 
 	r := s.raw("GET", "/__sandbox/sessions/default/weavr/consumers?offset=1000005&limit=5", "")
 	var list struct {
@@ -38,10 +40,10 @@ func TestMillionRecordDataSets(t *testing.T) {
 	}
 
 	const lastCustomer = "/api/public/api/1/odata.svc/Customers(1000005)"
-	if r := s.do("PUT", lastCustomer, `{"firstName":"Zed"}`, loanpro()...); r.status != 200 || !strings.Contains(string(r.body), `"firstName":"Zed"`) {
+	if r := s.do("PUT", lastCustomer, `{"firstName":"Zed"}`, lpHeaders()...); r.status != 200 || !strings.Contains(string(r.body), `"firstName":"Zed"`) {
 		t.Fatalf("PUT the last customer: %d %s", r.status, r.body)
 	}
-	if r := s.do("GET", "/api/public/api/1/odata.svc/Customers(1000006)", "", loanpro()...); r.status != 409 || !strings.Contains(string(r.body), "EntityNotFoundException") {
+	if r := s.do("GET", "/api/public/api/1/odata.svc/Customers(1000006)", "", lpHeaders()...); r.status != 409 || !strings.Contains(string(r.body), "EntityNotFoundException") {
 		t.Fatalf("one past the last customer: %d %s", r.status, r.body)
 	}
 
@@ -50,8 +52,8 @@ func TestMillionRecordDataSets(t *testing.T) {
 		cfg  func(*simulator.Config)
 		want string
 	}{
-		{"consumers", func(c *simulator.Config) { c.Weavr.Consumers = 1_000_001 }, "weavr: consumers must be 0-1000000, got 1000001"},
-		{"customers", func(c *simulator.Config) { c.LoanPro.Customers = 1_000_001 }, "loanpro: customers 1000001: want 0-1000000"},
+		{"consumers", func(c *simulator.Config) { weavrSettings(c).Consumers = 1_000_001 }, "weavr: consumers must be 0-1000000, got 1000001"},
+		{"customers", func(c *simulator.Config) { loanproSettings(c).Customers = 1_000_001 }, "loanpro: customers 1000001: want 0-1000000"},
 	} {
 		cfg := simulator.DefaultConfig()
 		tt.cfg(&cfg)
@@ -65,7 +67,7 @@ func TestMillionRecordDataSets(t *testing.T) {
 // requests make the same untouched records at once (by id, by a full
 // $filter scan, by the control API listing) and all see the same values.
 func TestConcurrentFirstReadsOfGeneratedRecords(t *testing.T) {
-	s := newSandbox(t, func(c *simulator.Config) { c.Weavr.Consumers, c.LoanPro.Customers = 300, 300 })
+	s := newSandbox(t, func(c *simulator.Config) { weavrSettings(c).Consumers, loanproSettings(c).Customers = 300, 300 })
 	const list = "/api/public/api/1/odata.svc/Customers?$filter=lastName%20ne%20'x'&$top=400&$select=id,email,ssn"
 	results := make([]string, 8)
 	var wg sync.WaitGroup
@@ -74,14 +76,14 @@ func TestConcurrentFirstReadsOfGeneratedRecords(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for id := 300; id > 5; id -= 7 {
-				if r := s.raw("GET", fmt.Sprintf("/api/public/api/1/odata.svc/Customers(%d)", id), "", loanpro()...); r.status != 200 {
+				if r := s.raw("GET", fmt.Sprintf("/api/public/api/1/odata.svc/Customers(%d)", id), "", lpHeaders()...); r.status != 200 {
 					t.Errorf("Customers(%d): %d", id, r.status)
 				}
 			}
 			if r := s.raw("GET", "/__sandbox/sessions/default/weavr/consumers?email=example&limit=500", ""); r.status != 200 {
 				t.Errorf("consumer listing: %d", r.status)
 			}
-			results[g] = string(s.raw("GET", list, "", loanpro()...).body)
+			results[g] = string(s.raw("GET", list, "", lpHeaders()...).body)
 		}()
 	}
 	wg.Wait()

@@ -4,15 +4,16 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/sandbox-dev/fintech-sandbox/simulator"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/clock"
-	"github.com/sandbox-dev/fintech-sandbox/simulator/internal/oascheck"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/contract"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/loanpro"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/sandboxtest"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/weavr"
 )
 
 // Sandbox credentials of the embedded fixtures.
@@ -23,30 +24,35 @@ const (
 	lpCustomer = "/api/public/api/1/odata.svc/Customers(1)"
 )
 
-var weavrDoc = sync.OnceValues(oascheck.LoadWeavr)
-
-// sandbox is the real router over small data with a fake clock.
+// sandbox is the shared harness (sandboxtest) over small data with a fake
+// clock and the Weavr rate limit off.
 type sandbox struct {
 	t     *testing.T
+	sb    *sandboxtest.Sandbox
 	srv   *simulator.Server
 	clock *clock.Fake
 }
 
 func newSandbox(t *testing.T, mutate ...func(*simulator.Config)) *sandbox {
 	t.Helper()
-	cfg := simulator.DefaultConfig()
 	fc := clock.NewFake(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
-	cfg.Clock = fc
-	cfg.Weavr.Consumers, cfg.LoanPro.Customers = 10, 10
-	cfg.Weavr.RateLimit = nil
-	for _, m := range mutate {
-		m(&cfg)
-	}
-	srv, err := simulator.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &sandbox{t: t, srv: srv, clock: fc}
+	sb := sandboxtest.New(t, sandboxtest.WithData(10), sandboxtest.WithSettings(func(w *weavr.Settings) { w.RateLimit = nil }),
+		sandboxtest.WithConfig(func(c *simulator.Config) {
+			c.Clock = fc
+			for _, m := range mutate {
+				m(c)
+			}
+		}))
+	return &sandbox{t: t, sb: sb, srv: sb.Server, clock: fc}
+}
+
+// weavrSettings and loanproSettings reach one vendor's settings in a Config.
+func weavrSettings(c *simulator.Config) *weavr.Settings {
+	return contract.SettingsOf[weavr.Settings](c.Vendors)
+}
+
+func loanproSettings(c *simulator.Config) *loanpro.Settings {
+	return contract.SettingsOf[loanpro.Settings](c.Vendors)
 }
 
 type result struct {
@@ -55,33 +61,20 @@ type result struct {
 	body   []byte
 }
 
-// do sends a request through the router; Weavr /multi answers are checked
-// against the vendor's OpenAPI document.
+func of(r sandboxtest.Result) result { return result{status: r.Status, header: r.Header, body: r.Body} }
+
+// do sends a request through the router; vendor answers are checked
+// against the vendor's OpenAPI documents.
 func (s *sandbox) do(method, path, body string, h ...string) result {
 	s.t.Helper()
-	res := s.raw(method, path, body, h...)
-	if strings.HasPrefix(path, "/multi/") && res.header.Get("X-Sandbox-Error") == "" {
-		checkWeavr(s.t, method, path, res)
-	}
-	return res
+	return of(s.sb.Do(s.t, method, path, body, h...))
 }
 
 // raw sends a request through the router without the vendor-document
-// check (for paths the document does not have).
+// check (for paths and answers the document does not have).
 func (s *sandbox) raw(method, path, body string, h ...string) result {
 	s.t.Helper()
-	req := httptest.NewRequest(method, path, strings.NewReader(body))
-	for i := 0; i+1 < len(h); i += 2 {
-		req.Header.Add(h[i], h[i+1])
-	}
-	rec := httptest.NewRecorder()
-	s.srv.ServeHTTP(rec, req)
-	return result{status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}
-}
-
-func checkWeavr(t *testing.T, method, path string, res result) {
-	t.Helper()
-	oascheck.Report(t, weavrDoc, method, path, res.status, res.header, res.body)
+	return of(s.sb.Raw(s.t, method, path, body, h...))
 }
 
 // weavr returns headers for a Weavr call, logged in as email unless "".
@@ -106,17 +99,13 @@ func (s *sandbox) weavr(email string, extra ...string) []string {
 	return append(h, extra...)
 }
 
-func loanpro(extra ...string) []string {
+func lpHeaders(extra ...string) []string {
 	return append([]string{"Authorization", "Bearer " + lpToken, "Autopal-Instance-Id", lpTenant, "Content-Type", "application/json"}, extra...)
 }
 
-// live starts the sandbox on a real listener, for faults that act on the
+// live is the sandbox's real listener, for faults that act on the
 // connection itself.
-func (s *sandbox) live() *httptest.Server {
-	ts := httptest.NewServer(s.srv)
-	s.t.Cleanup(ts.Close)
-	return ts
-}
+func (s *sandbox) live() *sandboxtest.Sandbox { return s.sb }
 
 func send(t *testing.T, c *http.Client, method, url, body string, h ...string) (*http.Response, []byte, error) {
 	t.Helper()

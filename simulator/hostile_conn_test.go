@@ -134,7 +134,7 @@ func TestHostileBodyEndsEarly(t *testing.T) {
 			}
 			t.Run(name, func(t *testing.T) {
 				s := newSandbox(t)
-				h := loanpro()
+				h := lpHeaders()
 				if tt.vendor == "weavr" {
 					h = s.weavr("alice@example.com")
 				}
@@ -214,7 +214,7 @@ func TestHostileConnections(t *testing.T) {
 				timeout = 200 * time.Millisecond
 			}
 			addr := hostileServer(t, s, timeout)
-			before, lpBefore := s.do("GET", "/multi/consumers", "", wh...), s.do("GET", lpCustomer, "", loanpro()...)
+			before, lpBefore := s.do("GET", "/multi/consumers", "", wh...), s.do("GET", lpCustomer, "", lpHeaders()...)
 			payload := tt.send(wh)
 			if tt.status == http.StatusRequestHeaderFieldsTooLarge {
 				// Exactly what net/http reads before giving up: were more
@@ -249,7 +249,7 @@ func TestHostileConnections(t *testing.T) {
 			if err != nil || resp.StatusCode != http.StatusOK || !bytes.Equal(body, before.body) {
 				t.Errorf("after the hostile client: %v %v\n%s\nwant %s", resp, err, body, before.body)
 			}
-			if l := s.do("GET", lpCustomer, "", loanpro()...); !bytes.Equal(l.body, lpBefore.body) {
+			if l := s.do("GET", lpCustomer, "", lpHeaders()...); !bytes.Equal(l.body, lpBefore.body) {
 				t.Errorf("the customer changed")
 			}
 		})

@@ -17,7 +17,7 @@ import (
 func benchSandbox(b *testing.B) *simulator.Server {
 	b.Helper()
 	cfg := simulator.DefaultConfig()
-	cfg.Weavr.RateLimit = nil
+	weavrSettings(&cfg).RateLimit = nil
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv, err := simulator.New(cfg)
 	if err != nil {

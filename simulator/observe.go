@@ -14,11 +14,8 @@ import (
 	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
 )
 
-// journalState is the session-state key of a session's journal.
-const journalState = "journal"
-
 // maxJournalBody bounds each body the journal keeps.
-const maxJournalBody = 64 << 10
+const maxJournalBody = journal.MaxBody
 
 // observe runs next for one simulated request and records it: the
 // session's journal entry, the Prometheus metrics and one log line with the
@@ -36,7 +33,8 @@ func (s *Server) observe(c *gin.Context, sess *session.Session, vendor, opID str
 	if tee.hijacked {
 		status = 0 // the connection was dropped on purpose: no status
 	}
-	scen := c.GetString(ScenarioKey)
+	v, _ := c.Get(scenarioKey)
+	scen, _ := v.(string)
 	ref := tee.Header().Get("request-ref")
 	// Secrets are masked when the journal is read (maskEntry), not here:
 	// masking re-encodes JSON, too costly for every request.
@@ -48,7 +46,7 @@ func (s *Server) observe(c *gin.Context, sess *session.Session, vendor, opID str
 		Scenario: scen, RequestRef: ref,
 	}
 	// The request is finished: its header maps go to the journal as they are.
-	if _, dropped := journalOf(sess).AddOwned(e); dropped {
+	if _, dropped := s.journalKey.Of(sess).AddOwned(e); dropped {
 		s.metrics.JournalDropped(1)
 	}
 	s.metrics.ObserveRequest(vendor, opID, status, scen, took)
@@ -106,13 +104,3 @@ func (l *limitedBuffer) write(p []byte) {
 }
 
 func (l *limitedBuffer) String() string { return l.b.String() }
-
-// maskEntry hides the secrets of a journal entry for the control API:
-// credentials in headers, passwords and tokens in JSON bodies.
-func maskEntry(e journal.Entry) journal.Entry {
-	e.RequestBody = journal.MaskBody(e.RequestHeaders.Get("Content-Type"), []byte(e.RequestBody), maxJournalBody)
-	e.ResponseBody = journal.MaskBody(e.ResponseHeaders.Get("Content-Type"), []byte(e.ResponseBody), maxJournalBody)
-	e.RequestHeaders = journal.MaskHeaders(e.RequestHeaders)
-	e.ResponseHeaders = journal.MaskHeaders(e.ResponseHeaders)
-	return e
-}

@@ -1,31 +1,23 @@
 package simulator
 
 import (
+	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/sandbox-dev/fintech-sandbox/simulator/apierr"
-	"github.com/sandbox-dev/fintech-sandbox/simulator/loanpro"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/contract"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/control"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/reqbody"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
-	"github.com/sandbox-dev/fintech-sandbox/simulator/weavr"
 )
 
-// OperationKey is the gin context key holding the request's operation id
-// (e.g. "weavr.consumerUpdate"): the name scenarios, metrics and the
-// journal use for a route.
-const OperationKey = "sandbox.operation"
-
-// operation names a request's operation; most routes have a fixed one,
-// OData routes resolve it from the path.
-type operation func(*gin.Context) string
-
-func op(name string) operation { return func(*gin.Context) string { return name } }
-
-// routes lists every route the sandbox serves.
-func (s *Server) routes() *gin.Engine {
+// routes derives every route from the vendors' declarations, then mounts
+// the control API. The middleware chain of a vendor request is visible
+// here: recovery, the vendor's own middleware, then serve (session,
+// journal/metrics/log, scenarios, the operation's handler).
+func (s *Server) routes() (*gin.Engine, error) {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	// Vendors answer a trailing slash with their own 404, never gin's HTML
@@ -35,36 +27,78 @@ func (s *Server) routes() *gin.Engine {
 		s.cfg.Logger.Error("panic serving request", "path", c.Request.URL.Path, "panic", err)
 		apierr.WriteSandboxError(c.Writer, http.StatusInternalServerError, "sandbox: internal error: %v", err)
 	}))
-
-	// Weavr Multi API and Weavr's sandbox simulator.
-	w := s.vendors.weavr
-	wg := r.Group("", w.RequestRef)
-	s.handle(wg, http.MethodPost, "/multi/login_with_password", op(weavr.OpLogin), w.Target, w.Login)
-	s.handle(wg, http.MethodGet, "/multi/consumers", op(weavr.OpConsumerGet), w.Target, w.GetConsumer)
-	s.handle(wg, http.MethodPatch, "/multi/consumers", op(weavr.OpConsumerUpdate), w.Target, w.UpdateConsumer)
-	s.handle(wg, http.MethodPost, "/multi/consumers/verification/email/verify", op(weavr.OpEmailVerify), w.Target, w.VerifyEmail)
-	s.handle(wg, http.MethodPost, "/simulate/api/consumers/:id/verify", op(weavr.OpSimulateVerify), w.Target, w.SimulateVerify)
-
-	// LoanPro LMS API (OData): the entity path is parsed by the vendor.
-	lp := s.vendors.loanpro
-	s.handle(r, http.MethodGet, loanproBase+"/odata.svc/*path", lp.ReadOperation, lp.Target, lp.Read)
-	s.handle(r, http.MethodPut, loanproBase+"/odata.svc/*path", lp.WriteOperation, lp.Target, lp.Write)
-
-	s.controlRoutes(r)
-
+	for _, v := range s.vendors {
+		if err := s.vendorRoutes(r, v); err != nil {
+			return nil, err
+		}
+	}
+	openapi, err := control.OpenAPI(s.vendors)
+	if err != nil {
+		return nil, err
+	}
+	control.Mount(r, control.Deps{
+		AdminToken: s.cfg.AdminToken, Clock: s.cfg.Clock,
+		Sessions: s.sessions, Journal: s.journalKey, Scenarios: s.scenarioKey,
+		Engine: s.engine, Reloader: s.watcher, Catalog: s.catalog, Vendors: s.vendors,
+		Metrics: s.metrics.Handler(), Draining: s.draining.Load, OpenAPI: openapi,
+	})
 	r.NoRoute(s.unknownRoute(false))
 	r.NoMethod(s.unknownRoute(true))
-	return r
+	return r, nil
 }
 
-// loanproBase is the LoanPro API prefix.
-const loanproBase = "/api/public/api/1"
+// vendorRoutes registers one route per distinct method and gin pattern of
+// v's operations. A route that several operations share asks the vendor's
+// Resolve which one a request is.
+func (s *Server) vendorRoutes(r *gin.Engine, v *contract.Vendor) error {
+	type route struct{ method, pattern string }
+	shared := map[route][]*contract.Operation{}
+	var order []route
+	for i := range v.Operations {
+		op := &v.Operations[i]
+		k := route{op.Method, op.GinPattern()}
+		if shared[k] == nil {
+			order = append(order, k)
+		}
+		shared[k] = append(shared[k], op)
+	}
+	g := r.Group("", v.Middleware...)
+	for _, k := range order {
+		ops := shared[k]
+		var h gin.HandlerFunc
+		if len(ops) == 1 {
+			op := ops[0]
+			h = func(c *gin.Context) { s.serve(c, op.ID, op.Target, op.Handler) }
+		} else {
+			byID := map[string]*contract.Operation{}
+			for _, op := range ops {
+				byID[op.ID] = op
+			}
+			h = func(c *gin.Context) {
+				if op := byID[v.Resolve(c)]; op != nil {
+					s.serve(c, op.ID, op.Target, op.Handler)
+					return
+				}
+				s.serve(c, v.Unknown.ID, noTarget, func(c *gin.Context) { v.Unknown.Handler(c, false) })
+			}
+		}
+		if err := register(g, k.method, k.pattern, h); err != nil {
+			return fmt.Errorf("vendor %s: %w", v.Name, err)
+		}
+	}
+	return nil
+}
 
-// handle registers one simulated route: the request's session and
-// operation are resolved, then the scenario stage decides whether a
-// scenario answers or the vendor handler runs.
-func (s *Server) handle(g gin.IRoutes, method, path string, opFn operation, target func(*gin.Context) []string, h gin.HandlerFunc) {
-	g.Handle(method, path, func(c *gin.Context) { s.serve(c, opFn(c), target, h) })
+// register adds one route, turning gin's panic on a conflicting pattern
+// into a startup error.
+func register(g *gin.RouterGroup, method, pattern string, h gin.HandlerFunc) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("route %s %s: %v", method, pattern, p)
+		}
+	}()
+	g.Handle(method, pattern, h)
+	return nil
 }
 
 // serve runs the pipeline of a simulated request: resolve the session,
@@ -72,8 +106,7 @@ func (s *Server) handle(g gin.IRoutes, method, path string, opFn operation, targ
 // which either answers or runs the vendor handler h.
 func (s *Server) serve(c *gin.Context, opID string, target func(*gin.Context) []string, h gin.HandlerFunc) {
 	sess := s.sessions.Get(c.GetHeader(session.Header))
-	c.Set(session.ContextKey, sess)
-	c.Set(OperationKey, opID)
+	contract.Bind(c, sess, opID)
 	body := reqbody.ReadAhead(c.Request, s.bodyLimit)
 	s.observe(c, sess, vendorOf(opID), opID, body, func() { s.serveScenario(c, sess, opID, body, target, h) })
 }
@@ -85,16 +118,19 @@ func noTarget(*gin.Context) []string { return nil }
 func (s *Server) unknownRoute(methodNotAllowed bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		p := c.Request.URL.Path
-		switch {
-		case strings.HasPrefix(p, "/multi/") || strings.HasPrefix(p, "/simulate/"):
-			s.vendors.weavr.RequestRef(c)
-			s.serve(c, weavr.OpUnknown, noTarget, func(c *gin.Context) { s.vendors.weavr.UnknownRoute(c, methodNotAllowed) })
-		case strings.HasPrefix(p, loanproBase+"/"):
-			s.serve(c, loanpro.OpUnknown, noTarget, func(c *gin.Context) { s.vendors.loanpro.UnknownRoute(c, methodNotAllowed) })
-		case methodNotAllowed:
-			apierr.WriteSandboxError(c.Writer, http.StatusMethodNotAllowed, "sandbox: method %s not allowed on %s", c.Request.Method, p)
-		default:
-			apierr.WriteSandboxError(c.Writer, http.StatusNotFound, "sandbox: no route %s %s", c.Request.Method, p)
+		for _, v := range s.vendors {
+			if v.Owns(p) {
+				for _, m := range v.Middleware {
+					m(c)
+				}
+				s.serve(c, v.Unknown.ID, noTarget, func(c *gin.Context) { v.Unknown.Handler(c, methodNotAllowed) })
+				return
+			}
 		}
+		if methodNotAllowed {
+			apierr.WriteSandboxError(c.Writer, http.StatusMethodNotAllowed, "sandbox: method %s not allowed on %s", c.Request.Method, p)
+			return
+		}
+		apierr.WriteSandboxError(c.Writer, http.StatusNotFound, "sandbox: no route %s %s", c.Request.Method, p)
 	}
 }

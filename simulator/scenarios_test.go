@@ -35,13 +35,13 @@ func (s *sandbox) call(op string, h ...string) result {
 	case "weavr.simulateConsumerVerify":
 		return s.do("POST", "/simulate/api/consumers/1/verify", "", h...)
 	case "loanpro.customerUpdate":
-		return s.do("PUT", lpCustomer, `{"firstName":"J"}`, loanpro(h...)...)
+		return s.do("PUT", lpCustomer, `{"firstName":"J"}`, lpHeaders(h...)...)
 	case "loanpro.customerGet", "loanpro.*":
-		return s.do("GET", lpCustomer, "", loanpro(h...)...)
+		return s.do("GET", lpCustomer, "", lpHeaders(h...)...)
 	case "loanpro.customerList":
-		return s.do("GET", "/api/public/api/1/odata.svc/Customers", "", loanpro(h...)...)
+		return s.do("GET", "/api/public/api/1/odata.svc/Customers", "", lpHeaders(h...)...)
 	case "loanpro.unknown":
-		return s.do("GET", "/api/public/api/1/odata.svc/Nope", "", loanpro(h...)...)
+		return s.do("GET", "/api/public/api/1/odata.svc/Nope", "", lpHeaders(h...)...)
 	}
 	s.t.Fatalf("no request for operation %s", op)
 	return result{}
@@ -188,10 +188,10 @@ func TestFlows(t *testing.T) {
 		if r := s.do("PATCH", "/multi/consumers", `{"tag":"fine"}`, h...); r.status != 200 {
 			t.Errorf("other body: %d %s", r.status, r.body)
 		}
-		if r := s.do("GET", "/api/public/api/1/odata.svc/Customers(3)", "", loanpro()...); r.status != 500 {
+		if r := s.do("GET", "/api/public/api/1/odata.svc/Customers(3)", "", lpHeaders()...); r.status != 500 {
 			t.Errorf("customer 3: %d %s", r.status, r.body)
 		}
-		if r := s.do("GET", lpCustomer, "", loanpro()...); r.status != 200 {
+		if r := s.do("GET", lpCustomer, "", lpHeaders()...); r.status != 200 {
 			t.Errorf("customer 1: %d %s", r.status, r.body)
 		}
 	})
@@ -264,11 +264,11 @@ func TestFaults(t *testing.T) {
 		t.Errorf("malformed: err = %v, body %q", err, body)
 	}
 	quick := &http.Client{Timeout: 200 * time.Millisecond}
-	if _, _, err := send(t, quick, "GET", ts.URL+lpCustomer, "", loanpro("X-Sandbox-Scenario", "loanpro-hang")...); err == nil || !strings.Contains(err.Error(), "Client.Timeout") {
+	if _, _, err := send(t, quick, "GET", ts.URL+lpCustomer, "", lpHeaders("X-Sandbox-Scenario", "loanpro-hang")...); err == nil || !strings.Contains(err.Error(), "Client.Timeout") {
 		t.Errorf("hang: err = %v", err)
 	}
 	// The sandbox still serves normally afterwards.
-	if resp, _, err := send(t, c, "GET", ts.URL+lpCustomer, "", loanpro()...); err != nil || resp.StatusCode != 200 {
+	if resp, _, err := send(t, c, "GET", ts.URL+lpCustomer, "", lpHeaders()...); err != nil || resp.StatusCode != 200 {
 		t.Errorf("after faults: %v", err)
 	}
 }
@@ -286,7 +286,7 @@ func TestTimesExactUnderConcurrency(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := s.do("GET", lpCustomer, "", loanpro()...)
+			r := s.do("GET", lpCustomer, "", lpHeaders()...)
 			mu.Lock()
 			count[r.status]++
 			mu.Unlock()
@@ -383,22 +383,25 @@ func TestScenarioConfigFailsFast(t *testing.T) {
 		name string
 		cfg  func(*simulator.Config)
 		want string
+		list bool // a file error: an ErrorList with positions
 	}{
-		{"bad file", func(c *simulator.Config) { c.ScenarioDir = dir }, "bad.yaml:3:20: unknown operation \"weavr.nope\""},
-		{"missing dir", func(c *simulator.Config) { c.ScenarioDir = filepath.Join(dir, "none") }, "not a readable directory"},
-		{"unknown active", func(c *simulator.Config) { c.Scenarios = []string{"ghost"} }, `unknown scenario "ghost"`},
+		{"bad file", func(c *simulator.Config) { c.ScenarioDir = dir }, "bad.yaml:3:20: unknown operation \"weavr.nope\"", true},
+		{"missing dir", func(c *simulator.Config) { c.ScenarioDir = filepath.Join(dir, "none") }, "not a readable directory", false},
+		{"unknown active", func(c *simulator.Config) { c.Scenarios = []string{"ghost"} }, `unknown scenario "ghost"`, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := simulator.DefaultConfig()
-			cfg.Weavr.Consumers, cfg.LoanPro.Customers = 1, 1
+			weavrSettings(&cfg).Consumers, loanproSettings(&cfg).Customers = 1, 1
 			tt.cfg(&cfg)
 			_, err := simulator.New(cfg)
 			var el scenario.ErrorList
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("err = %v, want %q", err, tt.want)
 			}
-			_ = errors.As(err, &el)
+			if errors.As(err, &el) != tt.list || (tt.list && (len(el) != 1 || !strings.HasPrefix(el[0].Error(), filepath.Join(dir, tt.want)))) {
+				t.Errorf("err = %#v: want an ErrorList %v with the one error %q…", err, tt.list, tt.want)
+			}
 		})
 	}
 }

@@ -1,11 +1,15 @@
-// Package simulator assembles the sandbox: it seeds each vendor, builds the
-// error catalog and the session registry, and returns one http.Handler (gin
-// inside) that serves every simulated route. cmd/sandbox and tests both use
-// New, so the whole sandbox runs in httptest too.
+// Package simulator assembles the sandbox: it builds each vendor of the
+// vendor list through the contract, derives the error catalog, the scenario
+// vocabulary and the routes from their declarations, and returns one
+// http.Handler (gin inside) that serves every simulated route and the
+// control API. cmd/sandbox and tests both use New, so the whole sandbox
+// runs in httptest too.
 package simulator
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -17,20 +21,15 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/sandbox-dev/fintech-sandbox/fixtures"
+	"github.com/sandbox-dev/fintech-sandbox/scenarios"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/apierr"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/clock"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/contract"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/journal"
-	"github.com/sandbox-dev/fintech-sandbox/simulator/loanpro"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/metrics"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/scenario"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
-	"github.com/sandbox-dev/fintech-sandbox/simulator/weavr"
 )
-
-func init() {
-	// gin's mode is process-wide; the sandbox never wants debug output.
-	gin.SetMode(gin.ReleaseMode)
-}
 
 // Config is everything the sandbox needs, as plain values. cmd/sandbox fills
 // it from flags; tests fill it directly. Zero values take the defaults of
@@ -41,8 +40,12 @@ type Config struct {
 	Clock    clock.Clock
 	Logger   *slog.Logger
 
-	Weavr   weavr.Settings
-	LoanPro loanpro.Settings
+	// Vendors are the simulated APIs with their settings (Plugins by
+	// default); contract.SettingsOf reaches one vendor's settings.
+	Vendors []contract.Plugin
+	// MaxBodyBytes is the largest request body any vendor accepts; larger
+	// is a 413 in the vendor's error shape (--max-body-bytes).
+	MaxBodyBytes int64
 
 	// ScenarioDir holds scenario files loaded over the embedded catalog
 	// (--scenarios); it is polled every ScenarioReload for changes.
@@ -66,15 +69,15 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{
 		Seed:            1,
-		Weavr:           weavr.DefaultSettings(),
-		LoanPro:         loanpro.DefaultSettings(),
+		Vendors:         Plugins(),
+		MaxBodyBytes:    1 << 20,
 		ScenarioReload:  time.Second,
 		JournalCapacity: journal.DefaultCapacity,
 		SessionIdleTTL:  time.Hour,
 	}
 }
 
-func (c *Config) fill() {
+func (c *Config) fill() error {
 	if c.Fixtures == nil {
 		c.Fixtures = fixtures.FS
 	}
@@ -84,77 +87,153 @@ func (c *Config) fill() {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
+	if c.Vendors == nil {
+		c.Vendors = Plugins()
+	}
+	if c.MaxBodyBytes == 0 {
+		c.MaxBodyBytes = 1 << 20
+	}
+	if c.JournalCapacity == 0 {
+		c.JournalCapacity = journal.DefaultCapacity
+	}
+	switch {
+	case c.MaxBodyBytes < 1024:
+		return fmt.Errorf("max body bytes must be >= 1024, got %d", c.MaxBodyBytes)
+	case c.JournalCapacity < 1:
+		return fmt.Errorf("journal capacity: want at least 1, got %d", c.JournalCapacity)
+	case c.SessionIdleTTL < 0:
+		return fmt.Errorf("session TTL must not be negative, got %s", c.SessionIdleTTL)
+	}
+	return nil
 }
 
 // Server is the assembled sandbox.
 type Server struct {
 	cfg      Config
 	router   *gin.Engine
+	vendors  []*contract.Vendor
 	catalog  *apierr.Catalog
 	sessions *session.Registry
-	vendors  vendors
-	vocab    scenario.Vocabulary
 	engine   *scenario.Engine
-
+	watcher  *scenario.Watcher
 	metrics  *metrics.Metrics
 	draining atomic.Bool
 
-	bodyLimit int64 // bytes of a request body the sandbox reads ahead
-	// scenarioPrint fingerprints the --scenarios files the active set came
-	// from, settlingPrint a change seen once and not loaded yet; reloadMu
-	// serialises reloads and guards both.
-	reloadMu      sync.Mutex
-	scenarioPrint string
-	settlingPrint string
-	openapiJSON   []byte
+	journalKey  session.Key[*journal.Journal]
+	scenarioKey session.Key[*scenario.State]
+	bodyLimit   int64 // bytes of a request body the sandbox reads ahead
 }
 
-// New builds the sandbox from cfg, failing fast on invalid fixtures or
-// settings. The Server is an http.Handler serving every route.
+// New builds the sandbox from cfg, failing fast on invalid fixtures,
+// settings or vendor declarations. The Server is an http.Handler serving
+// every route.
 func New(cfg Config) (*Server, error) {
-	cfg.fill()
+	if err := cfg.fill(); err != nil {
+		return nil, err
+	}
 	start := time.Now()
-	v, err := buildVendors(cfg)
+	vs, vocab, err := build(cfg)
 	if err != nil {
 		return nil, err
 	}
-	vocab, err := v.vocabulary()
+	s := &Server{cfg: cfg, vendors: vs, catalog: vocab.Catalog, bodyLimit: cfg.MaxBodyBytes + 1,
+		journalKey: session.NewKey[*journal.Journal]("journal"), scenarioKey: session.NewKey[*scenario.State]("scenario")}
+	s.metrics = metrics.New(metrics.Options{Registry: cfg.Registry, ActiveSessions: func() int { return s.sessions.Len() }})
+	s.watcher, s.engine, err = scenario.NewWatcher(scenarioCatalog(vocab, cfg.ScenarioDir),
+		scenario.Options{Active: cfg.Scenarios, Seed: cfg.Seed, Sleep: cfg.Clock.Sleep}, cfg.Logger, s.metrics.ScenarioReloadFailed)
 	if err != nil {
 		return nil, err
 	}
-	print := fingerprint(cfg.ScenarioDir) // before loading: an edit in between is seen later
-	engine, err := newEngine(cfg, vocab)
-	if err != nil {
+	factories := []session.Factory{
+		s.scenarioKey.Factory(s.engine.NewState),
+		s.journalKey.Factory(func() *journal.Journal { return journal.New(cfg.JournalCapacity) }),
+	}
+	for _, v := range vs {
+		factories = append(factories, v.World)
+	}
+	s.sessions = session.NewRegistry(cfg.Clock, factories...)
+	if s.router, err = s.routes(); err != nil {
 		return nil, err
 	}
-	factories := append(v.factories(),
-		session.Factory{Vendor: scenarioState, New: func() any { return engine.NewState() }},
-		session.Factory{Vendor: journalState, New: func() any { return journal.New(cfg.JournalCapacity) }})
-	s := &Server{
-		cfg:       cfg,
-		catalog:   vocab.Catalog,
-		sessions:  session.NewRegistry(cfg.Clock, factories...),
-		vendors:   v,
-		vocab:     vocab,
-		engine:    engine,
-		bodyLimit: max(cfg.Weavr.MaxBodyBytes, cfg.LoanPro.MaxBodyBytes, 1<<20) + 1,
-
-		scenarioPrint: print,
-	}
-	if s.openapiJSON, err = controlAPIJSON(); err != nil {
-		return nil, err
-	}
-	s.metrics = metrics.New(metrics.Options{Registry: cfg.Registry, ActiveSessions: s.sessions.Len})
-	s.router = s.routes()
 	cfg.Logger.Debug("sandbox built", "took", time.Since(start))
 	return s, nil
+}
+
+// build builds every vendor at once (each is deterministic on its own, so
+// startup takes the longest, not the sum) and derives the vocabulary.
+func build(cfg Config) ([]*contract.Vendor, scenario.Vocabulary, error) {
+	vs := make([]*contract.Vendor, len(cfg.Vendors))
+	errs := make([]error, len(cfg.Vendors))
+	env := contract.Env{Seed: cfg.Seed, Fixtures: cfg.Fixtures, Clock: cfg.Clock, Logger: cfg.Logger, MaxBodyBytes: cfg.MaxBodyBytes}
+	var wg sync.WaitGroup
+	for i, p := range cfg.Vendors {
+		wg.Go(func() {
+			v, err := p.Build(env)
+			if err == nil {
+				if err = v.Validate(); err == nil && v.Name != p.Name() {
+					err = fmt.Errorf("vendor %s built as %q", p.Name(), v.Name)
+				}
+			}
+			vs[i], errs[i] = v, err
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, scenario.Vocabulary{}, err
+	}
+	vocab, err := vocabulary(vs)
+	return vs, vocab, err
+}
+
+// vocabulary is what scenario files may name: every vendor's operations
+// and documented errors.
+func vocabulary(vs []*contract.Vendor) (scenario.Vocabulary, error) {
+	var defs [][]apierr.Def
+	var ops []scenario.Operation
+	seen := map[string]bool{}
+	for _, v := range vs {
+		if seen[v.Name] {
+			return scenario.Vocabulary{}, fmt.Errorf("vendor %s listed twice", v.Name)
+		}
+		seen[v.Name] = true
+		defs = append(defs, v.Errors)
+		for _, op := range v.All() {
+			ops = append(ops, scenario.Operation{ID: op.ID, Vendor: v.Name, Method: op.Method, Path: op.Path, Summary: op.Summary, Errors: op.Errors})
+		}
+	}
+	catalog, err := apierr.NewCatalog(defs...)
+	if err != nil {
+		return scenario.Vocabulary{}, err
+	}
+	return scenario.Vocabulary{Operations: ops, Catalog: catalog}, nil
+}
+
+// Vocabulary builds what scenario files may name (operations and errors)
+// for cfg's vendors, without serving: `sandbox validate` uses it.
+func Vocabulary(cfg Config) (scenario.Vocabulary, error) {
+	if err := cfg.fill(); err != nil {
+		return scenario.Vocabulary{}, err
+	}
+	_, vocab, err := build(cfg)
+	return vocab, err
+}
+
+// scenarioCatalog is the embedded scenario catalog with dir's files over it.
+func scenarioCatalog(vocab scenario.Vocabulary, dir string) scenario.Catalog {
+	return scenario.Catalog{Vocabulary: vocab, Base: []scenario.Layer{{Name: "scenarios", FS: scenarios.FS}}, Dir: dir}
+}
+
+// LoadScenarios reads the embedded catalog and, when dir is set, the
+// scenario files of dir over it (same name replaces).
+func LoadScenarios(vocab scenario.Vocabulary, dir string) (*scenario.Set, error) {
+	return scenarioCatalog(vocab, dir).Load()
 }
 
 // Run does the sandbox's background work until ctx ends: reloading
 // --scenarios DIR when its files change and expiring idle sessions.
 func (s *Server) Run(ctx context.Context) {
 	go s.sessions.RunJanitor(ctx, s.cfg.SessionIdleTTL, min(s.cfg.SessionIdleTTL/4, time.Minute))
-	s.watchScenarios(ctx)
+	s.watcher.Run(ctx, s.cfg.ScenarioReload)
 }
 
 // Drain marks the sandbox as shutting down: /__sandbox/readyz answers 503
@@ -164,8 +243,23 @@ func (s *Server) Drain() { s.draining.Store(true) }
 // Scenarios is the scenario engine (catalog, activation, counters).
 func (s *Server) Scenarios() *scenario.Engine { return s.engine }
 
+// Watcher reloads --scenarios DIR (tests drive its checks directly).
+func (s *Server) Watcher() *scenario.Watcher { return s.watcher }
+
+// Vendors are the built vendors' declarations (banner, documents, tests).
+func (s *Server) Vendors() []*contract.Vendor { return s.vendors }
+
+// Route is one registered method and gin path.
+type Route struct{ Method, Path string }
+
 // Routes lists the registered routes (for documentation checks).
-func (s *Server) Routes() gin.RoutesInfo { return s.router.Routes() }
+func (s *Server) Routes() []Route {
+	var out []Route
+	for _, r := range s.router.Routes() {
+		out = append(out, Route{Method: r.Method, Path: r.Path})
+	}
+	return out
+}
 
 // ServeHTTP serves every sandbox route.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -174,9 +268,3 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // Catalog is the error catalog of every vendor.
 func (s *Server) Catalog() *apierr.Catalog { return s.catalog }
-
-// LoanProCredentials are the sandbox tenant's bearer token and instance id.
-func (s *Server) LoanProCredentials() (token, tenant string) { return s.vendors.loanpro.Credentials() }
-
-// WeavrProgrammes lists the Weavr programmes (api-keys) clients can use.
-func (s *Server) WeavrProgrammes() []weavr.Programme { return s.vendors.weavr.Programmes() }

@@ -50,13 +50,13 @@ func TestSoak(t *testing.T) {
 				case 1:
 					s.do("GET", "/multi/consumers", "", h...)
 				case 2:
-					s.do("PUT", lpCustomer, fmt.Sprintf(`{"firstName":"W%d","__ignoreWarnings":true}`, w), loanpro("X-Sandbox-Session", sess)...)
+					s.do("PUT", lpCustomer, fmt.Sprintf(`{"firstName":"W%d","__ignoreWarnings":true}`, w), lpHeaders("X-Sandbox-Session", sess)...)
 				case 3:
-					s.do("GET", "/api/public/api/1/odata.svc/Customers?$top=5", "", loanpro("X-Sandbox-Session", sess)...)
+					s.do("GET", "/api/public/api/1/odata.svc/Customers?$top=5", "", lpHeaders("X-Sandbox-Session", sess)...)
 				case 4:
 					s.do("PATCH", "/multi/consumers", `{"tag":"x"}`, append(h, "X-Sandbox-Scenario", "weavr-flaky-then-succeeds")...)
 				case 5:
-					s.do("PUT", lpCustomer, `{}`, loanpro("X-Sandbox-Session", sess, "Prefer", "code=429")...)
+					s.do("PUT", lpCustomer, `{}`, lpHeaders("X-Sandbox-Session", sess, "Prefer", "code=429")...)
 				}
 				mu.Lock()
 				sent[sess]++

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/sandbox-dev/fintech-sandbox/scenarios"
 	"github.com/sandbox-dev/fintech-sandbox/simulator"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/scenario"
 )
@@ -25,6 +26,7 @@ var commands = map[string]func(args []string, getenv func(string) string, stdout
 	"validate":  validateCmd,
 	"scenarios": scenariosCmd,
 	"errors":    errorsCmd,
+	"schema":    schemaCmd,
 }
 
 // validateCmd checks scenario files (a directory means its *.yaml and
@@ -130,4 +132,19 @@ func flagsAndVocabulary(args []string, getenv func(string) string, stderr io.Wri
 	}
 	vocab, err := simulator.Vocabulary(o.sim)
 	return o, vocab, err
+}
+
+// schemaCmd prints the JSON Schema of a scenario file for the sandbox's
+// vendors (scenarios/scenario.schema.json is its copy for editors).
+func schemaCmd(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	_, vocab, err := flagsAndVocabulary(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	b, err := scenario.Schema(scenarios.Schema, vocab)
+	if err != nil {
+		return err
+	}
+	_, err = stdout.Write(b)
+	return err
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -71,5 +72,21 @@ func TestScenariosAndErrorsList(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "weavr.EMAIL_NOT_UNIQUE") || !strings.Contains(out.String(), "loanpro.RATE_LIMITED") {
 		t.Errorf("errors listing:\n%s", out.String())
+	}
+}
+
+// TestSchemaPrintsTheShippedSchema: the schema derived from the vendors is
+// the one shipped for editors.
+func TestSchemaPrintsTheShippedSchema(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"schema"}, env(nil), &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	shipped, err := os.ReadFile("../../scenarios/scenario.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(out.Bytes(), shipped) {
+		t.Errorf("sandbox schema printed %d bytes unlike scenarios/scenario.schema.json (%d)", out.Len(), len(shipped))
 	}
 }

@@ -9,8 +9,6 @@ import (
 
 	"github.com/sandbox-dev/fintech-sandbox/fixtures"
 	"github.com/sandbox-dev/fintech-sandbox/simulator"
-	"github.com/sandbox-dev/fintech-sandbox/simulator/ratelimit"
-	"github.com/sandbox-dev/fintech-sandbox/simulator/weavr"
 )
 
 // options is the parsed command line: the server's own settings and the
@@ -33,31 +31,17 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	o := options{sim: simulator.DefaultConfig()}
 	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var fixturesDir, rateLimit string
-	w := &o.sim.Weavr
+	var fixturesDir string
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen address")
 	fs.StringVar(&o.pprof, "pprof", "", "address of a separate net/http/pprof listener for profiling, e.g. 127.0.0.1:6060 (off when empty)")
 	fs.Int64Var(&o.sim.Seed, "seed", o.sim.Seed, "seed of the generated data: same seed and counts, same data")
-	fs.IntVar(&w.Consumers, "consumers", w.Consumers, "number of generated Weavr consumers (besides the fixtures)")
-	fs.StringVar(&fixturesDir, "fixtures", "", "directory whose weavr.yaml / loanpro.yaml replace the embedded fixtures")
+	fs.StringVar(&fixturesDir, "fixtures", "", "directory of fixture files (one per vendor, named after it: VENDOR.yaml) replacing the embedded fixtures")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
 	fs.TextVar(&o.logLevel, "log-level", slog.LevelInfo, "log level: debug, info (one line per request), warn or error")
-	fs.StringVar(&rateLimit, "rate-limit", "on", `Weavr rate limit per api-key: "on" (the vendor's 100/1m,1000/1h,10000/24h), "off", or LIMIT/DURATION,… e.g. "5/1m"`)
-	fs.DurationVar(&w.TokenTTL, "token-ttl", w.TokenTTL, "Weavr token lifetime after last use")
-	fs.DurationVar(&w.EmailChangeWindow, "email-change-window", w.EmailChangeWindow, "Weavr: a second email change inside this window is 409 TOO_FREQUENT_EMAIL_CHANGES")
-	fs.DurationVar(&w.MobileChangeWindow, "mobile-change-window", w.MobileChangeWindow, "Weavr: mobile changes inside this window after a verified email change or password reset are 409 MOBILE_CHANGE_NOT_ALLOWED (SMS OTP enrolled)")
-	fs.IntVar(&w.MobileChangeLimit, "mobile-change-limit", w.MobileChangeLimit, "Weavr: changes to a different mobile number allowed before 409 MOBILE_NO_CHANGE_LIMIT_EXCEEDED")
-	fs.IntVar(&w.CountryCodeMaxLength, "country-code-max-length", w.CountryCodeMaxLength, "Weavr: maximum length of mobile.countryCode (document: 4; live service: 6)")
-	fs.Int64Var(&w.MaxBodyBytes, "max-body-bytes", w.MaxBodyBytes, "largest accepted request body on both vendors; larger is 413 in the vendor's error shape")
-	lp := &o.sim.LoanPro
-	var statuses, suspicious string
-	fs.IntVar(&lp.Customers, "customers", lp.Customers, "number of generated LoanPro customers (besides the fixtures)")
-	fs.IntVar(&lp.ValidationStatus, "loanpro-validation-status", lp.ValidationStatus, "LoanPro: status of invalid input (current docs 409; 400 also seen)")
-	fs.IntVar(&lp.WarningStatus, "loanpro-warning-status", lp.WarningStatus, "LoanPro: status of transaction warnings (current docs 409; legacy 500)")
-	fs.IntVar(&lp.NotFoundStatus, "loanpro-not-found-status", lp.NotFoundStatus, "LoanPro: status of an unknown customer id (current docs 409; 404 and 400 also seen)")
-	fs.IntVar(&lp.PageSize, "loanpro-page-size", lp.PageSize, "LoanPro: list page size without $top")
-	fs.StringVar(&statuses, "loanpro-statuses", "", "LoanPro: comma-separated customer statuses the tenant allows (default: from the fixtures)")
-	fs.StringVar(&suspicious, "loanpro-suspicious-emails", "", "LoanPro: comma-separated glob patterns of emails that raise the 'may not be a valid email account' warning (default: from the fixtures)")
+	fs.Int64Var(&o.sim.MaxBodyBytes, "max-body-bytes", o.sim.MaxBodyBytes, "largest accepted request body on every vendor; larger is 413 in the vendor's error shape")
+	for _, p := range o.sim.Vendors {
+		p.Flags(fs)
+	}
 	var active multiFlag
 	fs.StringVar(&o.sim.ScenarioDir, "scenarios", "", "directory of scenario files loaded over the embedded catalog (same name replaces); reloaded when they change")
 	fs.Var(&active, "scenario", "activate a scenario for all traffic (repeatable; `sandbox scenarios` lists them)")
@@ -66,7 +50,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.IntVar(&o.sim.JournalCapacity, "journal-capacity", o.sim.JournalCapacity, "requests kept in each session's journal (oldest dropped)")
 	fs.DurationVar(&o.sim.SessionIdleTTL, "session-ttl", o.sim.SessionIdleTTL, "sessions idle this long are deleted (0 keeps them; the default session is never deleted)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: sandbox [flags]\n\nRuns the Weavr and LoanPro API sandbox.\n\nCommands:\n  sandbox validate FILE|DIR…   check scenario files (file:line:col: message)\n  sandbox scenarios            list the scenario catalog\n  sandbox errors               list the error catalog\n\n Every flag can also be set as %sNAME (e.g. %sRATE_LIMIT=off).\n\nFlags:\n", envPrefix, envPrefix)
+		fmt.Fprintf(stderr, "Usage: sandbox [flags]\n\nRuns the fintech API sandbox: every vendor of the vendor list (simulator/vendors.go).\n\nCommands:\n  sandbox validate FILE|DIR…   check scenario files (file:line:col: message)\n  sandbox scenarios            list the scenario catalog\n  sandbox errors               list the error catalog\n  sandbox schema               print the JSON Schema of scenario files\n\n Every flag can also be set as %sNAME (e.g. %sRATE_LIMIT=off).\n\nFlags:\n", envPrefix, envPrefix)
 		fs.PrintDefaults()
 	}
 
@@ -91,24 +75,12 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	if o.logFormat != "text" && o.logFormat != "json" {
 		return o, fmt.Errorf("--log-format: want text or json, got %q", o.logFormat)
 	}
-	switch rateLimit {
-	case "on":
-		w.RateLimit = weavr.DefaultRateLimit()
-	default:
-		spec, err := ratelimit.ParseSpec(rateLimit)
-		if err != nil {
-			return o, fmt.Errorf("--rate-limit: %v", err)
-		}
-		w.RateLimit = spec
-	}
 	if o.sim.JournalCapacity < 1 {
 		return o, fmt.Errorf("--journal-capacity: want at least 1, got %d", o.sim.JournalCapacity)
 	}
 	if o.sim.SessionIdleTTL < 0 {
 		return o, fmt.Errorf("--session-ttl: must not be negative, got %s", o.sim.SessionIdleTTL)
 	}
-	lp.Statuses, lp.SuspiciousEmails = splitList(statuses), splitList(suspicious)
-	lp.MaxBodyBytes = w.MaxBodyBytes
 	o.sim.Scenarios = active
 	if fixturesDir != "" {
 		o.sim.Fixtures = fixtures.Dir(fixturesDir)

@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/sandbox-dev/fintech-sandbox/simulator"
 )
 
@@ -44,6 +46,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return cmd(args[1:], getenv, stdout, stderr)
 		}
 	}
+	gin.SetMode(gin.ReleaseMode) // the program owns the process: no gin debug output
 	opts, err := parseFlags(args, getenv, stderr)
 	if err != nil {
 		return err
@@ -125,16 +128,16 @@ func newLogger(format string, level slog.Level, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// banner logs what a user needs to start: the address, the credentials and
-// a ready-to-paste curl line.
+// banner logs what a user needs to start: the address, then each vendor's
+// credentials, logins and a ready-to-paste curl line.
 func banner(l *slog.Logger, srv *simulator.Server, base string, took time.Duration) {
 	l.Info("sandbox listening", "url", base, "startup", took.Round(time.Millisecond))
-	for _, p := range srv.WeavrProgrammes() {
-		l.Info("weavr programme", "api-key", p.APIKey, "programme", p.ID, "profile", p.ProfileID)
+	for _, v := range srv.Vendors() {
+		if v.Banner == nil {
+			continue
+		}
+		for _, line := range v.Banner(base) {
+			l.Info(line.Msg, line.Attrs...)
+		}
 	}
-	l.Info("weavr logins", "emails", "alice@example.com (fresh), bob@example.com (KYC-approved), carol@, dave@, frank@ (programme 2)", "password", "Passw0rd!")
-	token, tenant := srv.LoanProCredentials()
-	l.Info("loanpro credentials", "Authorization", "Bearer "+token, "Autopal-Instance-Id", tenant)
-	l.Info("try", "curl", fmt.Sprintf(`curl -s -X POST %s/multi/login_with_password -H 'api-key: %s' -H 'Content-Type: application/json' -d '{"email":"alice@example.com","password":{"value":"Passw0rd!"}}'`,
-		base, srv.WeavrProgrammes()[0].APIKey))
 }

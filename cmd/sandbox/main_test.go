@@ -8,10 +8,21 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sandbox-dev/fintech-sandbox/simulator/contract"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/loanpro"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/weavr"
 )
+
+func weavrOf(o options) *weavr.Settings { return contract.SettingsOf[weavr.Settings](o.sim.Vendors) }
+
+func loanproOf(o options) *loanpro.Settings {
+	return contract.SettingsOf[loanpro.Settings](o.sim.Vendors)
+}
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
@@ -20,15 +31,20 @@ func TestParseFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.sim.Seed != 9 || o.sim.Weavr.Consumers != 3 || o.sim.LoanPro.Customers != 7 || o.logFormat != "json" || o.sim.Weavr.RateLimit != nil {
-		t.Errorf("flags over env not applied: %+v", o)
+	w, lp := weavrOf(o), loanproOf(o)
+	if o.sim.Seed != 9 || w.Consumers != 3 || lp.Customers != 7 || o.logFormat != "json" || w.RateLimit != nil {
+		t.Errorf("flags over env not applied: %+v %+v %+v", o, w, lp)
 	}
-	if b, _ := parseFlags([]string{"--max-body-bytes", "4096"}, env(nil), io.Discard); b.sim.Weavr.MaxBodyBytes != 4096 || b.sim.LoanPro.MaxBodyBytes != 4096 {
-		t.Errorf("--max-body-bytes sets both vendors: weavr %d, loanpro %d", b.sim.Weavr.MaxBodyBytes, b.sim.LoanPro.MaxBodyBytes)
+	if b, _ := parseFlags([]string{"--max-body-bytes", "4096"}, env(nil), io.Discard); b.sim.MaxBodyBytes != 4096 {
+		t.Errorf("--max-body-bytes: %d", b.sim.MaxBodyBytes)
+	}
+	l, _ := parseFlags([]string{"--loanpro-statuses", "Active, ,Closed", "--rate-limit", "off", "--rate-limit", "on"}, env(nil), io.Discard)
+	if got := loanproOf(l).Statuses; !slices.Equal(got, []string{"Active", "Closed"}) || len(weavrOf(l).RateLimit) != 3 {
+		t.Errorf("vendor list and rate-limit flags: statuses %q, rate limit %v", got, weavrOf(l).RateLimit)
 	}
 	d, _ := parseFlags(nil, env(nil), io.Discard)
-	if d.addr != "127.0.0.1:8080" || d.sim.Seed != 1 || d.sim.Weavr.Consumers != 1000 || len(d.sim.Weavr.RateLimit) != 3 {
-		t.Errorf("defaults: %+v", d)
+	if dw := weavrOf(d); d.addr != "127.0.0.1:8080" || d.sim.Seed != 1 || dw.Consumers != 1000 || len(dw.RateLimit) != 3 || d.sim.MaxBodyBytes != 1<<20 {
+		t.Errorf("defaults: %+v %+v", d, dw)
 	}
 	for _, bad := range [][]string{{"--rate-limit", "x"}, {"--log-format", "xml"}, {"extra"}, {"--seed", "one"}} {
 		if _, err := parseFlags(bad, env(nil), io.Discard); err == nil {

@@ -237,3 +237,18 @@ func (m *jsonMasker) writeString(s string) {
 	_ = enc.Encode(s)
 	m.out.Truncate(m.out.Len() - 1) // Encode appends a newline
 }
+
+// MaxBody bounds each body the journal keeps (the first MaxBody bytes and
+// one more, so a reader knows it was cut).
+const MaxBody = 64 << 10
+
+// Masked is the entry as the control API shows it: credentials in headers,
+// passwords and tokens in bodies hidden. Masking happens when the journal
+// is read, never per request (it re-encodes JSON).
+func (e Entry) Masked() Entry {
+	e.RequestBody = MaskBody(e.RequestHeaders.Get("Content-Type"), []byte(e.RequestBody), MaxBody)
+	e.ResponseBody = MaskBody(e.ResponseHeaders.Get("Content-Type"), []byte(e.ResponseBody), MaxBody)
+	e.RequestHeaders = MaskHeaders(e.RequestHeaders)
+	e.ResponseHeaders = MaskHeaders(e.ResponseHeaders)
+	return e
+}

@@ -5,15 +5,18 @@ import (
 	"encoding/json"
 	"flag"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/sandbox-dev/fintech-sandbox/simulator"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/clock"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/loanpro"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/sandboxtest"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/weavr"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -27,43 +30,45 @@ const (
 	inst  = "5200000"
 )
 
-// newSandbox builds the real router with small counts and a fake clock.
-func newSandbox(t testing.TB, edit func(*simulator.Config)) (http.Handler, *clock.Fake) {
+// sandbox is the whole sandbox in-process (sandboxtest) with its fake
+// clock.
+type sandbox struct {
+	*sandboxtest.Sandbox
+	clk *clock.Fake
+}
+
+// newSandbox builds the real sandbox with small counts (50 customers, 10
+// consumers) and a fake clock; opts apply after those, so a test can
+// change any of them.
+func newSandbox(t testing.TB, opts ...sandboxtest.Option) *sandbox {
 	t.Helper()
 	clk := clock.NewFake(testNow)
-	cfg := simulator.DefaultConfig()
-	cfg.Clock = clk
-	cfg.LoanPro.Customers = 50
-	cfg.Weavr.Consumers = 10
-	if edit != nil {
-		edit(&cfg)
+	defaults := []sandboxtest.Option{
+		sandboxtest.WithConfig(func(c *simulator.Config) { c.Clock = clk }),
+		sandboxtest.WithSettings(func(s *loanpro.Settings) { s.Customers = 50 }),
+		sandboxtest.WithSettings(func(s *weavr.Settings) { s.Consumers = 10 }),
 	}
-	h, err := simulator.New(cfg)
-	if err != nil {
-		t.Fatalf("simulator.New: %v", err)
-	}
-	return h, clk
+	return &sandbox{Sandbox: sandboxtest.New(t, append(defaults, opts...)...), clk: clk}
 }
 
-// auth are the headers of an authorised LoanPro request.
-func auth() map[string]string {
-	return map[string]string{"Authorization": "Bearer " + token, "Autopal-Instance-Id": inst, "Content-Type": "application/json"}
+// authHeaders are the headers of an authorised LoanPro request.
+var authHeaders = [...]string{"Authorization", "Bearer " + token, "Autopal-Instance-Id", inst, "Content-Type", "application/json"}
+
+// auth are the headers of an authorised LoanPro request as Do's name,
+// value pairs, leaving out the named ones.
+func auth(except ...string) []string {
+	var out []string
+	for i := 0; i < len(authHeaders); i += 2 {
+		if !slices.ContainsFunc(except, func(k string) bool { return strings.EqualFold(k, authHeaders[i]) }) {
+			out = append(out, authHeaders[i], authHeaders[i+1])
+		}
+	}
+	return out
 }
 
-func do(h http.Handler, method, target, body string, headers map[string]string) *httptest.ResponseRecorder {
-	var r *http.Request
-	if body == "" {
-		r = httptest.NewRequest(method, target, nil)
-	} else {
-		r = httptest.NewRequest(method, target, strings.NewReader(body))
-	}
-	for k, v := range headers {
-		r.Header.Set(k, v)
-	}
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, r)
-	return w
-}
+// with sets header k on h, replacing any spelling of it (Do's header
+// pairs have Set semantics: a later pair replaces an earlier one).
+func with(h []string, k, v string) []string { return append(slices.Clone(h), k, v) }
 
 // indent normalises a JSON document's formatting.
 func indent(t testing.TB, b []byte) []byte {
@@ -100,29 +105,6 @@ func golden(t testing.TB, name string, body []byte) {
 	}
 }
 
-func without(h map[string]string, keys ...string) map[string]string {
-	out := map[string]string{}
-	for k, v := range h {
-		out[k] = v
-	}
-	for _, k := range keys {
-		delete(out, k)
-	}
-	return out
-}
-
-// with sets header k, replacing any spelling of it.
-func with(h map[string]string, k, v string) map[string]string {
-	out := without(h)
-	for old := range out {
-		if strings.EqualFold(old, k) {
-			delete(out, old)
-		}
-	}
-	out[k] = v
-	return out
-}
-
 // seedBody is the seed page's example request.
 const seedBody = `{"status":"Active","customerType":"customer.type.individual","customerIdType":"customer.idType.ssn",
 "birthDate":"1980-07-17","firstName":"John","middleName":"H.","lastName":"Doe","ssn":"123456789","driverLicense":"AL3730",
@@ -134,7 +116,7 @@ const seedBody = `{"status":"Active","customerType":"customer.type.individual","
 func TestGolden(t *testing.T) {
 	tests := []struct {
 		name, method, target, body string
-		headers                    map[string]string
+		headers                    []string
 		status                     int
 	}{
 		{"get", "GET", base + "/Customers(1)", "", auth(), 200},
@@ -151,10 +133,10 @@ func TestGolden(t *testing.T) {
 		{"list_filter_and_orderby", "GET", base + "/Customers?$filter=status%20eq%20'Active'%20and%20id%20le%2010&$orderby=lastName%20desc&$select=id,lastName,status", "", auth(), 200},
 		{"list_nopaging_select", "GET", base + "/Customers?nopaging=true&$select=id&$filter=id%20gt%2040", "", auth(), 200},
 
-		{"err_auth_missing", "GET", base + "/Customers(1)", "", without(auth(), "Authorization"), 401},
+		{"err_auth_missing", "GET", base + "/Customers(1)", "", auth("Authorization"), 401},
 		{"err_auth_scheme", "GET", base + "/Customers(1)", "", with(auth(), "Authorization", token), 401},
 		{"err_auth_token", "GET", base + "/Customers(1)", "", with(auth(), "Authorization", "Bearer nope"), 401},
-		{"err_instance_missing", "PUT", base + "/Customers(1)", `{}`, without(auth(), "Autopal-Instance-Id"), 401},
+		{"err_instance_missing", "PUT", base + "/Customers(1)", `{}`, auth("Autopal-Instance-Id"), 401},
 		{"err_instance_wrong", "GET", base + "/Customers(1)", "", with(auth(), "autopal-instance-id", "1"), 401},
 		{"err_segment", "GET", base + "/Loans(1)", "", auth(), 404},
 		{"err_unknown_route", "GET", "/api/public/api/1/Customers/Autopal.Search()", "", auth(), 404},
@@ -180,15 +162,15 @@ func TestGolden(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h, _ := newSandbox(t, nil)
-			w := do(h, tt.method, tt.target, tt.body, tt.headers)
-			if w.Code != tt.status {
-				t.Errorf("status %d, want %d: %s", w.Code, tt.status, w.Body)
+			sb := newSandbox(t)
+			w := sb.Do(t, tt.method, tt.target, tt.body, tt.headers...)
+			if w.Status != tt.status {
+				t.Errorf("status %d, want %d: %s", w.Status, tt.status, w.Body)
 			}
-			if ct := w.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+			if ct := w.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 				t.Errorf("Content-Type %q", ct)
 			}
-			if w.Header().Get("X-Sandbox-Error") != "" {
+			if w.Header.Get("X-Sandbox-Error") != "" {
 				t.Errorf("a LoanPro route answered with a sandbox error: %s", w.Body)
 			}
 			var e struct {
@@ -196,30 +178,29 @@ func TestGolden(t *testing.T) {
 					Code int `json:"code"`
 				} `json:"error"`
 			}
-			if json.Unmarshal(w.Body.Bytes(), &e) == nil && e.Error != nil && e.Error.Code != w.Code {
-				t.Errorf("body code %d != status %d", e.Error.Code, w.Code)
+			if json.Unmarshal(w.Body, &e) == nil && e.Error != nil && e.Error.Code != w.Status {
+				t.Errorf("body code %d != status %d", e.Error.Code, w.Status)
 			}
-			golden(t, tt.name, w.Body.Bytes())
+			golden(t, tt.name, w.Body)
 		})
 	}
 }
 
 // TestHeaderSpellings: clients spell the tenant header -Id, -ID or lower
 // case; all must work over the wire, and "bearer" is a valid scheme
-// spelling.
+// spelling. The requests go to the sandbox's listener, not through Do,
+// whose header pairs are canonicalised.
 func TestHeaderSpellings(t *testing.T) {
-	h, _ := newSandbox(t, nil)
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	sb := newSandbox(t)
 	for _, name := range []string{"Autopal-Instance-Id", "Autopal-Instance-ID", "autopal-instance-id", "AUTOPAL-INSTANCE-ID"} {
 		t.Run(name, func(t *testing.T) {
-			r, err := http.NewRequest("GET", srv.URL+base+"/Customers(1)", nil)
+			r, err := http.NewRequest("GET", sb.URL+base+"/Customers(1)", nil)
 			if err != nil {
 				t.Fatal(err)
 			}
 			r.Header[name] = []string{inst} // sent verbatim, not canonicalised
 			r.Header["authorization"] = []string{"bearer " + token}
-			resp, err := srv.Client().Do(r)
+			resp, err := sb.Client().Do(r)
 			if err != nil {
 				t.Fatal(err)
 			}

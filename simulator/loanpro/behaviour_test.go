@@ -12,6 +12,7 @@ import (
 	"github.com/sandbox-dev/fintech-sandbox/fixtures"
 	"github.com/sandbox-dev/fintech-sandbox/simulator"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/loanpro"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/sandboxtest"
 )
 
 // entity decodes {"d":{…}} into a map, failing on anything else.
@@ -29,20 +30,20 @@ func entity(t testing.TB, body []byte) map[string]any {
 func dateOf(t time.Time) string { return fmt.Sprintf("/Date(%d)/", t.Unix()) }
 
 func TestPutPersistsAndStampsLastUpdate(t *testing.T) {
-	h, clk := newSandbox(t, nil)
-	clk.Advance(90 * time.Minute)
-	w := do(h, "PUT", base+"/Customers(1)", `{"firstName":"Johnny","birthDate":"1980-07-18 06:30:00"}`, auth())
-	if w.Code != 200 {
-		t.Fatalf("PUT: %d %s", w.Code, w.Body)
+	sb := newSandbox(t)
+	sb.clk.Advance(90 * time.Minute)
+	w := sb.Do(t, "PUT", base+"/Customers(1)", `{"firstName":"Johnny","birthDate":"1980-07-18 06:30:00"}`, auth()...)
+	if w.Status != 200 {
+		t.Fatalf("PUT: %d %s", w.Status, w.Body)
 	}
-	d := entity(t, w.Body.Bytes())
+	d := entity(t, w.Body)
 	if d["lastUpdate"] != dateOf(testNow.Add(90*time.Minute)) {
 		t.Errorf("lastUpdate %v, want the clock's time", d["lastUpdate"])
 	}
 	if d["created"] != "/Date(1493234716)/" {
 		t.Errorf("created changed: %v", d["created"])
 	}
-	g := entity(t, do(h, "GET", base+"/Customers(id=1)", "", auth()).Body.Bytes())
+	g := entity(t, sb.Do(t, "GET", base+"/Customers(id=1)", "", auth()...).Body)
 	for k, want := range map[string]any{"firstName": "Johnny", "lastName": "Doe", "birthDate": "/Date(332749800)/", "lastUpdate": d["lastUpdate"]} {
 		if g[k] != want {
 			t.Errorf("GET after PUT: %s = %v, want %v", k, g[k], want)
@@ -51,22 +52,22 @@ func TestPutPersistsAndStampsLastUpdate(t *testing.T) {
 }
 
 func TestIgnoreWarningsRetry(t *testing.T) {
-	h, _ := newSandbox(t, nil)
+	sb := newSandbox(t)
 	body := `{"email":"jane.doe@example.com"}`
-	if w := do(h, "PUT", base+"/Customers(1)", body, auth()); w.Code != 409 || !strings.Contains(w.Body.String(), "TransactionWarningException") {
-		t.Fatalf("first PUT: %d %s", w.Code, w.Body)
+	if w := sb.Do(t, "PUT", base+"/Customers(1)", body, auth()...); w.Status != 409 || !strings.Contains(string(w.Body), "TransactionWarningException") {
+		t.Fatalf("first PUT: %d %s", w.Status, w.Body)
 	}
-	if g := entity(t, do(h, "GET", base+"/Customers(1)", "", auth()).Body.Bytes()); g["email"] != "john.doe@example.com" {
+	if g := entity(t, sb.Do(t, "GET", base+"/Customers(1)", "", auth()...).Body); g["email"] != "john.doe@example.com" {
 		t.Fatalf("a warned PUT changed the customer: %v", g["email"])
 	}
-	w := do(h, "PUT", base+"/Customers(1)", `{"email":"jane.doe@example.com","__ignoreWarnings":true}`, auth())
-	if w.Code != 200 || entity(t, w.Body.Bytes())["email"] != "jane.doe@example.com" {
-		t.Fatalf("retry with __ignoreWarnings: %d %s", w.Code, w.Body)
+	w := sb.Do(t, "PUT", base+"/Customers(1)", `{"email":"jane.doe@example.com","__ignoreWarnings":true}`, auth()...)
+	if w.Status != 200 || entity(t, w.Body)["email"] != "jane.doe@example.com" {
+		t.Fatalf("retry with __ignoreWarnings: %d %s", w.Status, w.Body)
 	}
 	// Now customer 2's own email is shared with customer 1: re-sending it warns.
-	w = do(h, "PUT", base+"/Customers(2)", `{"email":"jane.doe@example.com"}`, auth())
-	if w.Code != 409 || !strings.Contains(w.Body.String(), "(Customer ID 1: John Doe)") {
-		t.Fatalf("duplicate seen from the other side: %d %s", w.Code, w.Body)
+	w = sb.Do(t, "PUT", base+"/Customers(2)", `{"email":"jane.doe@example.com"}`, auth()...)
+	if w.Status != 409 || !strings.Contains(string(w.Body), "(Customer ID 1: John Doe)") {
+		t.Fatalf("duplicate seen from the other side: %d %s", w.Status, w.Body)
 	}
 }
 
@@ -90,16 +91,16 @@ func TestWarningRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h, _ := newSandbox(t, nil)
-			w := do(h, "PUT", base+"/Customers(1)", tt.body, auth())
+			sb := newSandbox(t)
+			w := sb.Do(t, "PUT", base+"/Customers(1)", tt.body, auth()...)
 			if tt.warn == "" {
-				if w.Code != 200 {
-					t.Fatalf("want 200, got %d %s", w.Code, w.Body)
+				if w.Status != 200 {
+					t.Fatalf("want 200, got %d %s", w.Status, w.Body)
 				}
 				return
 			}
-			if w.Code != 409 || !strings.Contains(w.Body.String(), tt.warn) {
-				t.Fatalf("want warning %q, got %d %s", tt.warn, w.Code, w.Body)
+			if w.Status != 409 || !strings.Contains(string(w.Body), tt.warn) {
+				t.Fatalf("want warning %q, got %d %s", tt.warn, w.Status, w.Body)
 			}
 		})
 	}
@@ -163,11 +164,11 @@ func TestValidationRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h, _ := newSandbox(t, nil)
-			w := do(h, "PUT", base+"/Customers(1)", tt.body, auth())
+			sb := newSandbox(t)
+			w := sb.Do(t, "PUT", base+"/Customers(1)", tt.body, auth()...)
 			if tt.mentions == nil {
-				if w.Code != 200 {
-					t.Fatalf("want 200, got %d %s", w.Code, w.Body)
+				if w.Status != 200 {
+					t.Fatalf("want 200, got %d %s", w.Status, w.Body)
 				}
 				return
 			}
@@ -178,15 +179,15 @@ func TestValidationRules(t *testing.T) {
 					Code    int    `json:"code"`
 				} `json:"error"`
 			}
-			if w.Code != 409 || json.Unmarshal(w.Body.Bytes(), &e) != nil || e.Error.Code != 409 || e.Error.Type != "ValidationException" {
-				t.Fatalf("want 409 ValidationException, got %d %s", w.Code, w.Body)
+			if w.Status != 409 || json.Unmarshal(w.Body, &e) != nil || e.Error.Code != 409 || e.Error.Type != "ValidationException" {
+				t.Fatalf("want 409 ValidationException, got %d %s", w.Status, w.Body)
 			}
 			for _, m := range tt.mentions {
 				if !strings.Contains(e.Error.Message, m) {
 					t.Errorf("message %q does not mention %q", e.Error.Message, m)
 				}
 			}
-			if g := entity(t, do(h, "GET", base+"/Customers(1)", "", auth()).Body.Bytes()); g["lastUpdate"] != "/Date(1496956419)/" {
+			if g := entity(t, sb.Do(t, "GET", base+"/Customers(1)", "", auth()...).Body); g["lastUpdate"] != "/Date(1496956419)/" {
 				t.Errorf("a rejected PUT changed the customer")
 			}
 		})
@@ -214,10 +215,10 @@ func TestSettings(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h, _ := newSandbox(t, func(c *simulator.Config) { tt.edit(&c.LoanPro) })
-			w := do(h, tt.method, base+tt.target, tt.body, auth())
-			if w.Code != tt.status {
-				t.Fatalf("status %d, want %d: %s", w.Code, tt.status, w.Body)
+			sb := newSandbox(t, sandboxtest.WithSettings(tt.edit))
+			w := sb.Do(t, tt.method, base+tt.target, tt.body, auth()...)
+			if w.Status != tt.status {
+				t.Fatalf("status %d, want %d: %s", w.Status, tt.status, w.Body)
 			}
 			var e struct {
 				Error *struct{ Code int } `json:"error"`
@@ -225,7 +226,7 @@ func TestSettings(t *testing.T) {
 					Results []any `json:"results"`
 				} `json:"d"`
 			}
-			_ = json.Unmarshal(w.Body.Bytes(), &e)
+			_ = json.Unmarshal(w.Body, &e)
 			if e.Error != nil && e.Error.Code != tt.status {
 				t.Errorf("body code %d != status %d", e.Error.Code, tt.status)
 			}
@@ -255,15 +256,15 @@ func TestInvalidSettingsFailFast(t *testing.T) {
 }
 
 func TestSessionsAreIsolated(t *testing.T) {
-	h, _ := newSandbox(t, nil)
-	w := do(h, "PUT", base+"/Customers(1)", `{"firstName":"Zed"}`, with(auth(), "X-Sandbox-Session", "a"))
-	if w.Code != 200 {
-		t.Fatalf("PUT: %d %s", w.Code, w.Body)
+	sb := newSandbox(t)
+	w := sb.Do(t, "PUT", base+"/Customers(1)", `{"firstName":"Zed"}`, with(auth(), "X-Sandbox-Session", "a")...)
+	if w.Status != 200 {
+		t.Fatalf("PUT: %d %s", w.Status, w.Body)
 	}
-	if g := entity(t, do(h, "GET", base+"/Customers(1)", "", with(auth(), "X-Sandbox-Session", "b")).Body.Bytes()); g["firstName"] != "John" {
+	if g := entity(t, sb.Do(t, "GET", base+"/Customers(1)", "", with(auth(), "X-Sandbox-Session", "b")...).Body); g["firstName"] != "John" {
 		t.Fatalf("session b sees session a's write: %v", g["firstName"])
 	}
-	if g := entity(t, do(h, "GET", base+"/Customers(1)", "", with(auth(), "X-Sandbox-Session", "a")).Body.Bytes()); g["firstName"] != "Zed" {
+	if g := entity(t, sb.Do(t, "GET", base+"/Customers(1)", "", with(auth(), "X-Sandbox-Session", "a")...).Body); g["firstName"] != "Zed" {
 		t.Fatalf("session a lost its write: %v", g["firstName"])
 	}
 }
@@ -271,8 +272,8 @@ func TestSessionsAreIsolated(t *testing.T) {
 // TestConcurrentPuts: 64 PUTs on one customer in parallel must neither
 // lose nor tear an update (run with -race).
 func TestConcurrentPuts(t *testing.T) {
-	h, _ := newSandbox(t, nil)
-	golden := entity(t, do(h, "GET", base+"/Customers(7)", "", auth()).Body.Bytes())
+	sb := newSandbox(t)
+	golden := entity(t, sb.Do(t, "GET", base+"/Customers(7)", "", auth()...).Body)
 	const n = 64
 	var wg sync.WaitGroup
 	bodies := make([][]byte, n)
@@ -281,8 +282,8 @@ func TestConcurrentPuts(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := do(h, "PUT", base+"/Customers(7)", fmt.Sprintf(`{"customId":"c%d","middleName":"m%d"}`, i, i), auth())
-			codes[i], bodies[i] = w.Code, w.Body.Bytes()
+			w := sb.Do(t, "PUT", base+"/Customers(7)", fmt.Sprintf(`{"customId":"c%d","middleName":"m%d"}`, i, i), auth()...)
+			codes[i], bodies[i] = w.Status, w.Body
 		}()
 	}
 	wg.Wait()
@@ -310,7 +311,7 @@ func TestConcurrentPuts(t *testing.T) {
 	if len(written) != n {
 		t.Errorf("%d distinct writes answered, want %d", len(written), n)
 	}
-	final := entity(t, do(h, "GET", base+"/Customers(7)", "", auth()).Body.Bytes())
+	final := entity(t, sb.Do(t, "GET", base+"/Customers(7)", "", auth()...).Body)
 	id := strings.TrimPrefix(fmt.Sprint(final["customId"]), "c")
 	if !written[fmt.Sprint(final["customId"])] || final["middleName"] != "m"+id {
 		t.Errorf("final state customId %v middleName %v is not one whole write", final["customId"], final["middleName"])
@@ -321,7 +322,7 @@ func TestConcurrentPuts(t *testing.T) {
 // atomic step, so of many customers racing for one new email only one
 // gets it without a warning.
 func TestConcurrentDuplicateEmail(t *testing.T) {
-	h, _ := newSandbox(t, nil)
+	sb := newSandbox(t)
 	const n = 32
 	var wg sync.WaitGroup
 	codes := make([]int, n)
@@ -329,7 +330,7 @@ func TestConcurrentDuplicateEmail(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			codes[i] = do(h, "PUT", fmt.Sprintf("%s/Customers(%d)", base, 10+i), `{"email":"race@example.com"}`, auth()).Code
+			codes[i] = sb.Do(t, "PUT", fmt.Sprintf("%s/Customers(%d)", base, 10+i), `{"email":"race@example.com"}`, auth()...).Status
 		}()
 	}
 	wg.Wait()
@@ -351,12 +352,12 @@ func TestConcurrentDuplicateEmail(t *testing.T) {
 // different data.
 func TestDeterminism(t *testing.T) {
 	all := func(seed int64) string {
-		h, _ := newSandbox(t, func(c *simulator.Config) { c.Seed = seed })
-		w := do(h, "GET", base+"/Customers?nopaging=true&$expand=PrimaryAddress,MailAddress,Phones,Employer,CreditScore,References", "", auth())
-		if w.Code != 200 {
-			t.Fatalf("list: %d", w.Code)
+		sb := newSandbox(t, sandboxtest.WithConfig(func(c *simulator.Config) { c.Seed = seed }))
+		w := sb.Do(t, "GET", base+"/Customers?nopaging=true&$expand=PrimaryAddress,MailAddress,Phones,Employer,CreditScore,References", "", auth()...)
+		if w.Status != 200 {
+			t.Fatalf("list: %d", w.Status)
 		}
-		return w.Body.String()
+		return string(w.Body)
 	}
 	a, b, c := all(42), all(42), all(43)
 	if a != b {

@@ -8,6 +8,7 @@ import (
 	"testing/iotest"
 
 	"github.com/sandbox-dev/fintech-sandbox/simulator"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/sandboxtest"
 )
 
 // TestRejectedBodiesLeaveTheCustomer covers two regressions: invalid UTF-8
@@ -32,51 +33,51 @@ func TestRejectedBodiesLeaveTheCustomer(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h, _ := newSandbox(t, nil)
-			before := do(h, "GET", base+"/Customers(1)", "", auth()).Body.String()
+			sb := newSandbox(t)
+			before := string(sb.Do(t, "GET", base+"/Customers(1)", "", auth()...).Body)
 			var body io.Reader = strings.NewReader(tt.body)
 			if tt.extra > 0 { // what net/http's body gives when the client closes mid-body
 				body = io.MultiReader(body, iotest.ErrReader(io.ErrUnexpectedEOF))
 			}
+			// Do takes the body as a string; this request needs its own
+			// reader and Content-Length, so it is sent as built.
 			req := httptest.NewRequest("PUT", base+"/Customers(1)", body)
 			req.ContentLength = int64(len(tt.body)) + tt.extra
-			for k, v := range auth() {
-				req.Header.Set(k, v)
+			for h := auth(); len(h) > 0; h = h[2:] {
+				req.Header.Set(h[0], h[1])
 			}
-			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, req)
-			if rec.Code != tt.status || rec.Body.String() != tt.want {
-				t.Fatalf("got %d %s\nwant %d %s", rec.Code, rec.Body, tt.status, tt.want)
+			if r := sb.Send(req); r.Status != tt.status || string(r.Body) != tt.want {
+				t.Fatalf("got %d %s\nwant %d %s", r.Status, r.Body, tt.status, tt.want)
 			}
-			if after := do(h, "GET", base+"/Customers(1)", "", auth()).Body.String(); after != before {
+			if after := string(sb.Do(t, "GET", base+"/Customers(1)", "", auth()...).Body); after != before {
 				t.Errorf("a rejected PUT changed the customer:\n%s\n%s", before, after)
 			}
 		})
 	}
 }
 
-// TestBodyLimitIsConfigurable: a body over Settings.MaxBodyBytes is a 413 in
+// TestBodyLimitIsConfigurable: a body over Config.MaxBodyBytes is a 413 in
 // LoanPro's error shape naming the limit, one at the limit is applied, and
 // a limit under 1 KiB is refused at startup.
 func TestBodyLimitIsConfigurable(t *testing.T) {
-	h, _ := newSandbox(t, func(c *simulator.Config) { c.LoanPro.MaxBodyBytes = 2048 })
+	sb := newSandbox(t, sandboxtest.WithConfig(func(c *simulator.Config) { c.MaxBodyBytes = 2048 }))
 	pad := func(n int) string { // a PUT body of exactly n bytes
 		return `{"firstName":"Al","x":"` + strings.Repeat("y", n-len(`{"firstName":"Al","x":""}`)) + `"}`
 	}
-	before := do(h, "GET", base+"/Customers(1)", "", auth()).Body.String()
-	r := do(h, "PUT", base+"/Customers(1)", pad(2049), auth())
+	before := string(sb.Do(t, "GET", base+"/Customers(1)", "", auth()...).Body)
+	r := sb.Do(t, "PUT", base+"/Customers(1)", pad(2049), auth()...)
 	const want = `{"error":{"message":"The request body exceeds 2048 bytes.","type":"RequestEntityTooLargeException","code":413}}`
-	if r.Code != 413 || r.Body.String() != want {
-		t.Fatalf("2049 bytes: got %d %s, want 413 %s", r.Code, r.Body, want)
+	if r.Status != 413 || string(r.Body) != want {
+		t.Fatalf("2049 bytes: got %d %s, want 413 %s", r.Status, r.Body, want)
 	}
-	if after := do(h, "GET", base+"/Customers(1)", "", auth()).Body.String(); after != before {
+	if after := string(sb.Do(t, "GET", base+"/Customers(1)", "", auth()...).Body); after != before {
 		t.Fatalf("a refused PUT changed the customer")
 	}
-	if r := do(h, "PUT", base+"/Customers(1)", pad(2048), auth()); r.Code != 200 || !strings.Contains(r.Body.String(), `"firstName":"Al"`) {
-		t.Fatalf("2048 bytes: got %d %s", r.Code, r.Body)
+	if r := sb.Do(t, "PUT", base+"/Customers(1)", pad(2048), auth()...); r.Status != 200 || !strings.Contains(string(r.Body), `"firstName":"Al"`) {
+		t.Fatalf("2048 bytes: got %d %s", r.Status, r.Body)
 	}
 	cfg := simulator.DefaultConfig()
-	cfg.LoanPro.MaxBodyBytes = 100
+	cfg.MaxBodyBytes = 100
 	if _, err := simulator.New(cfg); err == nil || !strings.Contains(err.Error(), "max body bytes") {
 		t.Fatalf("a 100-byte limit: err = %v", err)
 	}

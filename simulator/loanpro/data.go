@@ -2,7 +2,11 @@ package loanpro
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
+
+	"github.com/sandbox-dev/fintech-sandbox/simulator/contract"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
 )
 
 // SandboxCustomer is a customer as the control API shows it: its id and
@@ -14,17 +18,38 @@ type SandboxCustomer struct {
 	Customer json.RawMessage `json:"customer"`
 }
 
-// Customers lists a session's customers (state is the session's LoanPro
-// state) whose email or name contains q (case-insensitive; "" = all), in
-// id order, paged by offset and limit; total counts every match.
-func (s *Service) Customers(state any, q string, offset, limit int) (page []SandboxCustomer, total int) {
+// customersCollection is the control API's browser of a session's
+// customers, at /__sandbox/sessions/{s}/loanpro/customers; every list
+// answer carries the tenant credentials the customers need.
+func (s *Service) customersCollection() contract.Collection {
+	return contract.Collection{
+		Name: "customers", Item: "customer", Search: "q", SearchHelp: "part of the email or name",
+		Summary: "the session's LoanPro customers and the tenant credentials",
+		List: func(sess *session.Session, q string, offset, limit int) (any, int) {
+			return s.Customers(sess, q, offset, limit)
+		},
+		Get: func(sess *session.Session, id string) (any, bool) {
+			n, err := strconv.Atoi(id)
+			if err != nil {
+				return nil, false
+			}
+			return s.Customer(sess, n)
+		},
+		Extra: map[string]any{"credentials": map[string]string{"Authorization": "Bearer " + s.token, "Autopal-Instance-Id": s.tenant}},
+	}
+}
+
+// Customers lists a session's customers whose email or name contains q
+// (case-insensitive; "" = all), in id order, paged by offset and limit;
+// total counts every match.
+func (s *Service) Customers(sess *session.Session, q string, offset, limit int) (page []SandboxCustomer, total int) {
 	var match func(Customer) bool // nil: all, read only the page
 	if q = strings.ToLower(q); q != "" {
 		match = func(c Customer) bool {
 			return strings.Contains(strings.ToLower(c.Email.s), q) || strings.Contains(strings.ToLower(c.displayName()), q)
 		}
 	}
-	cs, total := state.(*World).customers.Page(match, offset, limit)
+	cs, total := s.worldKey.Of(sess).customers.Page(match, offset, limit)
 	page = make([]SandboxCustomer, len(cs))
 	for i := range cs {
 		page[i] = s.sandboxView(&cs[i])
@@ -33,8 +58,8 @@ func (s *Service) Customers(state any, q string, offset, limit int) (page []Sand
 }
 
 // Customer finds one customer of a session by id.
-func (s *Service) Customer(state any, id int) (SandboxCustomer, bool) {
-	c, ok := state.(*World).customers.Get(id)
+func (s *Service) Customer(sess *session.Session, id int) (SandboxCustomer, bool) {
+	c, ok := s.worldKey.Of(sess).customers.Get(id)
 	if !ok {
 		return SandboxCustomer{}, false
 	}

@@ -100,7 +100,7 @@ type catalog struct {
 	rateLimited      lpError
 }
 
-func newCatalog(s Settings) catalog {
+func newCatalog(s Settings, maxBody int64) catalog {
 	mk := func(name string, status int, typ, msg, summary string, header http.Header, warnings []string) lpError {
 		e := lpError{def: apierr.Def{Vendor: Vendor, Name: name, Status: status, Header: header, Summary: summary}, typ: typ}
 		e.def.Body = e.def.WithBody(errorBody{Error: errorDetail{Message: msg, Type: typ, Code: status}, Warnings: warnings}).Body
@@ -121,7 +121,7 @@ func newCatalog(s Settings) catalog {
 			"Invalid field value or type: typos, bad enum, bad date, bad ssn, payload/endpoint id mismatch (docs: 409).", nil, nil),
 		invalidPayload: mk("INVALID_PAYLOAD", s.ValidationStatus, "InvalidPayloadException", fmt.Sprintf(msgBodyMalformed, "unexpected end of JSON input"),
 			"Empty, unreadable or malformed JSON body, or a body that is not a JSON object.", nil, nil),
-		payloadTooLarge: mk("PAYLOAD_TOO_LARGE", http.StatusRequestEntityTooLarge, "RequestEntityTooLargeException", fmt.Sprintf(msgBodyTooLarge, s.MaxBodyBytes),
+		payloadTooLarge: mk("PAYLOAD_TOO_LARGE", http.StatusRequestEntityTooLarge, "RequestEntityTooLargeException", fmt.Sprintf(msgBodyTooLarge, maxBody),
 			"Request body larger than --max-body-bytes (LoanPro documents no limit; its web server refuses huge bodies with 413).", nil, nil),
 		invalidQuery: mk("INVALID_QUERY", s.ValidationStatus, "InvalidQueryOptionException", fmt.Sprintf(msgQueryValue, "-1", "$top", "expected a non-negative integer"),
 			"Invalid OData query option ($top, $skip, $filter, $expand, $select, $orderby, nopaging).", nil, nil),

@@ -9,18 +9,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sandbox-dev/fintech-sandbox/simulator"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/sandboxtest"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/weavr"
 )
 
 // fuzzSandbox is the real router over small data, built once per fuzz
 // target (each fuzz worker process builds its own).
-func fuzzSandbox(f *testing.F) http.Handler {
+func fuzzSandbox(f *testing.F) *sandbox {
 	f.Helper()
-	h, _ := newSandbox(f, func(c *simulator.Config) {
-		c.Weavr.Consumers, c.LoanPro.Customers = 5, 5
-		c.Weavr.RateLimit = nil
-	})
-	return h
+	return newSandbox(f, sandboxtest.WithData(5), sandboxtest.WithSettings(func(s *weavr.Settings) { s.RateLimit = nil }))
 }
 
 // errorShape checks LoanPro's error envelope: {"error":{"message","type",
@@ -66,7 +63,7 @@ func entityShape(t *testing.T, body []byte) {
 // envelope and leaves the customer exactly as it was; a 200 is the entity
 // GET returns afterwards.
 func FuzzCustomerUpdate(f *testing.F) {
-	h := fuzzSandbox(f)
+	sb := fuzzSandbox(f)
 	seeds := []string{
 		`{}`,
 		seedBody,
@@ -108,28 +105,28 @@ func FuzzCustomerUpdate(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, id uint8, body string) {
 		path := base + "/Customers(" + strconv.Itoa(int(id)%5+1) + ")"
-		if r := do(h, "POST", "/__sandbox/sessions/default/reset", "", nil); r.Code != http.StatusOK {
-			t.Fatalf("reset: %d %s", r.Code, r.Body)
+		if r := sb.Do(t, "POST", "/__sandbox/sessions/default/reset", ""); r.Status != http.StatusOK {
+			t.Fatalf("reset: %d %s", r.Status, r.Body)
 		}
-		before := do(h, "GET", path, "", auth())
-		if before.Code != http.StatusOK {
-			t.Fatalf("GET before: %d %s", before.Code, before.Body)
+		before := sb.Do(t, "GET", path, "", auth()...)
+		if before.Status != http.StatusOK {
+			t.Fatalf("GET before: %d %s", before.Status, before.Body)
 		}
-		r := do(h, "PUT", path, body, auth())
-		after := do(h, "GET", path, "", auth())
-		switch r.Code {
+		r := sb.Do(t, "PUT", path, body, auth()...)
+		after := sb.Do(t, "GET", path, "", auth()...)
+		switch r.Status {
 		case http.StatusOK:
-			entityShape(t, r.Body.Bytes())
-			if !bytes.Equal(r.Body.Bytes(), after.Body.Bytes()) {
+			entityShape(t, r.Body)
+			if !bytes.Equal(r.Body, after.Body) {
 				t.Fatalf("200 body differs from the entity GET returns:\n%s\n%s", r.Body, after.Body)
 			}
 		case http.StatusConflict:
-			errorShape(t, r.Code, r.Body.Bytes())
-			if !bytes.Equal(before.Body.Bytes(), after.Body.Bytes()) {
+			errorShape(t, r.Status, r.Body)
+			if !bytes.Equal(before.Body, after.Body) {
 				t.Fatalf("a rejected PUT changed the customer:\nbefore %s\nafter  %s", before.Body, after.Body)
 			}
 		default:
-			t.Fatalf("status %d for body %q: %s", r.Code, body, r.Body)
+			t.Fatalf("status %d for body %q: %s", r.Status, body, r.Body)
 		}
 	})
 }
@@ -140,7 +137,7 @@ func FuzzCustomerUpdate(f *testing.F) {
 // Invariants: no panic; the status is 200, 404 or 409 (never a 5xx); a 200
 // is a JSON object with a d object, anything else LoanPro's error envelope.
 func FuzzODataRead(f *testing.F) {
-	h := fuzzSandbox(f)
+	sb := fuzzSandbox(f)
 	seeds := [][2]string{
 		{"Customers(1)", ""},
 		{"Customers(id=1)", "$expand=PrimaryAddress,Phones&$select=id,firstName,Phones"},
@@ -171,21 +168,23 @@ func FuzzODataRead(f *testing.F) {
 		f.Add(s[0], s[1])
 	}
 	f.Fuzz(func(t *testing.T, path, query string) {
+		// The path and query go into the URL as they are (Do takes a
+		// request target, which most fuzzed strings are not), straight
+		// to the handler.
 		req := httptest.NewRequest("GET", base+"/", nil)
 		req.URL.Path = base + "/" + path
 		req.URL.RawQuery = query
-		for k, v := range auth() {
-			req.Header.Set(k, v)
+		for h := auth(); len(h) > 0; h = h[2:] {
+			req.Header.Set(h[0], h[1])
 		}
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		switch rec.Code {
+		r := sb.Send(req)
+		switch r.Status {
 		case http.StatusOK:
-			entityShape(t, rec.Body.Bytes())
+			entityShape(t, r.Body)
 		case http.StatusNotFound, http.StatusConflict:
-			errorShape(t, rec.Code, rec.Body.Bytes())
+			errorShape(t, r.Status, r.Body)
 		default:
-			t.Fatalf("GET %q ? %q: status %d: %s", path, query, rec.Code, rec.Body)
+			t.Fatalf("GET %q ? %q: status %d: %s", path, query, r.Status, r.Body)
 		}
 	})
 }

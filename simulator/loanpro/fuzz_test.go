@@ -50,7 +50,7 @@ func FuzzParsePath(f *testing.F) {
 // $filter and evaluated over every customer.
 func FuzzParseQuery(f *testing.F) {
 	s := testService(f, 20)
-	w := s.NewWorld().(*World)
+	w := s.newWorld()
 	n := 0
 	w.customers.Range(func(Customer) bool { n++; return true })
 	for _, seed := range []string{"", "$top=5&$skip=1", "$top=-1", "$top=1&$top=2", "nopaging=true", "nopaging=TRUE&$top=3",

@@ -12,26 +12,14 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/sandbox-dev/fintech-sandbox/simulator/apierr"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/contract"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/reqbody"
-	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/store"
 )
 
-// Operation ids of the LoanPro routes, used by scenarios, metrics and the
-// journal.
-const (
-	OpCustomerGet    = "loanpro.customerGet"
-	OpCustomerList   = "loanpro.customerList"
-	OpCustomerUpdate = "loanpro.customerUpdate"
-	OpUnknown        = "loanpro.unknown"
-)
-
-// apiBase is the LoanPro API prefix the router mounts the routes under.
-const apiBase = "/api/public/api/1/"
-
-// ReadOperation names a GET: customerGet for Customers(id) (and its
+// readOperation names a GET: customerGet for Customers(id) (and its
 // navigation properties), customerList for Customers, unknown otherwise.
-func (s *Service) ReadOperation(c *gin.Context) string {
+func (s *Service) readOperation(c *gin.Context) string {
 	r, perr := s.parsePath(c.Param("path"))
 	switch {
 	case perr != nil && perr.keyErr:
@@ -44,8 +32,8 @@ func (s *Service) ReadOperation(c *gin.Context) string {
 	return OpCustomerList
 }
 
-// WriteOperation names a PUT: customerUpdate for Customers(id).
-func (s *Service) WriteOperation(c *gin.Context) string {
+// writeOperation names a PUT: customerUpdate for Customers(id).
+func (s *Service) writeOperation(c *gin.Context) string {
 	r, perr := s.parsePath(c.Param("path"))
 	if (perr != nil && perr.keyErr) || (perr == nil && r.hasKey && r.nav == "") {
 		return OpCustomerUpdate
@@ -91,10 +79,10 @@ func (s *Service) Write(c *gin.Context) {
 		apierr.Write(c.Writer, s.errs.entityNotFound.with(msgEntityNotFound, r.key, r.key))
 		return
 	}
-	body, tooLarge, err := reqbody.Read(c.Request, s.settings.MaxBodyBytes)
+	body, tooLarge, err := reqbody.Read(c.Request, s.maxBody)
 	switch {
 	case tooLarge:
-		apierr.Write(c.Writer, s.errs.payloadTooLarge.with(msgBodyTooLarge, s.settings.MaxBodyBytes))
+		apierr.Write(c.Writer, s.errs.payloadTooLarge.with(msgBodyTooLarge, s.maxBody))
 		return
 	case err != nil:
 		apierr.Write(c.Writer, s.errs.invalidPayload.with(msgBodyUnreadable))
@@ -201,18 +189,14 @@ func (s *Service) prepare(c *gin.Context) (resource, query, *World, bool) {
 	return r, q, w, true
 }
 
-// world is the request's session World (set by the router).
+// world is the request's session World (bound by the sandbox); nil
+// outside a sandbox request.
 func (s *Service) world(c *gin.Context) *World {
-	v, ok := c.Get(session.ContextKey)
-	if !ok {
+	sess := contract.SessionOf(c)
+	if sess == nil {
 		return nil
 	}
-	sess, ok := v.(*session.Session)
-	if !ok || sess == nil {
-		return nil
-	}
-	w, _ := sess.State(Vendor).(*World)
-	return w
+	return s.worldKey.Of(sess)
 }
 
 // authorize checks LoanPro's two headers: "Authorization: Bearer <token>"

@@ -129,7 +129,7 @@ func TestParseQuery(t *testing.T) {
 
 func TestFilter(t *testing.T) {
 	s := testService(t, 0) // fixtures only: ids 1-5
-	w := s.NewWorld().(*World)
+	w := s.newWorld()
 	tests := []struct {
 		filter string
 		want   []int // nil: a parse error is expected

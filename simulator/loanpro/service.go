@@ -17,6 +17,7 @@ import (
 
 	"github.com/sandbox-dev/fintech-sandbox/simulator/apierr"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/clock"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/store"
 )
 
@@ -54,10 +55,6 @@ type Settings struct {
 	NotFoundStatus int
 	// PageSize is the list page size without $top (LoanPro: 50).
 	PageSize int
-	// MaxBodyBytes caps a PUT body; a larger one is 413 PAYLOAD_TOO_LARGE.
-	// LoanPro documents no limit, but its web server refuses huge bodies,
-	// and a sandbox must not buffer unbounded input. Zero takes 1 MiB.
-	MaxBodyBytes int64
 	// Statuses overrides the tenant's customer statuses from the fixtures
 	// (LoanPro statuses are tenant-configured).
 	Statuses []string
@@ -74,7 +71,6 @@ func DefaultSettings() Settings {
 		WarningStatus:    http.StatusConflict,
 		NotFoundStatus:   http.StatusConflict,
 		PageSize:         50,
-		MaxBodyBytes:     1 << 20,
 	}
 }
 
@@ -98,12 +94,6 @@ func (st *Settings) fill() error {
 	if st.PageSize < 1 || st.PageSize > 10000 {
 		return fmt.Errorf("loanpro: page size %d: want 1-10000", st.PageSize)
 	}
-	if st.MaxBodyBytes == 0 {
-		st.MaxBodyBytes = d.MaxBodyBytes
-	}
-	if st.MaxBodyBytes < 1024 {
-		return fmt.Errorf("loanpro: max body bytes must be >= 1024, got %d", st.MaxBodyBytes)
-	}
 	if st.Customers < 0 || st.Customers > maxCustomers {
 		return fmt.Errorf("loanpro: customers %d: want 0-%d", st.Customers, maxCustomers)
 	}
@@ -117,6 +107,10 @@ type Options struct {
 	Seed     int64
 	Fixtures fs.FS
 	Clock    clock.Clock
+	// MaxBodyBytes caps a PUT body; a larger one is 413 PAYLOAD_TOO_LARGE.
+	// LoanPro documents no limit, but its web server refuses huge bodies,
+	// and a sandbox must not buffer unbounded input. Zero takes 1 MiB.
+	MaxBodyBytes int64
 }
 
 // Service is the LoanPro simulator: immutable after New, shared by every
@@ -124,6 +118,8 @@ type Options struct {
 type Service struct {
 	settings         Settings
 	clock            clock.Clock
+	maxBody          int64
+	worldKey         session.Key[*World] // this Service's state in each session
 	token, tenant    string
 	statuses         []string
 	suspiciousEmails []string
@@ -160,7 +156,14 @@ func New(opts Options) (*Service, error) {
 	if opts.Clock == nil {
 		opts.Clock = clock.Real{}
 	}
-	s := &Service{settings: st, clock: opts.Clock, errs: newCatalog(st), fields: customerFields(), navs: navProps(),
+	if opts.MaxBodyBytes == 0 {
+		opts.MaxBodyBytes = 1 << 20
+	}
+	if opts.MaxBodyBytes < 1024 {
+		return nil, fmt.Errorf("loanpro: max body bytes must be >= 1024, got %d", opts.MaxBodyBytes)
+	}
+	s := &Service{settings: st, clock: opts.Clock, maxBody: opts.MaxBodyBytes, worldKey: session.NewKey[*World](Vendor),
+		errs: newCatalog(st, opts.MaxBodyBytes), fields: customerFields(), navs: navProps(),
 		enums: enums{customerTypes: customerTypes(), idTypes: customerIDTypes(), genders: genders(), generationCodes: generationCodes()}}
 	s.fieldByName = make(map[string]*scalarField, len(s.fields))
 	for i := range s.fields {
@@ -234,8 +237,8 @@ func checkList(what string, vs []string) error {
 // sandbox's error catalog and scenario engine.
 func (s *Service) Errors() []apierr.Def { return s.errs.defs() }
 
-// NewWorld returns a new session's World: an O(1) fork of the seeded data.
-func (s *Service) NewWorld() any { return &World{customers: s.base.Fork()} }
+// newWorld returns a new session's World: an O(1) fork of the seeded data.
+func (s *Service) newWorld() *World { return &World{customers: s.base.Fork()} }
 
 // Credentials are the sandbox tenant's API token and Autopal-Instance-Id,
 // for cmd/sandbox to print at startup.

@@ -6,6 +6,10 @@
 //	sb := sandboxtest.New(t, sandboxtest.WithScenarios("weavr-flaky-then-succeeds"))
 //	s := sb.Session(t.Name())               // an isolated world for this test
 //	req.Header.Set(session.Header, s.Name)  // X-Sandbox-Session
+//
+// Do sends a request straight to the handler (no network) and checks every
+// vendor answer against the vendor's own OpenAPI documents: the harness of
+// the sandbox's own tests too.
 package sandboxtest
 
 import (
@@ -19,7 +23,11 @@ import (
 	"net/url"
 	"testing"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/sandbox-dev/fintech-sandbox/simulator"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/contract"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/control"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/journal"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/scenario"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
@@ -36,10 +44,29 @@ func WithScenarios(names ...string) Option {
 	return func(c *simulator.Config) { c.Scenarios = append(c.Scenarios, names...) }
 }
 
-// WithData sets how many consumers and customers are generated beside the
-// fixtures (default 100 each: fast to start, enough to page through).
-func WithData(consumers, customers int) Option {
-	return func(c *simulator.Config) { c.Weavr.Consumers, c.LoanPro.Customers = consumers, customers }
+// WithData sets how many records every vendor generates beside its
+// fixtures (default 100: fast to start, enough to page through).
+func WithData(n int) Option {
+	return func(c *simulator.Config) {
+		for _, p := range c.Vendors {
+			if g, ok := p.(contract.Generator); ok {
+				g.SetGenerated(n)
+			}
+		}
+	}
+}
+
+// WithSettings changes the settings of the vendor whose settings type is
+// T, e.g. WithSettings(func(s *weavr.Settings) { s.RateLimit = nil }).
+// It panics when no vendor has settings of type T (a test's mistake).
+func WithSettings[T any](fn func(*T)) Option {
+	return func(c *simulator.Config) {
+		s := contract.SettingsOf[T](c.Vendors)
+		if s == nil {
+			panic(fmt.Sprintf("sandboxtest: no vendor has settings of type %T", s))
+		}
+		fn(s)
+	}
 }
 
 // Sandbox is a running in-process sandbox.
@@ -51,11 +78,21 @@ type Sandbox struct {
 	stop   func()
 }
 
+// Config is the configuration Start begins from: the defaults, with 100
+// generated records per vendor.
+func Config() simulator.Config {
+	cfg := simulator.DefaultConfig()
+	WithData(100)(&cfg)
+	return cfg
+}
+
 // Start runs a sandbox until the returned stop function is called. Most
 // tests want New, which stops it at test end.
 func Start(opts ...Option) (*Sandbox, func(), error) {
-	cfg := simulator.DefaultConfig()
-	cfg.Weavr.Consumers, cfg.LoanPro.Customers = 100, 100
+	if gin.Mode() == gin.DebugMode {
+		gin.SetMode(gin.TestMode) // no route listing per sandbox in test output
+	}
+	cfg := Config()
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -82,11 +119,19 @@ func New(t testing.TB, opts ...Option) *Sandbox {
 	return sb
 }
 
-// WeavrURL is the base of the Weavr Multi API (…/multi).
-func (sb *Sandbox) WeavrURL() string { return sb.URL + "/multi" }
+// Base is the base URL of a vendor's first path prefix, e.g.
+// Base("weavr") is …/multi ("" for a vendor the sandbox does not serve).
+func (sb *Sandbox) Base(vendor string) string {
+	for _, v := range sb.Server.Vendors() {
+		if v.Name == vendor {
+			return sb.URL + v.Prefixes[0]
+		}
+	}
+	return ""
+}
 
-// LoanProURL is the base of the LoanPro OData API (…/odata.svc).
-func (sb *Sandbox) LoanProURL() string { return sb.URL + "/api/public/api/1/odata.svc" }
+// Client is an HTTP client for the sandbox's listener.
+func (sb *Sandbox) Client() *http.Client { return sb.client }
 
 // Session returns a control client for the named session. The session
 // itself is created by its first request (or by Activate).
@@ -178,7 +223,7 @@ func (sb *Sandbox) call(method, path string, body any, want int, out any) error 
 		}
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequest(method, sb.URL+simulator.ControlPrefix+path, rd)
+	req, err := http.NewRequest(method, sb.URL+control.Prefix+path, rd)
 	if err != nil {
 		return err
 	}

@@ -15,7 +15,7 @@ import (
 // put updates LoanPro customer 1 in a session and returns the status.
 func put(t *testing.T, sb *sandboxtest.Sandbox, s *sandboxtest.Session, body string) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest("PUT", sb.LoanProURL()+"/Customers(1)", strings.NewReader(body))
+	req, _ := http.NewRequest("PUT", sb.Base("loanpro")+"/odata.svc/Customers(1)", strings.NewReader(body))
 	req.Header = s.Header()
 	req.Header.Set("Authorization", "Bearer sandbox-token")
 	req.Header.Set("Autopal-Instance-Id", "5200000")
@@ -100,7 +100,7 @@ func Example() {
 	defer stop()
 	s := sb.Session("example")
 	for range 3 {
-		req, _ := http.NewRequest("PATCH", sb.WeavrURL()+"/consumers", strings.NewReader(`{"tag":"x"}`))
+		req, _ := http.NewRequest("PATCH", sb.Base("weavr")+"/consumers", strings.NewReader(`{"tag":"x"}`))
 		req.Header = s.Header()
 		req.Header.Set("api-key", "sandbox-api-key")
 		resp, _ := http.DefaultClient.Do(req)

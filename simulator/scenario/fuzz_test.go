@@ -9,6 +9,7 @@ import (
 
 	"github.com/sandbox-dev/fintech-sandbox/scenarios"
 	"github.com/sandbox-dev/fintech-sandbox/simulator"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/sandboxtest"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/scenario"
 )
 
@@ -25,8 +26,8 @@ var schemaName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 // Accepted scenarios satisfy the schema's rules: a valid name, a
 // description, at least one step, times/after >= 0, probability in (0, 1].
 func FuzzParse(f *testing.F) {
-	cfg := simulator.DefaultConfig()
-	cfg.Weavr.Consumers, cfg.LoanPro.Customers = 0, 0
+	cfg := sandboxtest.Config()
+	sandboxtest.WithData(0)(&cfg)
 	vocab, err := simulator.Vocabulary(cfg)
 	if err != nil {
 		f.Fatal(err)
@@ -110,8 +111,8 @@ func FuzzParse(f *testing.F) {
 // accepted, although scenario.schema.json rejects them (and a scenario
 // named "" cannot be activated by name; NaN never fires).
 func TestParseRejectsWhatTheSchemaRejects(t *testing.T) {
-	cfg := simulator.DefaultConfig()
-	cfg.Weavr.Consumers, cfg.LoanPro.Customers = 0, 0
+	cfg := sandboxtest.Config()
+	sandboxtest.WithData(0)(&cfg)
 	vocab, err := simulator.Vocabulary(cfg)
 	if err != nil {
 		t.Fatal(err)

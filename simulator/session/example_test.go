@@ -10,11 +10,11 @@ import (
 
 // Reset gives a session a fresh world under the same name.
 func ExampleRegistry_Reset() {
-	r := session.NewRegistry(clock.NewFake(time.Unix(0, 0)),
-		session.Factory{Vendor: "counter", New: func() any { return new(int) }})
-	*r.Get("test-1").State("counter").(*int) = 5
+	counter := session.NewKey[*int]("counter")
+	r := session.NewRegistry(clock.NewFake(time.Unix(0, 0)), counter.Factory(func() *int { return new(int) }))
+	*counter.Of(r.Get("test-1")) = 5
 	r.Reset("test-1")
-	fmt.Println(*r.Get("test-1").State("counter").(*int))
+	fmt.Println(*counter.Of(r.Get("test-1")))
 	fmt.Println(r.Reset("unknown"))
 	// Output:
 	// 0

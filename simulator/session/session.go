@@ -1,7 +1,8 @@
 // Package session gives each test its own world: a Session holds one state
-// value per vendor (its forked tables, tokens, rate-limit windows), created
-// on first use of the session's name. Vendors plug in through Factories, so
-// this package never imports a vendor.
+// value per Key (a vendor's forked tables, tokens and rate-limit windows,
+// the scenario counters, the journal), created on first use of the
+// session's name. States plug in through Factories made from typed Keys, so
+// this package never imports a vendor and no reader asserts a type.
 package session
 
 import (
@@ -19,11 +20,36 @@ const Default = "default"
 // Header names the session of a request.
 const Header = "X-Sandbox-Session"
 
-// Factory creates a vendor's state for a new session. It must be cheap
-// (fork, not copy) because sessions are created on a request's path.
+// Key names one kind of per-session state and its Go type: Of returns a T,
+// so no caller asserts a type. Keys are compared by identity, so two
+// packages never collide even when they pick the same name.
+type Key[T any] struct{ id *keyID }
+
+type keyID struct{ name string }
+
+// NewKey returns a new Key; name is for messages only.
+func NewKey[T any](name string) Key[T] { return Key[T]{id: &keyID{name: name}} }
+
+// Name is the name the key was made with.
+func (k Key[T]) Name() string { return k.id.name }
+
+// Of returns the session's state for k: the zero T when the registry has
+// no Factory for k.
+func (k Key[T]) Of(s *Session) T {
+	v, _ := s.states[k.id].(T)
+	return v
+}
+
+// Factory makes each new session's state for k. newState must be cheap
+// (fork, not copy): sessions are created on a request's path.
+func (k Key[T]) Factory(newState func() T) Factory {
+	return Factory{key: k.id, new: func() any { return newState() }}
+}
+
+// Factory creates one state of a new session; Key.Factory makes one.
 type Factory struct {
-	Vendor string
-	New    func() any
+	key *keyID
+	new func() any
 }
 
 // Session is one isolated world. Its states never change after creation:
@@ -34,7 +60,7 @@ type Session struct {
 	created  time.Time
 	lastUsed atomic.Int64  // unix nanoseconds
 	requests atomic.Uint64 // Get calls that returned this session
-	states   map[string]any
+	states   map[*keyID]any
 }
 
 // Name is the session's name.
@@ -49,9 +75,6 @@ func (s *Session) LastUsed() time.Time { return time.Unix(0, s.lastUsed.Load()) 
 // Requests is how many times Get returned this session: roughly the
 // requests it served since it was created or reset.
 func (s *Session) Requests() uint64 { return s.requests.Load() }
-
-// State returns the vendor's state of this session.
-func (s *Session) State(vendor string) any { return s.states[vendor] }
 
 // Info is a snapshot of a session for the admin API.
 type Info struct {
@@ -102,9 +125,9 @@ func (r *Registry) Get(name string) *Session {
 }
 
 func (r *Registry) create(name string, now time.Time) *Session {
-	s := &Session{name: name, created: now, states: make(map[string]any, len(r.factories))}
+	s := &Session{name: name, created: now, states: make(map[*keyID]any, len(r.factories))}
 	for _, f := range r.factories {
-		s.states[f.Vendor] = f.New()
+		s.states[f.key] = f.new()
 	}
 	s.lastUsed.Store(now.UnixNano())
 	return s
@@ -140,7 +163,3 @@ func (r *Registry) Names() []string {
 	sort.Strings(out)
 	return out
 }
-
-// ContextKey is the gin context key under which the server stores the
-// request's *Session for vendor handlers.
-const ContextKey = "sandbox.session"

@@ -17,10 +17,12 @@ var t0 = time.Date(2024, 1, 2, 15, 4, 5, 0, time.UTC)
 
 // counters is a registry whose one vendor state is a fresh *int counter.
 func counters(c clock.Clock) *session.Registry {
-	return session.NewRegistry(c, session.Factory{Vendor: "v", New: func() any { return new(int) }})
+	return session.NewRegistry(c, counterKey.Factory(func() *int { return new(int) }))
 }
 
-func counter(s *session.Session) *int { return s.State("v").(*int) }
+var counterKey = session.NewKey[*int]("counter")
+
+func counter(s *session.Session) *int { return counterKey.Of(s) }
 
 func TestGetIsGetOrCreate(t *testing.T) {
 	fc := clock.NewFake(t0)

@@ -10,10 +10,10 @@ import (
 func TestLogin(t *testing.T) {
 	s := newSandbox(t)
 	r := s.do("POST", "/multi/login_with_password", std(""), `{"email":"alice@example.com","password":{"value":"Passw0rd!"}}`)
-	if r.status != http.StatusOK {
-		t.Fatalf("status %d: %s", r.status, r.body)
+	if r.Status != http.StatusOK {
+		t.Fatalf("status %d: %s", r.Status, r.Body)
 	}
-	m := r.json(t)
+	m := r.JSON(t)
 	tok, _ := m["token"].(string)
 	if len(tok) < 20 {
 		t.Errorf("token %q too short", tok)
@@ -62,8 +62,8 @@ func TestLoginErrors(t *testing.T) {
 	t.Run("second programme logs in its own consumer", func(t *testing.T) {
 		s := newSandbox(t)
 		r := s.do("POST", "/multi/login_with_password", headers{"api-key", apiKey2}, body("frank@example.com", "Passw0rd!"))
-		if r.status != 200 {
-			t.Fatalf("status %d %s", r.status, r.body)
+		if r.Status != 200 {
+			t.Fatalf("status %d %s", r.Status, r.Body)
 		}
 	})
 }
@@ -93,14 +93,14 @@ func TestSecuredOperationAuth(t *testing.T) {
 				tok := s.login("alice@example.com")
 				r := s.do(method, "/multi/consumers", tt.h(tok), `{"tag":"x"}`)
 				if tt.status == 200 {
-					if r.status != 200 {
-						t.Fatalf("status %d %s", r.status, r.body)
+					if r.Status != 200 {
+						t.Fatalf("status %d %s", r.Status, r.Body)
 					}
 					return
 				}
 				expect(t, r, tt.status, tt.want)
 				if method == "PATCH" { // a refused request changes nothing
-					if got := s.get(tok).json(t)["tag"]; got != nil {
+					if got := s.get(tok).JSON(t)["tag"]; got != nil {
 						t.Errorf("tag = %v after a refused PATCH", got)
 					}
 				}
@@ -130,14 +130,14 @@ func TestRateLimit(t *testing.T) {
 	}
 	r := s.get(tok)
 	expect(t, r, 429, "")
-	if got := r.header.Get("x-ratelimit-limit"); got != "5, 5;w=60, 8;w=3600" {
+	if got := r.Header.Get("x-ratelimit-limit"); got != "5, 5;w=60, 8;w=3600" {
 		t.Errorf("x-ratelimit-limit %q", got)
 	}
-	if got := r.header.Get("x-ratelimit-reset"); got != "60" {
+	if got := r.Header.Get("x-ratelimit-reset"); got != "60" {
 		t.Errorf("x-ratelimit-reset %q", got)
 	}
 	s.clock.Advance(20 * time.Second)
-	if got := s.get(tok).header.Get("x-ratelimit-reset"); got != "40" {
+	if got := s.get(tok).Header.Get("x-ratelimit-reset"); got != "40" {
 		t.Errorf("reset after 20s = %q, want 40", got)
 	}
 	// Another programme's key has its own windows.
@@ -150,10 +150,10 @@ func TestRateLimit(t *testing.T) {
 	}
 	r = s.get(tok)
 	expect(t, r, 429, "")
-	if got := r.header.Get("x-ratelimit-limit"); !strings.HasPrefix(got, "8, ") {
+	if got := r.Header.Get("x-ratelimit-limit"); !strings.HasPrefix(got, "8, ") {
 		t.Errorf("hour window hit: x-ratelimit-limit %q", got)
 	}
-	if got := r.header.Get("x-ratelimit-reset"); got != "3540" {
+	if got := r.Header.Get("x-ratelimit-reset"); got != "3540" {
 		t.Errorf("hour window reset %q, want 3540", got)
 	}
 }
@@ -166,14 +166,14 @@ func TestDefaultRateLimitIsTheVendors(t *testing.T) {
 	}
 	r := s.get(tok)
 	expect(t, r, 429, "")
-	if got := r.header.Get("x-ratelimit-limit"); got != "100, 100;w=60, 1000;w=3600, 10000;w=86400" {
+	if got := r.Header.Get("x-ratelimit-limit"); got != "100, 100;w=60, 1000;w=3600, 10000;w=86400" {
 		t.Errorf("x-ratelimit-limit %q", got)
 	}
 }
 
 func expectStatus(t *testing.T, r result, status int) {
 	t.Helper()
-	if r.status != status {
-		t.Fatalf("status %d, want %d: %s", r.status, status, r.body)
+	if r.Status != status {
+		t.Fatalf("status %d, want %d: %s", r.Status, status, r.Body)
 	}
 }

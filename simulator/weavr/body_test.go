@@ -26,7 +26,7 @@ func TestBodyShorterThanContentLength(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newSandbox(t)
 			tok := s.login("alice@example.com")
-			before := s.get(tok).body
+			before := s.get(tok).Body
 			method := "POST"
 			if tt.path == "/multi/consumers" {
 				method = "PATCH"
@@ -37,11 +37,9 @@ func TestBodyShorterThanContentLength(t *testing.T) {
 			for i, h := 0, std(tok); i+1 < len(h); i += 2 {
 				req.Header.Set(h[i], h[i+1])
 			}
-			rec := httptest.NewRecorder()
-			s.h.ServeHTTP(rec, req)
-			expect(t, result{status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}, http.StatusBadRequest,
+			expect(t, s.sb.Send(req), http.StatusBadRequest, // a body Do cannot send
 				`{"message":"Invalid request: the request body could not be read completely"}`)
-			if after := s.get(tok).body; string(after) != string(before) {
+			if after := s.get(tok).Body; string(after) != string(before) {
 				t.Errorf("a truncated body changed the consumer:\n%s\n%s", before, after)
 			}
 		})
@@ -84,7 +82,7 @@ func TestJSONMediaTypes(t *testing.T) {
 				return
 			}
 			expectStatus(t, r, tt.status)
-			if got := r.json(t)["tag"]; got != "mt" {
+			if got := r.JSON(t)["tag"]; got != "mt" {
 				t.Errorf("tag %v, want mt", got)
 			}
 		})

@@ -5,7 +5,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/sandbox-dev/fintech-sandbox/simulator"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/weavr"
 )
 
 // TestConcurrentPatchesOnOneConsumer: 64 PATCHes at once on one consumer,
@@ -15,7 +15,7 @@ import (
 // Run with -race.
 func TestConcurrentPatchesOnOneConsumer(t *testing.T) {
 	const n = 64
-	s := newSandbox(t, func(c *simulator.Config) { c.Weavr.MobileChangeLimit = n + 1 })
+	s := newSandbox(t, withSettings(func(w *weavr.Settings) { w.MobileChangeLimit = n + 1 }))
 	tok := s.login("carol@example.com")
 	var wg sync.WaitGroup
 	statuses := make([]int, n)
@@ -24,7 +24,7 @@ func TestConcurrentPatchesOnOneConsumer(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			r := s.patch(tok, fmt.Sprintf(`{"tag":"t%d","mobile":{"countryCode":"+353","number":"8%08d"}}`, i, i))
-			statuses[i] = r.status
+			statuses[i] = r.Status
 		}()
 	}
 	wg.Wait()
@@ -33,7 +33,7 @@ func TestConcurrentPatchesOnOneConsumer(t *testing.T) {
 			t.Fatalf("request %d: status %d", i, st)
 		}
 	}
-	final := s.get(tok).json(t)
+	final := s.get(tok).JSON(t)
 	tag := final["tag"].(string)
 	number := final["rootUser"].(map[string]any)["mobile"].(map[string]any)["number"].(string)
 	var i int
@@ -60,7 +60,7 @@ func TestConcurrentEmailClaims(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			codes[i] = s.do("POST", "/multi/consumers/verification/email/verify", std(tok), `{"email":"prize@example.com","verificationCode":"123456"}`).status
+			codes[i] = s.do("POST", "/multi/consumers/verification/email/verify", std(tok), `{"email":"prize@example.com","verificationCode":"123456"}`).Status
 		}()
 	}
 	wg.Wait()

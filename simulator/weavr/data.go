@@ -3,6 +3,9 @@ package weavr
 import (
 	"encoding/json"
 	"strings"
+
+	"github.com/sandbox-dev/fintech-sandbox/simulator/contract"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
 )
 
 // SandboxConsumer is a consumer as the control API shows it: the login a
@@ -19,15 +22,28 @@ type SandboxConsumer struct {
 	Consumer    json.RawMessage `json:"consumer"`
 }
 
-// Consumers lists a session's consumers (state is the session's Weavr
-// state) whose email contains email (case-insensitive; "" = all), in seed
-// order, paged by offset and limit; total counts every match.
-func (s *Service) Consumers(state any, email string, offset, limit int) (page []SandboxConsumer, total int) {
+// consumersCollection is the control API's browser of a session's
+// consumers, at /__sandbox/sessions/{s}/weavr/consumers.
+func (s *Service) consumersCollection() contract.Collection {
+	return contract.Collection{
+		Name: "consumers", Item: "consumer", Search: "email", SearchHelp: "part of the email (case-insensitive)",
+		Summary: "the session's Weavr consumers with their sandbox logins (api-key, email, password)",
+		List: func(sess *session.Session, q string, offset, limit int) (any, int) {
+			return s.Consumers(sess, q, offset, limit)
+		},
+		Get: func(sess *session.Session, id string) (any, bool) { return s.Consumer(sess, id) },
+	}
+}
+
+// Consumers lists a session's consumers whose email contains email
+// (case-insensitive; "" = all), in seed order, paged by offset and limit;
+// total counts every match.
+func (s *Service) Consumers(sess *session.Session, email string, offset, limit int) (page []SandboxConsumer, total int) {
 	var match func(Consumer) bool // nil: all, read only the page
 	if email = strings.ToLower(email); email != "" {
 		match = func(c Consumer) bool { return strings.Contains(strings.ToLower(c.Email), email) }
 	}
-	cs, total := state.(*World).consumers.Page(match, offset, limit)
+	cs, total := s.worldKey.Of(sess).consumers.Page(match, offset, limit)
 	page = make([]SandboxConsumer, len(cs))
 	for i := range cs {
 		page[i] = s.sandboxView(&cs[i])
@@ -36,8 +52,8 @@ func (s *Service) Consumers(state any, email string, offset, limit int) (page []
 }
 
 // Consumer finds one consumer of a session by id.
-func (s *Service) Consumer(state any, id string) (SandboxConsumer, bool) {
-	c, ok := state.(*World).consumers.Get(id)
+func (s *Service) Consumer(sess *session.Session, id string) (SandboxConsumer, bool) {
+	c, ok := s.worldKey.Of(sess).consumers.Get(id)
 	if !ok {
 		return SandboxConsumer{}, false
 	}

@@ -8,41 +8,54 @@ import (
 	"github.com/sandbox-dev/fintech-sandbox/simulator/apierr"
 )
 
-// Error names: Weavr's own codes where it has them (the 409 errorCode enum of
-// ConsumerUpdateConflict, VerifyConflict), descriptive names otherwise.
+// Code is one documented Weavr error. Rules and handlers answer with its
+// constants, so the compiler checks every name; the catalog entry of each
+// (its vendor name, status, body) is defined once, in errorTable.
+type Code int
+
+// The documented errors: Weavr's own codes where it has them (the 409
+// errorCode enum of ConsumerUpdateConflict, VerifyConflict), descriptive
+// names otherwise (the String of each constant).
 const (
-	ErrBadRequest          = "BAD_REQUEST"
-	ErrUnauthorized        = "UNAUTHORIZED"
-	ErrForbidden           = "INSUFFICIENT_PERMISSIONS"
-	ErrTooManyRequests     = "TOO_MANY_REQUESTS"
-	ErrInternal            = "INTERNAL_SERVER_ERROR"
-	ErrUnavailable         = "SERVICE_UNAVAILABLE"
-	ErrDefault             = "DEFAULT"
-	ErrNotFound            = "NOT_FOUND"
-	ErrMethodNotAllowed    = "METHOD_NOT_ALLOWED"
-	ErrUnsupportedMedia    = "UNSUPPORTED_MEDIA_TYPE"
-	ErrPayloadTooLarge     = "PAYLOAD_TOO_LARGE"
-	ErrLoginRefused        = "LOGIN_REFUSED"
-	ErrFeeGroupInvalid     = "FEE_GROUP_INVALID"
-	ErrCountryInvalid      = "COUNTRY_INVALID"
-	ErrConsumerVerified    = "CONSUMER_VERIFIED"
-	ErrEmailNotUnique      = "EMAIL_NOT_UNIQUE"
-	ErrMobileOrCountryCode = "MOBILE_OR_COUNTRY_CODE_INVALID"
-	ErrCountryUnsupported  = "COUNTRY_UNSUPPORTED"
-	ErrMobileLimit         = "MOBILE_NO_CHANGE_LIMIT_EXCEEDED"
-	ErrEmailTooFrequent    = "TOO_FREQUENT_EMAIL_CHANGES"
-	ErrEmailDomain         = "EMAIL_DOMAIN_NOT_ALLOWED"
-	ErrMobileNotAllowed    = "MOBILE_CHANGE_NOT_ALLOWED"
-	ErrTerminationDate     = "TERMINATION_DATE_IN_PAST"
-	ErrVerificationCode    = "VERIFICATION_CODE_INVALID"
-	ErrSimulatorInvalid    = "SIMULATOR_INVALID_REQUEST"
-	ErrSimulatorNotFound   = "SIMULATOR_CONSUMER_NOT_FOUND"
-	ErrSimulatorKey        = "SIMULATOR_UNAUTHORIZED"
-	ErrTokenNotFound       = "TOKEN_NOT_FOUND"
-	ErrTokenExpired        = "TOKEN_EXPIRED"
-	ErrPasswordExpired     = "PASSWORD_EXPIRED"
-	ErrAccountLocked       = "ACCOUNT_LOCKED"
+	ErrBadRequest Code = iota
+	ErrUnauthorized
+	ErrForbidden
+	ErrTooManyRequests
+	ErrInternal
+	ErrUnavailable
+	ErrDefault
+	ErrNotFound
+	ErrMethodNotAllowed
+	ErrUnsupportedMedia
+	ErrPayloadTooLarge
+	ErrLoginRefused
+	ErrFeeGroupInvalid
+	ErrCountryInvalid
+	ErrConsumerVerified
+	ErrEmailNotUnique
+	ErrMobileOrCountryCode
+	ErrCountryUnsupported
+	ErrMobileLimit
+	ErrEmailTooFrequent
+	ErrEmailDomain
+	ErrMobileNotAllowed
+	ErrTerminationDate
+	ErrVerificationCode
+	ErrSimulatorInvalid
+	ErrSimulatorNotFound
+	ErrSimulatorKey
+	ErrTokenNotFound
+	ErrTokenExpired
+	ErrPasswordExpired
+	ErrAccountLocked
+	codeCount
 )
+
+// String is the error's name in the catalog (weavr.NAME).
+func (c Code) String() string { return errorTable[c].Name }
+
+// Error lets a rule return a Code; the handler renders it.
+func (c Code) Error() string { return c.String() }
 
 // Messages of the 400 bodies.
 const (
@@ -55,79 +68,96 @@ const (
 )
 
 // conflictCodes is ConsumerUpdateConflict's errorCode enum, in the vendor
-// document's order, with what triggers each on the real service.
-var conflictCodes = [...]struct{ code, summary string }{
-	{ErrFeeGroupInvalid, "feeGroup is not one of the programme's fee groups"},
-	{ErrCountryInvalid, "documented; trigger not published (scenarios only)"},
-	{ErrConsumerVerified, "KYC approved, then a change to name, surname, email, mobile, dateOfBirth or address"},
-	{ErrEmailNotUnique, "the email belongs to another consumer"},
-	{ErrMobileOrCountryCode, "documented; trigger not published (scenarios only)"},
-	{ErrCountryUnsupported, "address.country is not allowed for the programme"},
-	{ErrMobileLimit, "a 4th change to a different mobile number (resetMobileCounter resets the count)"},
-	{ErrEmailTooFrequent, "a second email change inside the email-change window"},
-	{ErrEmailDomain, "the email's domain is a disposable-email domain"},
-	{ErrMobileNotAllowed, "mobile change within the security window after a verified email change or password reset, SMS OTP enrolled"},
-	{ErrTerminationDate, "documented; trigger not published (scenarios only)"},
+// document's order.
+var conflictCodes = [...]Code{ErrFeeGroupInvalid, ErrCountryInvalid, ErrConsumerVerified, ErrEmailNotUnique, ErrMobileOrCountryCode,
+	ErrCountryUnsupported, ErrMobileLimit, ErrEmailTooFrequent, ErrEmailDomain, ErrMobileNotAllowed, ErrTerminationDate}
+
+// conflictDef is a 409 whose body is {"errorCode": name}.
+func conflictDef(name, summary string) apierr.Def {
+	return apierr.Def{Name: name, Status: http.StatusConflict, Body: []byte(`{"errorCode":"` + name + `"}`), Summary: summary}
 }
 
-// Errors is every documented error of the Weavr routes this sandbox
-// simulates, defined once (statuses and bodies from the vendor document's
-// responses: BadRequestError, Unauthorized, Forbidden, ConsumerUpdateConflict,
-// VerifyConflict, TooManyRequests, InternalServerError, ServiceUnavailable,
-// default Error; and the simulator's ClientInvalidRequest/DefaultError).
+// errorTable is every documented error of the Weavr routes this sandbox
+// simulates, defined once, indexed by Code (statuses and bodies from the
+// vendor document's responses: BadRequestError, Unauthorized, Forbidden,
+// ConsumerUpdateConflict, VerifyConflict, TooManyRequests,
+// InternalServerError, ServiceUnavailable, default Error; and the
+// simulator's ClientInvalidRequest/DefaultError). It is never written.
+var errorTable = [codeCount]apierr.Def{
+	ErrBadRequest: {Name: "BAD_REQUEST", Status: http.StatusBadRequest,
+		Body:    []byte(`{"message":"Invalid request","syntaxErrors":{"invalidFields":[{"params":[],"fieldName":"name","error":"REGEX"}]}}`),
+		Summary: "a field breaks a rule of the request schema (the natural rule fills invalidFields)"},
+	ErrUnauthorized: {Name: "UNAUTHORIZED", Status: http.StatusUnauthorized,
+		Summary: "unknown api-key, or a missing, expired or logged-out token; no body"},
+	ErrForbidden: {Name: "INSUFFICIENT_PERMISSIONS", Status: http.StatusForbidden, Body: []byte(`{"errorCode":"INSUFFICIENT_PERMISSIONS"}`),
+		Summary: "a token used with the api-key of another programme"},
+	ErrLoginRefused: {Name: "LOGIN_REFUSED", Status: http.StatusForbidden,
+		Summary: "login with an unknown email, a wrong password or an inactive user; no body"},
+	ErrTooManyRequests: {Name: "TOO_MANY_REQUESTS", Status: http.StatusTooManyRequests,
+		Header:  http.Header{"X-Ratelimit-Limit": {"100, 100;w=60, 1000;w=3600, 10000;w=86400"}, "X-Ratelimit-Reset": {"60"}},
+		Summary: "over 100 requests a minute, 1,000 an hour or 10,000 a day per api-key; no body"},
+	ErrInternal:    {Name: "INTERNAL_SERVER_ERROR", Status: http.StatusInternalServerError, Summary: "a server failure; no body"},
+	ErrUnavailable: {Name: "SERVICE_UNAVAILABLE", Status: http.StatusServiceUnavailable, Summary: "the service is temporarily unavailable; no body"},
+	ErrDefault: {Name: "DEFAULT", Status: http.StatusBadGateway, Body: []byte(`{"code":"BAD_GATEWAY","message":"The upstream service failed"}`),
+		Summary: "the document's default response, {code, message}"},
+	ErrNotFound: {Name: "NOT_FOUND", Status: http.StatusNotFound, Body: []byte(`{"code":"NOT_FOUND","message":"No such resource"}`),
+		Summary: "an unknown path under /multi"},
+	ErrMethodNotAllowed: {Name: "METHOD_NOT_ALLOWED", Status: http.StatusMethodNotAllowed, Body: []byte(`{"code":"METHOD_NOT_ALLOWED","message":"Method not allowed"}`),
+		Summary: "a known path with a method it does not serve"},
+	ErrUnsupportedMedia: {Name: "UNSUPPORTED_MEDIA_TYPE", Status: http.StatusUnsupportedMediaType, Body: []byte(`{"code":"UNSUPPORTED_MEDIA_TYPE","message":"Content-Type must be application/json"}`),
+		Summary: "a body sent with a Content-Type other than application/json"},
+	ErrPayloadTooLarge: {Name: "PAYLOAD_TOO_LARGE", Status: http.StatusRequestEntityTooLarge, Body: []byte(`{"code":"PAYLOAD_TOO_LARGE","message":"The request body is too large"}`),
+		Summary: "a request body over the configured limit (1 MiB by default)"},
+	ErrVerificationCode: {Name: "VERIFICATION_CODE_INVALID", Status: http.StatusConflict, Body: []byte(`{"errorCode":"VERIFICATION_CODE_INVALID"}`),
+		Summary: "email verification with a code other than 123456, or for an email with no pending change"},
+	ErrTokenNotFound: {Name: "TOKEN_NOT_FOUND", Status: http.StatusNotFound, Body: []byte(`{"errorCode":"TOKEN_NOT_FOUND"}`),
+		Summary: "login: the requested token could not be found (NotFoundToken; scenarios only)"},
+	ErrTokenExpired: {Name: "TOKEN_EXPIRED", Status: http.StatusGone, Body: []byte(`{"errorCode":"TOKEN_EXPIRED"}`),
+		Summary: "login: the requested token is expired (TokenExpired; scenarios only)"},
+	ErrPasswordExpired: {Name: "PASSWORD_EXPIRED", Status: http.StatusConflict, Body: []byte(`{"token":"sandbox-temporary-password-update-token"}`),
+		Summary: "login: the password expired; the body carries a temporary token for passwordUpdate (scenarios only)"},
+	ErrAccountLocked: {Name: "ACCOUNT_LOCKED", Status: http.StatusLocked,
+		Summary: "login: locked for 30 minutes after consecutive failed logins; no body (scenarios only)"},
+	ErrSimulatorInvalid: {Name: "SIMULATOR_INVALID_REQUEST", Status: http.StatusBadRequest, Body: []byte(`{"message":"consumer_id must be a number"}`),
+		Summary: "simulator: a malformed consumer id"},
+	ErrSimulatorNotFound: {Name: "SIMULATOR_CONSUMER_NOT_FOUND", Status: http.StatusNotFound, Body: []byte(`{"message":"Consumer not found"}`),
+		Summary: "simulator: no consumer with this id in the programme"},
+	ErrSimulatorKey: {Name: "SIMULATOR_UNAUTHORIZED", Status: http.StatusUnauthorized, Body: []byte(`{"message":"programme-key is missing or unknown"}`),
+		Summary: "simulator: missing or unknown programme-key header"},
+
+	ErrFeeGroupInvalid:     conflictDef("FEE_GROUP_INVALID", "feeGroup is not one of the programme's fee groups"),
+	ErrCountryInvalid:      conflictDef("COUNTRY_INVALID", "documented; trigger not published (scenarios only)"),
+	ErrConsumerVerified:    conflictDef("CONSUMER_VERIFIED", "KYC approved, then a change to name, surname, email, mobile, dateOfBirth or address"),
+	ErrEmailNotUnique:      conflictDef("EMAIL_NOT_UNIQUE", "the email belongs to another consumer"),
+	ErrMobileOrCountryCode: conflictDef("MOBILE_OR_COUNTRY_CODE_INVALID", "documented; trigger not published (scenarios only)"),
+	ErrCountryUnsupported:  conflictDef("COUNTRY_UNSUPPORTED", "address.country is not allowed for the programme"),
+	ErrMobileLimit:         conflictDef("MOBILE_NO_CHANGE_LIMIT_EXCEEDED", "a 4th change to a different mobile number (resetMobileCounter resets the count)"),
+	ErrEmailTooFrequent:    conflictDef("TOO_FREQUENT_EMAIL_CHANGES", "a second email change inside the email-change window"),
+	ErrEmailDomain:         conflictDef("EMAIL_DOMAIN_NOT_ALLOWED", "the email's domain is a disposable-email domain"),
+	ErrMobileNotAllowed:    conflictDef("MOBILE_CHANGE_NOT_ALLOWED", "mobile change within the security window after a verified email change or password reset, SMS OTP enrolled"),
+	ErrTerminationDate:     conflictDef("TERMINATION_DATE_IN_PAST", "documented; trigger not published (scenarios only)"),
+}
+
+// Errors lists every documented error for the sandbox's catalog, in Code
+// order (the catalog refuses an entry left out of errorTable).
 func (s *Service) Errors() []apierr.Def { return errorDefs() }
 
 func errorDefs() []apierr.Def {
-	defs := []apierr.Def{
-		{Name: ErrBadRequest, Status: http.StatusBadRequest,
-			Body:    []byte(`{"message":"Invalid request","syntaxErrors":{"invalidFields":[{"params":[],"fieldName":"name","error":"REGEX"}]}}`),
-			Summary: "a field breaks a rule of the request schema (the natural rule fills invalidFields)"},
-		{Name: ErrUnauthorized, Status: http.StatusUnauthorized,
-			Summary: "unknown api-key, or a missing, expired or logged-out token; no body"},
-		{Name: ErrForbidden, Status: http.StatusForbidden, Body: []byte(`{"errorCode":"INSUFFICIENT_PERMISSIONS"}`),
-			Summary: "a token used with the api-key of another programme"},
-		{Name: ErrLoginRefused, Status: http.StatusForbidden,
-			Summary: "login with an unknown email, a wrong password or an inactive user; no body"},
-		{Name: ErrTooManyRequests, Status: http.StatusTooManyRequests,
-			Header:  http.Header{"X-Ratelimit-Limit": {"100, 100;w=60, 1000;w=3600, 10000;w=86400"}, "X-Ratelimit-Reset": {"60"}},
-			Summary: "over 100 requests a minute, 1,000 an hour or 10,000 a day per api-key; no body"},
-		{Name: ErrInternal, Status: http.StatusInternalServerError, Summary: "a server failure; no body"},
-		{Name: ErrUnavailable, Status: http.StatusServiceUnavailable, Summary: "the service is temporarily unavailable; no body"},
-		{Name: ErrDefault, Status: http.StatusBadGateway, Body: []byte(`{"code":"BAD_GATEWAY","message":"The upstream service failed"}`),
-			Summary: "the document's default response, {code, message}"},
-		{Name: ErrNotFound, Status: http.StatusNotFound, Body: []byte(`{"code":"NOT_FOUND","message":"No such resource"}`),
-			Summary: "an unknown path under /multi"},
-		{Name: ErrMethodNotAllowed, Status: http.StatusMethodNotAllowed, Body: []byte(`{"code":"METHOD_NOT_ALLOWED","message":"Method not allowed"}`),
-			Summary: "a known path with a method it does not serve"},
-		{Name: ErrUnsupportedMedia, Status: http.StatusUnsupportedMediaType, Body: []byte(`{"code":"UNSUPPORTED_MEDIA_TYPE","message":"Content-Type must be application/json"}`),
-			Summary: "a body sent with a Content-Type other than application/json"},
-		{Name: ErrPayloadTooLarge, Status: http.StatusRequestEntityTooLarge, Body: []byte(`{"code":"PAYLOAD_TOO_LARGE","message":"The request body is too large"}`),
-			Summary: "a request body over the configured limit (1 MiB by default)"},
-		{Name: ErrVerificationCode, Status: http.StatusConflict, Body: []byte(`{"errorCode":"VERIFICATION_CODE_INVALID"}`),
-			Summary: "email verification with a code other than 123456, or for an email with no pending change"},
-		{Name: ErrTokenNotFound, Status: http.StatusNotFound, Body: []byte(`{"errorCode":"TOKEN_NOT_FOUND"}`),
-			Summary: "login: the requested token could not be found (NotFoundToken; scenarios only)"},
-		{Name: ErrTokenExpired, Status: http.StatusGone, Body: []byte(`{"errorCode":"TOKEN_EXPIRED"}`),
-			Summary: "login: the requested token is expired (TokenExpired; scenarios only)"},
-		{Name: ErrPasswordExpired, Status: http.StatusConflict, Body: []byte(`{"token":"sandbox-temporary-password-update-token"}`),
-			Summary: "login: the password expired; the body carries a temporary token for passwordUpdate (scenarios only)"},
-		{Name: ErrAccountLocked, Status: http.StatusLocked,
-			Summary: "login: locked for 30 minutes after consecutive failed logins; no body (scenarios only)"},
-		{Name: ErrSimulatorInvalid, Status: http.StatusBadRequest, Body: []byte(`{"message":"consumer_id must be a number"}`),
-			Summary: "simulator: a malformed consumer id"},
-		{Name: ErrSimulatorNotFound, Status: http.StatusNotFound, Body: []byte(`{"message":"Consumer not found"}`),
-			Summary: "simulator: no consumer with this id in the programme"},
-		{Name: ErrSimulatorKey, Status: http.StatusUnauthorized, Body: []byte(`{"message":"programme-key is missing or unknown"}`),
-			Summary: "simulator: missing or unknown programme-key header"},
+	out := make([]apierr.Def, codeCount)
+	for i := range errorTable {
+		out[i] = errorTable[i]
+		out[i].Vendor = Vendor
 	}
-	for _, c := range conflictCodes {
-		defs = append(defs, apierr.Def{Name: c.code, Status: http.StatusConflict,
-			Body: []byte(`{"errorCode":"` + c.code + `"}`), Summary: c.summary})
+	return out
+}
+
+// names are the catalog names of codes, for an operation's Errors.
+func names(codes ...Code) []string {
+	out := make([]string, len(codes))
+	for i, c := range codes {
+		out[i] = c.String()
 	}
-	for i := range defs {
-		defs[i].Vendor = Vendor
-	}
-	return defs
+	return out
 }
 
 // InvalidField is one entry of SyntaxError.invalidFields.
@@ -147,23 +177,9 @@ type badRequest struct {
 	SyntaxErrors *syntaxErrors `json:"syntaxErrors,omitempty"`
 }
 
-// conflict is an error that maps to a catalog entry by name; rules return it
-// and the handler renders it.
-type conflict string
-
-func (c conflict) Error() string { return string(c) }
-
-func indexDefs(defs []apierr.Def) map[string]*apierr.Def {
-	m := make(map[string]*apierr.Def, len(defs))
-	for i := range defs {
-		m[defs[i].Name] = &defs[i]
-	}
-	return m
-}
-
-// respond writes the catalog error name with its default body.
-func (s *Service) respond(c *gin.Context, name string) {
-	apierr.Write(c.Writer, s.defs[name].Response())
+// respond writes the catalog error code with its default body.
+func (s *Service) respond(c *gin.Context, code Code) {
+	apierr.Write(c.Writer, s.defs[code].Response())
 	c.Abort()
 }
 

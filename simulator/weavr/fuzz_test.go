@@ -8,24 +8,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sandbox-dev/fintech-sandbox/simulator"
-	"github.com/sandbox-dev/fintech-sandbox/simulator/clock"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/sandboxtest"
 )
 
-// fuzzHandler builds the sandbox once per fuzz target (each fuzz worker
-// process builds its own): small data, no rate limit, a fake clock so that
+// fuzzSandbox starts the sandbox once per fuzz target (each fuzz worker
+// process starts its own): small data, no rate limit, a fake clock so that
 // tokens never expire and windows never pass between inputs.
-func fuzzHandler(f *testing.F) http.Handler {
+func fuzzSandbox(f *testing.F) *sandboxtest.Sandbox {
 	f.Helper()
-	cfg := simulator.DefaultConfig()
-	cfg.Clock = clock.NewFake(t0)
-	cfg.Weavr.Consumers, cfg.LoanPro.Customers = 5, 5
-	cfg.Weavr.RateLimit = nil
-	srv, err := simulator.New(cfg)
-	if err != nil {
-		f.Fatal(err)
-	}
-	return srv
+	return newSandbox(f, sandboxtest.WithData(5)).sb
 }
 
 // fuzzing reports whether the test binary runs with -fuzz (rather than
@@ -50,7 +41,7 @@ var fuzzLogins = []string{"alice@example.com", "bob@example.com", "dave@example.
 // an errorCode; a 200 is the consumer GET returns afterwards; any other
 // answer leaves the consumer exactly as it was.
 func FuzzConsumerUpdate(f *testing.F) {
-	h := fuzzHandler(f)
+	sb := fuzzSandbox(f)
 	seeds := []string{
 		`{}`,
 		`{"name":"Alicia","tag":"t_1"}`,
@@ -92,43 +83,43 @@ func FuzzConsumerUpdate(f *testing.F) {
 		f.Add(uint8(i%len(fuzzLogins)), s)
 	}
 	f.Fuzz(func(t *testing.T, who uint8, body string) {
-		s := &sandbox{t: t, h: h, unchecked: fuzzing()}
-		if r := s.do("POST", "/__sandbox/sessions/default/reset", nil, ""); r.status != http.StatusOK {
-			t.Fatalf("reset: %d %s", r.status, r.body)
+		s := &sandbox{t: t, sb: sb, unchecked: fuzzing()}
+		if r := s.raw("POST", "/__sandbox/sessions/default/reset", nil, ""); r.Status != http.StatusOK {
+			t.Fatalf("reset: %d %s", r.Status, r.Body)
 		}
 		tok := s.login(fuzzLogins[int(who)%len(fuzzLogins)])
 		before := s.get(tok)
 		r := s.patch(tok, body)
 		after := s.get(tok)
-		switch r.status {
+		switch r.Status {
 		case http.StatusOK:
-			if !bytes.Equal(r.body, after.body) {
-				t.Fatalf("200 body differs from the consumer GET returns:\n%s\n%s", r.body, after.body)
+			if !bytes.Equal(r.Body, after.Body) {
+				t.Fatalf("200 body differs from the consumer GET returns:\n%s\n%s", r.Body, after.Body)
 			}
 			return
 		case http.StatusBadRequest:
 			var m map[string]any
-			if err := json.Unmarshal(r.body, &m); err != nil {
-				t.Fatalf("400 body is not a JSON object: %q", r.body)
+			if err := json.Unmarshal(r.Body, &m); err != nil {
+				t.Fatalf("400 body is not a JSON object: %q", r.Body)
 			}
 			if msg, _ := m["message"].(string); msg == "" {
-				t.Fatalf("400 body without a message: %s", r.body)
+				t.Fatalf("400 body without a message: %s", r.Body)
 			}
 		case http.StatusConflict:
 			var m struct{ ErrorCode string }
-			if err := json.Unmarshal(r.body, &m); err != nil || m.ErrorCode == "" {
-				t.Fatalf("409 body without an errorCode: %q", r.body)
+			if err := json.Unmarshal(r.Body, &m); err != nil || m.ErrorCode == "" {
+				t.Fatalf("409 body without an errorCode: %q", r.Body)
 			}
 		case http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType:
 			var m struct{ Code, Message string }
-			if err := json.Unmarshal(r.body, &m); err != nil || m.Code == "" || m.Message == "" {
-				t.Fatalf("%d body is not {code, message}: %q", r.status, r.body)
+			if err := json.Unmarshal(r.Body, &m); err != nil || m.Code == "" || m.Message == "" {
+				t.Fatalf("%d body is not {code, message}: %q", r.Status, r.Body)
 			}
 		default:
-			t.Fatalf("status %d for body %q: %s", r.status, body, r.body)
+			t.Fatalf("status %d for body %q: %s", r.Status, body, r.Body)
 		}
-		if !bytes.Equal(before.body, after.body) {
-			t.Fatalf("a rejected PATCH (%d) changed the consumer:\nbefore %s\nafter  %s", r.status, before.body, after.body)
+		if !bytes.Equal(before.Body, after.Body) {
+			t.Fatalf("a rejected PATCH (%d) changed the consumer:\nbefore %s\nafter  %s", r.Status, before.Body, after.Body)
 		}
 	})
 }

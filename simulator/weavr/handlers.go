@@ -123,22 +123,22 @@ func (s *Service) VerifyEmail(c *gin.Context) {
 	_, err := w.consumers.Update(id, func(tx store.Tx[string, Consumer], cur Consumer) (Consumer, error) {
 		switch {
 		case *req.VerificationCode != sandboxVerificationCode:
-			return cur, conflict(ErrVerificationCode)
+			return cur, ErrVerificationCode
 		case cur.PendingEmail != "" && emailKey(cur.PendingEmail) == email:
 			if s.emailTaken(tx, cur.PendingEmail, cur.ID) {
-				return cur, conflict(ErrEmailNotUnique)
+				return cur, ErrEmailNotUnique
 			}
 			cur.Email, cur.PendingEmail = cur.PendingEmail, ""
 			cur.EmailVerified, cur.SecurityEventAt = true, now
 		case emailKey(cur.Email) == email:
 			cur.EmailVerified = true
 		default:
-			return cur, conflict(ErrVerificationCode)
+			return cur, ErrVerificationCode
 		}
 		return cur, nil
 	})
 	if errors.Is(err, store.ErrNotFound) {
-		err = conflict(ErrVerificationCode)
+		err = ErrVerificationCode
 	}
 	if !s.respondErr(c, err) {
 		return
@@ -184,7 +184,7 @@ func (s *Service) SimulateVerify(c *gin.Context) {
 		return cur, nil
 	})
 	if errors.Is(err, store.ErrNotFound) {
-		err = conflict(ErrSimulatorNotFound)
+		err = ErrSimulatorNotFound
 	}
 	if !s.respondErr(c, err) {
 		return
@@ -204,12 +204,12 @@ func (s *Service) UnknownRoute(c *gin.Context, methodNotAllowed bool) {
 
 // respondErr renders a rule's conflict; it reports whether err was nil.
 func (s *Service) respondErr(c *gin.Context, err error) bool {
-	var cf conflict
+	var cf Code
 	switch {
 	case err == nil:
 		return true
 	case errors.As(err, &cf):
-		s.respond(c, string(cf))
+		s.respond(c, cf)
 	default:
 		panic("weavr: unexpected store error: " + err.Error())
 	}

@@ -6,18 +6,17 @@ import (
 	"errors"
 	"flag"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/sandbox-dev/fintech-sandbox/simulator"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/clock"
-	"github.com/sandbox-dev/fintech-sandbox/simulator/internal/oascheck"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/loanpro"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/ratelimit"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/sandboxtest"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/weavr"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden.json")
@@ -30,64 +29,47 @@ const (
 // t0 is the fake clock's start.
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
-// vendorDoc loads Weavr's OpenAPI document once per test binary (it takes
-// over a second); nil when shared/vendor is absent.
-var vendorDoc = sync.OnceValues(oascheck.LoadWeavr)
-
-// sandbox is the real router with a fake clock, driven through httptest.
+// sandbox is the whole sandbox (sandboxtest) with a fake clock, driven
+// in-process; its helpers keep the test bodies short.
 type sandbox struct {
-	t     *testing.T
-	h     http.Handler
+	t     testing.TB
+	sb    *sandboxtest.Sandbox
 	clock *clock.Fake
-	// unchecked skips the vendor-document check (for undocumented paths).
+	// unchecked makes do skip the vendor-document check (Raw): only the
+	// fuzz target sets it, while fuzzing, where the check costs most of
+	// the throughput.
 	unchecked bool
 }
 
-// newSandbox builds the sandbox with small data, rate limit off unless
-// mutate says otherwise.
-func newSandbox(t *testing.T, mutate ...func(*simulator.Config)) *sandbox {
+// newSandbox starts the sandbox with small data (20 consumers, 5
+// customers), a fake clock at t0 and the rate limit off; opts (applied
+// after) change that.
+func newSandbox(t testing.TB, opts ...sandboxtest.Option) *sandbox {
 	t.Helper()
-	cfg := simulator.DefaultConfig()
 	fc := clock.NewFake(t0)
-	cfg.Clock = fc
-	cfg.Weavr.Consumers = 20
-	cfg.Weavr.RateLimit = nil
-	cfg.LoanPro.Customers = 5
-	for _, m := range mutate {
-		m(&cfg)
+	base := []sandboxtest.Option{
+		sandboxtest.WithConfig(func(c *simulator.Config) { c.Clock = fc }),
+		sandboxtest.WithSettings(func(s *weavr.Settings) { s.Consumers, s.RateLimit = 20, nil }),
+		sandboxtest.WithSettings(func(s *loanpro.Settings) { s.Customers = 5 }),
 	}
-	srv, err := simulator.New(cfg)
+	return &sandbox{t: t, sb: sandboxtest.New(t, append(base, opts...)...), clock: fc}
+}
+
+// withSettings changes Weavr's settings.
+func withSettings(fn func(*weavr.Settings)) sandboxtest.Option {
+	return sandboxtest.WithSettings(fn)
+}
+
+func withRateLimit(spec string) sandboxtest.Option {
+	s, err := ratelimit.ParseSpec(spec)
 	if err != nil {
-		t.Fatal(err)
+		panic(err)
 	}
-	return &sandbox{t: t, h: srv, clock: fc}
+	return withSettings(func(w *weavr.Settings) { w.RateLimit = s })
 }
 
-func withRateLimit(spec string) func(*simulator.Config) {
-	return func(c *simulator.Config) {
-		s, err := ratelimit.ParseSpec(spec)
-		if err != nil {
-			panic(err)
-		}
-		c.Weavr.RateLimit = s
-	}
-}
-
-// result is one response.
-type result struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-func (r result) json(t *testing.T) map[string]any {
-	t.Helper()
-	var m map[string]any
-	if err := json.Unmarshal(r.body, &m); err != nil {
-		t.Fatalf("body %q is not a JSON object: %v", r.body, err)
-	}
-	return m
-}
+// result is one answer.
+type result = sandboxtest.Result
 
 // headers is a list of name, value pairs.
 type headers []string
@@ -100,30 +82,31 @@ func std(token string) headers {
 	return h
 }
 
-// do sends one request; every response under /multi is checked against
-// Weavr's OpenAPI document, so the whole suite proves the contract.
+// do sends one request; every vendor answer is checked against Weavr's
+// OpenAPI documents (sandboxtest.Do), so the whole suite proves the
+// contract.
 func (s *sandbox) do(method, path string, h headers, body string) result {
 	s.t.Helper()
-	req := httptest.NewRequest(method, path, strings.NewReader(body))
-	for i := 0; i+1 < len(h); i += 2 {
-		req.Header.Set(h[i], h[i+1])
+	if s.unchecked {
+		return s.raw(method, path, h, body)
 	}
-	rec := httptest.NewRecorder()
-	s.h.ServeHTTP(rec, req)
-	res := result{status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}
-	if strings.HasPrefix(path, "/multi/") && !s.unchecked {
-		oascheck.Report(s.t, vendorDoc, method, path, res.status, res.header, res.body)
-	}
-	return res
+	return s.sb.Do(s.t, method, path, body, h...)
+}
+
+// raw is do without the vendor-document check, for paths and methods the
+// document does not have.
+func (s *sandbox) raw(method, path string, h headers, body string) result {
+	s.t.Helper()
+	return s.sb.Raw(s.t, method, path, body, h...)
 }
 
 func (s *sandbox) login(email string) string {
 	s.t.Helper()
 	r := s.do("POST", "/multi/login_with_password", std(""), `{"email":"`+email+`","password":{"value":"Passw0rd!"}}`)
-	if r.status != http.StatusOK {
-		s.t.Fatalf("login %s: %d %s", email, r.status, r.body)
+	if r.Status != http.StatusOK {
+		s.t.Fatalf("login %s: %d %s", email, r.Status, r.Body)
 	}
-	return r.json(s.t)["token"].(string)
+	return r.JSON(s.t)["token"].(string)
 }
 
 func (s *sandbox) patch(token, body string) result {
@@ -139,17 +122,17 @@ func (s *sandbox) get(token string) result {
 // expect checks status and, when body is not "", the exact JSON body.
 func expect(t *testing.T, r result, status int, body string) {
 	t.Helper()
-	if r.status != status {
-		t.Fatalf("status %d, want %d (body %s)", r.status, status, r.body)
+	if r.Status != status {
+		t.Fatalf("status %d, want %d (body %s)", r.Status, status, r.Body)
 	}
 	if body == "" {
-		if len(r.body) != 0 {
-			t.Errorf("body %s, want none", r.body)
+		if len(r.Body) != 0 {
+			t.Errorf("body %s, want none", r.Body)
 		}
 		return
 	}
-	if !jsonEqual(r.body, []byte(body)) {
-		t.Errorf("body\n got  %s\n want %s", r.body, body)
+	if !jsonEqual(r.Body, []byte(body)) {
+		t.Errorf("body\n got  %s\n want %s", r.Body, body)
 	}
 }
 

@@ -83,7 +83,7 @@ func (s *Service) decodeBody(c *gin.Context, v any) bool {
 			return false
 		}
 	}
-	body, tooLarge, err := reqbody.Read(c.Request, s.settings.MaxBodyBytes)
+	body, tooLarge, err := reqbody.Read(c.Request, s.maxBody)
 	switch {
 	case tooLarge:
 		s.respond(c, ErrPayloadTooLarge)

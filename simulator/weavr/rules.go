@@ -184,23 +184,23 @@ func (s *Service) applyUpdate(tx store.Tx[string, Consumer], cur Consumer, r *up
 		changed(r.Name, cur.Name) || changed(r.Surname, cur.Surname) ||
 		(r.DateOfBirth != nil && (cur.DateOfBirth == nil || r.DateOfBirth.value() != *cur.DateOfBirth)) ||
 		(r.Address != nil && (cur.Address == nil || r.Address.value() != *cur.Address))) {
-		return cur, conflict(ErrConsumerVerified)
+		return cur, ErrConsumerVerified
 	}
 	if r.FeeGroup != nil && !slices.Contains(prog.FeeGroups, *r.FeeGroup) {
-		return cur, conflict(ErrFeeGroupInvalid)
+		return cur, ErrFeeGroupInvalid
 	}
 	if r.Address != nil && slices.Contains(prog.UnsupportedCountries, *r.Address.Country) {
-		return cur, conflict(ErrCountryUnsupported)
+		return cur, ErrCountryUnsupported
 	}
 	if newEmail && emailKey(*r.Email) != emailKey(cur.PendingEmail) {
 		email := *r.Email
 		switch {
 		case s.data.disposable[emailKey(email[strings.LastIndexByte(email, '@')+1:])]:
-			return cur, conflict(ErrEmailDomain)
+			return cur, ErrEmailDomain
 		case s.emailTaken(tx, email, cur.ID):
-			return cur, conflict(ErrEmailNotUnique)
+			return cur, ErrEmailNotUnique
 		case !cur.EmailChangedAt.IsZero() && now.Before(cur.EmailChangedAt.Add(s.settings.EmailChangeWindow)):
-			return cur, conflict(ErrEmailTooFrequent)
+			return cur, ErrEmailTooFrequent
 		}
 		// Deferred: the new email applies on verification.
 		next.PendingEmail, next.EmailChangedAt = email, now
@@ -211,9 +211,9 @@ func (s *Service) applyUpdate(tx store.Tx[string, Consumer], cur Consumer, r *up
 	if newMobile {
 		switch {
 		case cur.SMSOTPEnrolled && !cur.SecurityEventAt.IsZero() && now.Before(cur.SecurityEventAt.Add(s.settings.MobileChangeWindow)):
-			return cur, conflict(ErrMobileNotAllowed)
+			return cur, ErrMobileNotAllowed
 		case next.MobileChanges >= s.settings.MobileChangeLimit:
-			return cur, conflict(ErrMobileLimit)
+			return cur, ErrMobileLimit
 		}
 		// Immediate: the new number shows in the response, unverified.
 		next.Mobile = Mobile{CountryCode: *r.Mobile.CountryCode, Number: *r.Mobile.Number}

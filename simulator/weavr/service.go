@@ -17,6 +17,7 @@ import (
 
 	"github.com/sandbox-dev/fintech-sandbox/simulator/apierr"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/clock"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/contract"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/ratelimit"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/store"
@@ -46,8 +47,6 @@ type Settings struct {
 	// CountryCodeMaxLength is mobile.countryCode's maximum length: 4 in the
 	// vendor document, the live service accepted up to 6.
 	CountryCodeMaxLength int
-	// MaxBodyBytes caps request bodies.
-	MaxBodyBytes int64
 }
 
 // DefaultRateLimit is Weavr's published limit: 100/minute, 1,000/hour, 10,000/day.
@@ -65,7 +64,6 @@ func DefaultSettings() Settings {
 		MobileChangeWindow:   24 * time.Hour,
 		MobileChangeLimit:    3,
 		CountryCodeMaxLength: 4,
-		MaxBodyBytes:         1 << 20,
 	}
 }
 
@@ -85,18 +83,17 @@ func (s Settings) validate() error {
 		return fmt.Errorf("weavr: mobile change limit must be >= 1, got %d", s.MobileChangeLimit)
 	case s.CountryCodeMaxLength < 2:
 		return fmt.Errorf("weavr: country code max length must be >= 2, got %d", s.CountryCodeMaxLength)
-	case s.MaxBodyBytes < 1024:
-		return fmt.Errorf("weavr: max body bytes must be >= 1024, got %d", s.MaxBodyBytes)
 	}
 	return nil
 }
 
 // Options are the dependencies of a Service.
 type Options struct {
-	Settings Settings
-	Seed     int64
-	Fixtures fs.FS // holds weavr.yaml
-	Clock    clock.Clock
+	Settings     Settings
+	Seed         int64
+	Fixtures     fs.FS // holds weavr.yaml
+	Clock        clock.Clock
+	MaxBodyBytes int64 // larger request bodies are 413 PAYLOAD_TOO_LARGE (default 1 MiB)
 }
 
 // Service is the Weavr simulator: immutable seeded data and configuration
@@ -104,8 +101,10 @@ type Options struct {
 type Service struct {
 	settings Settings
 	clock    clock.Clock
+	maxBody  int64
 	data     *dataset
-	defs     map[string]*apierr.Def
+	defs     []apierr.Def        // indexed by Code
+	worldKey session.Key[*World] // this Service's state in each session
 
 	refPrefix string
 	refSeq    atomic.Uint64
@@ -120,6 +119,12 @@ func New(opts Options) (*Service, error) {
 	if opts.Clock == nil {
 		opts.Clock = clock.Real{}
 	}
+	if opts.MaxBodyBytes == 0 {
+		opts.MaxBodyBytes = 1 << 20
+	}
+	if opts.MaxBodyBytes < 1024 {
+		return nil, fmt.Errorf("weavr: max body bytes must be >= 1024, got %d", opts.MaxBodyBytes)
+	}
 	data, err := loadDataset(opts.Fixtures, opts.Seed, opts.Settings.Consumers, opts.Settings.CountryCodeMaxLength, opts.Clock.Now())
 	if err != nil {
 		return nil, err
@@ -129,8 +134,10 @@ func New(opts Options) (*Service, error) {
 	s := &Service{
 		settings:  opts.Settings,
 		clock:     opts.Clock,
+		maxBody:   opts.MaxBodyBytes,
+		defs:      errorDefs(),
 		data:      data,
-		defs:      indexDefs(errorDefs()),
+		worldKey:  session.NewKey[*World](Vendor),
 		refPrefix: hex.EncodeToString(prefix[:]),
 	}
 	return s, nil
@@ -146,8 +153,8 @@ type World struct {
 	tokens map[string]*token
 }
 
-// NewWorld creates a session's state; it forks the seeded consumers in O(1).
-func (s *Service) NewWorld() any {
+// newWorld creates a session's state; it forks the seeded consumers in O(1).
+func (s *Service) newWorld() *World {
 	return &World{
 		consumers: s.data.consumers.Fork(),
 		limiter:   ratelimit.New(s.settings.RateLimit, s.clock),
@@ -155,9 +162,8 @@ func (s *Service) NewWorld() any {
 	}
 }
 
-func (s *Service) world(c *gin.Context) *World {
-	return c.MustGet(session.ContextKey).(*session.Session).State(Vendor).(*World)
-}
+// world is the request's session World (bound by the sandbox).
+func (s *Service) world(c *gin.Context) *World { return s.worldKey.Of(contract.SessionOf(c)) }
 
 // RequestRef sets Weavr's request-ref header: every Weavr response carries a
 // unique one.

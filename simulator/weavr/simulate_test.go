@@ -25,7 +25,7 @@ func TestSimulateVerify(t *testing.T) {
 			s := newSandbox(t)
 			r := s.do("POST", "/simulate/api/consumers/"+tt.id+"/verify", tt.h, `{}`)
 			expect(t, r, tt.status, tt.want)
-			if r.header.Get("request-ref") == "" {
+			if r.Header.Get("request-ref") == "" {
 				t.Error("no request-ref")
 			}
 		})
@@ -34,7 +34,7 @@ func TestSimulateVerify(t *testing.T) {
 	s := newSandbox(t)
 	tok := s.login("alice@example.com")
 	expect(t, s.do("POST", "/simulate/api/consumers/"+alice+"/verify", headers{"programme-key", apiKey}, ``), 204, "")
-	ru := s.get(tok).json(t)["rootUser"].(map[string]any)
+	ru := s.get(tok).JSON(t)["rootUser"].(map[string]any)
 	if ru["emailVerified"] != true || ru["mobileNumberVerified"] != true {
 		t.Errorf("not verified: %v", ru)
 	}
@@ -46,12 +46,11 @@ func TestSimulateVerify(t *testing.T) {
 
 func TestRequestRefIsUnique(t *testing.T) {
 	s := newSandbox(t)
-	s.unchecked = true
 	seen := map[string]bool{}
 	tok := s.login("alice@example.com")
 	for i := 0; i < 50; i++ {
-		for _, r := range []result{s.get(tok), s.patch(tok, `{"name":"1"}`), s.do("GET", "/multi/x", nil, ""), s.get("bad")} {
-			ref := r.header.Get("request-ref")
+		for _, r := range []result{s.get(tok), s.patch(tok, `{"name":"1"}`), s.raw("GET", "/multi/x", nil, ""), s.get("bad")} {
+			ref := r.Header.Get("request-ref")
 			if ref == "" || seen[ref] {
 				t.Fatalf("request-ref %q missing or repeated", ref)
 			}

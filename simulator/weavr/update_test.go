@@ -7,14 +7,16 @@ import (
 	"time"
 
 	"github.com/sandbox-dev/fintech-sandbox/simulator"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/sandboxtest"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/weavr"
 )
 
 func TestGetConsumerGolden(t *testing.T) {
 	s := newSandbox(t)
 	r := s.get(s.login("alice@example.com"))
 	expectStatus(t, r, 200)
-	golden(t, "get_alice", r.body)
-	if r.header.Get("request-ref") == "" {
+	golden(t, "get_alice", r.Body)
+	if r.Header.Get("request-ref") == "" {
 		t.Error("no request-ref header")
 	}
 }
@@ -27,18 +29,18 @@ func TestPatchAppliesFields(t *testing.T) {
 		"baseCurrency":"GBP","placeOfBirth":"Mdina","nationality":"GB","locale":"en","brand":"Acme","userTag":"vip",
 		"occupation":"STUDENT","sourceOfFunds":"INHERITANCE","sourceOfFundsOther":"x","feeGroup":"DEFAULT"}`)
 	expectStatus(t, r, 200)
-	golden(t, "patch_alice", r.body)
+	golden(t, "patch_alice", r.Body)
 	// occupation and sourceOfFunds are validated but not changed.
-	m := r.json(t)
+	m := r.JSON(t)
 	if m["sourceOfFunds"] != "PERSONAL_SAVINGS" || m["rootUser"].(map[string]any)["occupation"] != "ACCOUNTING" {
-		t.Errorf("occupation/sourceOfFunds changed: %s", r.body)
+		t.Errorf("occupation/sourceOfFunds changed: %s", r.Body)
 	}
 	// Absent fields stay; the state persisted.
-	if g := s.get(tok); string(g.body) != string(r.body) {
-		t.Errorf("GET after PATCH differs:\n%s\n%s", g.body, r.body)
+	if g := s.get(tok); string(g.Body) != string(r.Body) {
+		t.Errorf("GET after PATCH differs:\n%s\n%s", g.Body, r.Body)
 	}
 	expectStatus(t, s.patch(tok, `{}`), 200)
-	if g := s.get(tok); string(g.body) != string(r.body) {
+	if g := s.get(tok); string(g.Body) != string(r.Body) {
 		t.Error("an empty PATCH changed the consumer")
 	}
 }
@@ -73,10 +75,10 @@ func TestPatchBadBodies(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newSandbox(t)
 			tok := s.login("alice@example.com")
-			before := s.get(tok).body
+			before := s.get(tok).Body
 			r := s.do("PATCH", "/multi/consumers", headers{"api-key", apiKey, "Authorization", "Bearer " + tok, "Content-Type", tt.ctype}, tt.body)
 			expect(t, r, tt.status, tt.want)
-			if after := s.get(tok).body; string(after) != string(before) {
+			if after := s.get(tok).Body; string(after) != string(before) {
 				t.Errorf("a rejected PATCH changed the consumer")
 			}
 		})
@@ -114,14 +116,14 @@ func TestPatchConflicts(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newSandbox(t)
 			tok := s.login(tt.login)
-			before := s.get(tok).body
+			before := s.get(tok).Body
 			r := s.patch(tok, tt.body)
 			if tt.code == "" {
 				expectStatus(t, r, 200)
 				return
 			}
 			expect(t, r, 409, `{"errorCode":"`+tt.code+`"}`)
-			if after := s.get(tok).body; string(after) != string(before) {
+			if after := s.get(tok).Body; string(after) != string(before) {
 				t.Errorf("a 409 changed the consumer:\n%s\n%s", before, after)
 			}
 		})
@@ -145,9 +147,9 @@ func TestMobileChangeLimit(t *testing.T) {
 	for _, n := range []string{"79000001", "79000002", "79000003"} {
 		r := s.patch(tok, mobile(n))
 		expectStatus(t, r, 200)
-		ru := r.json(t)["rootUser"].(map[string]any)
+		ru := r.JSON(t)["rootUser"].(map[string]any)
 		if ru["mobile"].(map[string]any)["number"] != n || ru["mobileNumberVerified"] != false {
-			t.Fatalf("mobile change not applied at once: %s", r.body)
+			t.Fatalf("mobile change not applied at once: %s", r.Body)
 		}
 	}
 	expectStatus(t, s.patch(tok, mobile("79000003")), 200)          // same number: not a change
@@ -164,7 +166,7 @@ func TestMobileChangeLimit(t *testing.T) {
 }
 
 func TestMobileChangeLimitIsConfigurable(t *testing.T) {
-	s := newSandbox(t, func(c *simulator.Config) { c.Weavr.MobileChangeLimit = 1 })
+	s := newSandbox(t, withSettings(func(w *weavr.Settings) { w.MobileChangeLimit = 1 }))
 	tok := s.login("alice@example.com")
 	expectStatus(t, s.patch(tok, `{"mobile":{"countryCode":"+356","number":"1"}}`), 200)
 	expect(t, s.patch(tok, `{"mobile":{"countryCode":"+356","number":"2"}}`), 409, `{"errorCode":"MOBILE_NO_CHANGE_LIMIT_EXCEEDED"}`)
@@ -173,27 +175,27 @@ func TestMobileChangeLimitIsConfigurable(t *testing.T) {
 // TestBodyLimitIsConfigurable: --max-body-bytes moves Weavr's 413; a body
 // at the limit is applied, one byte more is refused and changes nothing.
 func TestBodyLimitIsConfigurable(t *testing.T) {
-	s := newSandbox(t, func(c *simulator.Config) { c.Weavr.MaxBodyBytes = 2048 })
+	s := newSandbox(t, sandboxtest.WithConfig(func(c *simulator.Config) { c.MaxBodyBytes = 2048 }))
 	tok := s.login("alice@example.com")
 	pad := func(n int) string { // a PATCH body of exactly n bytes
 		return `{"tag":"` + strings.Repeat("t", n-len(`{"tag":""}`)) + `"}`
 	}
-	before := s.get(tok).body
+	before := s.get(tok).Body
 	expect(t, s.patch(tok, pad(2049)), 413, `{"code":"PAYLOAD_TOO_LARGE","message":"The request body is too large"}`)
-	if after := s.get(tok).body; string(after) != string(before) {
+	if after := s.get(tok).Body; string(after) != string(before) {
 		t.Fatalf("a refused PATCH changed the consumer:\n%s\n%s", before, after)
 	}
 	// The tag is longer than Weavr allows, so the body reaches the rules: a
 	// 400 naming the field, not a 413.
-	if r := s.patch(tok, pad(2048)); r.status != 400 || !strings.Contains(string(r.body), "tag") {
-		t.Fatalf("2048 bytes: %d %s", r.status, r.body)
+	if r := s.patch(tok, pad(2048)); r.Status != 400 || !strings.Contains(string(r.Body), "tag") {
+		t.Fatalf("2048 bytes: %d %s", r.Status, r.Body)
 	}
 }
 
 func TestEmailChangeIsDeferredUntilVerified(t *testing.T) {
 	s := newSandbox(t)
 	tok := s.login("alice@example.com")
-	email := func(r result) string { return r.json(t)["rootUser"].(map[string]any)["email"].(string) }
+	email := func(r result) string { return r.JSON(t)["rootUser"].(map[string]any)["email"].(string) }
 	verify := func(h headers, body string) result {
 		return s.do("POST", "/multi/consumers/verification/email/verify", h, body)
 	}
@@ -201,7 +203,7 @@ func TestEmailChangeIsDeferredUntilVerified(t *testing.T) {
 	r := s.patch(tok, `{"email":"alice.new@example.com"}`)
 	expectStatus(t, r, 200)
 	if email(r) != "alice@example.com" {
-		t.Fatalf("email changed before verification: %s", r.body)
+		t.Fatalf("email changed before verification: %s", r.Body)
 	}
 	// A retry of the same change is not a second change.
 	expectStatus(t, s.patch(tok, `{"email":"alice.new@example.com"}`), 200)
@@ -215,8 +217,8 @@ func TestEmailChangeIsDeferredUntilVerified(t *testing.T) {
 	}
 	expect(t, verify(std(tok), `{"email":"alice.new@example.com","verificationCode":"123456"}`), 204, "")
 	g := s.get(tok)
-	if email(g) != "alice.new@example.com" || g.json(t)["rootUser"].(map[string]any)["emailVerified"] != true {
-		t.Fatalf("email not applied and verified: %s", g.body)
+	if email(g) != "alice.new@example.com" || g.JSON(t)["rootUser"].(map[string]any)["emailVerified"] != true {
+		t.Fatalf("email not applied and verified: %s", g.Body)
 	}
 	// The old address is free again; logins use the new one.
 	s.login("alice.new@example.com")
@@ -228,7 +230,7 @@ func TestEmailChangeIsDeferredUntilVerified(t *testing.T) {
 }
 
 func TestEmailChangeWindowCountsUnverifiedChanges(t *testing.T) {
-	s := newSandbox(t, func(c *simulator.Config) { c.Weavr.EmailChangeWindow = time.Hour })
+	s := newSandbox(t, withSettings(func(w *weavr.Settings) { w.EmailChangeWindow = time.Hour }))
 	tok := s.login("alice@example.com")
 	expectStatus(t, s.patch(tok, `{"email":"a1@example.com"}`), 200)
 	expect(t, s.patch(tok, `{"email":"a2@example.com"}`), 409, `{"errorCode":"TOO_FREQUENT_EMAIL_CHANGES"}`)
@@ -246,7 +248,7 @@ func TestVerifyWithoutTokenAndLostRace(t *testing.T) {
 	expect(t, s.do("POST", "/multi/consumers/verification/email/verify", std(""), `{"email":"shared@example.com","verificationCode":"123456"}`), 204, "")
 	// One of them now owns the address; the other's verification loses.
 	r := s.do("POST", "/multi/consumers/verification/email/verify", std(carol), `{"email":"shared@example.com","verificationCode":"123456"}`)
-	aliceEmail := s.get(alice).json(t)["rootUser"].(map[string]any)["email"]
+	aliceEmail := s.get(alice).JSON(t)["rootUser"].(map[string]any)["email"]
 	if aliceEmail == "shared@example.com" {
 		expect(t, r, 409, `{"errorCode":"EMAIL_NOT_UNIQUE"}`)
 	} else {
@@ -256,20 +258,20 @@ func TestVerifyWithoutTokenAndLostRace(t *testing.T) {
 	s2 := newSandbox(t)
 	tok := s2.login("alice@example.com")
 	expect(t, s2.do("POST", "/multi/consumers/verification/email/verify", std(tok), `{"email":"alice@example.com","verificationCode":"123456"}`), 204, "")
-	if s2.get(tok).json(t)["rootUser"].(map[string]any)["emailVerified"] != true {
+	if s2.get(tok).JSON(t)["rootUser"].(map[string]any)["emailVerified"] != true {
 		t.Error("current email not verified")
 	}
 }
 
 func TestUnknownRoutes(t *testing.T) {
 	s := newSandbox(t)
-	s.unchecked = true // the vendor document has nothing to say about paths it lacks
-	r := s.do("GET", "/multi/nothing", std(""), "")
+	// raw: the vendor document has nothing to say about paths it lacks.
+	r := s.raw("GET", "/multi/nothing", std(""), "")
 	expect(t, r, http.StatusNotFound, `{"code":"NOT_FOUND","message":"No such resource"}`)
-	if r.header.Get("request-ref") == "" {
+	if r.Header.Get("request-ref") == "" {
 		t.Error("404 without request-ref")
 	}
-	expect(t, s.do("DELETE", "/multi/consumers", std(""), ""), http.StatusMethodNotAllowed, `{"code":"METHOD_NOT_ALLOWED","message":"Method not allowed"}`)
-	r = s.do("GET", "/not-a-vendor", nil, "")
+	expect(t, s.raw("DELETE", "/multi/consumers", std(""), ""), http.StatusMethodNotAllowed, `{"code":"METHOD_NOT_ALLOWED","message":"Method not allowed"}`)
+	r = s.raw("GET", "/not-a-vendor", nil, "")
 	expect(t, r, http.StatusNotFound, `{"sandboxError":{"message":"sandbox: no route GET /not-a-vendor"}}`)
 }

@@ -5,16 +5,12 @@ package oascheck
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
-	"testing"
 
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
@@ -30,17 +26,12 @@ type Checker struct {
 	v  validator.Validator
 }
 
-// Load reads the OpenAPI document at path. server is the document's server
-// URL and prefix the sandbox path prefix it corresponds to. It returns
-// os.ErrNotExist (wrapped) when the document is absent.
-func Load(path, server, prefix string) (*Checker, error) {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
+// New parses an OpenAPI document. server is the document's server URL and
+// prefix the sandbox path prefix it stands for.
+func New(raw []byte, server, prefix string) (*Checker, error) {
 	doc, err := libopenapi.NewDocument(raw)
 	if err != nil {
-		return nil, fmt.Errorf("oascheck: parse %s: %w", path, err)
+		return nil, fmt.Errorf("oascheck: parse: %w", err)
 	}
 	v, errs := validator.NewValidator(doc)
 	if len(errs) > 0 {
@@ -49,28 +40,8 @@ func Load(path, server, prefix string) (*Checker, error) {
 	return &Checker{server: strings.TrimSuffix(server, "/"), prefix: prefix, v: v}, nil
 }
 
-// LoadWeavr loads Weavr's Multi document from ../shared/vendor, mapping its
-// sandbox server to the sandbox's /multi routes. It takes over a second:
-// a test binary wraps it in sync.OnceValues.
-func LoadWeavr() (*Checker, error) {
-	return Load(VendorDoc("weavr-multi-openapi.yml"), "https://sandbox.weavr.io/multi", "/multi")
-}
-
-// Report checks one exchange against the document load gives and reports
-// every violation on t. An absent document (no shared/ beside the
-// checkout) checks nothing; any other load error fails t.
-func Report(t testing.TB, load func() (*Checker, error), method, path string, status int, header http.Header, body []byte) {
-	t.Helper()
-	doc, err := load()
-	switch {
-	case err == nil:
-		for _, v := range doc.Check(method, path, status, header, body) {
-			t.Errorf("vendor document violation: %s (body %s)", v, body)
-		}
-	case !errors.Is(err, os.ErrNotExist):
-		t.Fatalf("load the vendor document: %v", err)
-	}
-}
+// Prefix is the sandbox path prefix the document describes.
+func (c *Checker) Prefix() string { return c.prefix }
 
 // Check validates one exchange: method and sandbox path of the request, and
 // the response's status, headers and body. It returns one line per
@@ -104,23 +75,4 @@ func (c *Checker) Check(method, path string, status int, header http.Header, bod
 		out = append(out, line)
 	}
 	return out
-}
-
-// VendorDoc is the path of a vendor document in shared/vendor, which sits
-// beside the project's checkout (found by walking up to go.mod).
-func VendorDoc(name string) string {
-	dir, err := os.Getwd()
-	if err != nil {
-		return name
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "vendor", name)
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return name
-		}
-		dir = parent
-	}
 }

@@ -1,4 +1,4 @@
-package simulator
+package scenario
 
 import (
 	"os"
@@ -22,40 +22,46 @@ func TestReloadWaitsForFilesToSettle(t *testing.T) {
 		}
 	}
 	write("name: mine-one\ndescription: d\nrespond: {status: 418}\n")
-	cfg := DefaultConfig()
-	cfg.ScenarioDir, cfg.ScenarioReload = dir, 0
-	cfg.Weavr.Consumers, cfg.LoanPro.Customers = 1, 1
-	s, err := New(cfg)
+	failed := 0
+	w, e, err := NewWatcher(Catalog{Vocabulary: testVocab(t), Dir: dir}, Options{}, nil, func() { failed++ })
 	if err != nil {
 		t.Fatal(err)
 	}
-	has := func(name string) bool { _, ok := s.engine.Set().Lookup(name); return ok }
+	has := func(name string) bool { _, ok := e.Set().Lookup(name); return ok }
 
 	write("name: mine-two\ndescription: d\nrespond: {status: 418}\n")
-	if err := s.reload(false); err != nil || has("mine-two") || !has("mine-one") {
+	if err := w.Check(); err != nil || has("mine-two") || !has("mine-one") {
 		t.Fatalf("first check after a change loaded it (err %v)", err)
 	}
-	if err := s.reload(false); err != nil || !has("mine-two") || has("mine-one") {
+	if err := w.Check(); err != nil || !has("mine-two") || has("mine-one") {
 		t.Fatalf("second check with the same files did not load them (err %v)", err)
 	}
 
 	write("") // the truncate of a save, seen twice
-	_ = s.reload(false)
-	if err := s.reload(false); err == nil || !has("mine-two") {
-		t.Fatalf("an empty file was loaded (err %v)", err)
+	_ = w.Check()
+	if err := w.Check(); err == nil || !has("mine-two") || failed != 1 {
+		t.Fatalf("an empty file was loaded (err %v, %d failures counted)", err, failed)
 	}
 	write("name: mine-three\ndescription: d\nrespond: {status: 418}\n")
 	write("name: mine-three\ndescription: d\nrespond: {status: 418}\n# saved again\n") // changed between checks
-	_ = s.reload(false)
+	_ = w.Check()
 	write("name: mine-three\ndescription: d\nrespond: {status: 418}\n")
-	_ = s.reload(false)
+	_ = w.Check()
 	if has("mine-three") {
 		t.Fatal("files that changed between two checks were loaded")
 	}
-	if err := s.reload(false); err != nil || !has("mine-three") {
+	if err := w.Check(); err != nil || !has("mine-three") {
 		t.Fatalf("settled files not loaded (err %v)", err)
 	}
-	if err := s.reloadScenarios(); err != nil || !has("mine-three") {
+	if err := w.Reload(); err != nil || !has("mine-three") {
 		t.Fatalf("a forced reload: %v", err)
+	}
+}
+
+// TestCatalogRefusesAMissingDirectory: --scenarios must name a directory.
+func TestCatalogRefusesAMissingDirectory(t *testing.T) {
+	_, err := Catalog{Vocabulary: testVocab(t), Dir: filepath.Join(t.TempDir(), "none")}.Load()
+	if err == nil {
+		t.Fatal("a missing directory loaded")
 	}
 }

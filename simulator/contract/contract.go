@@ -1,0 +1,282 @@
+// Package contract is the one declared interface between the sandbox's
+// neutral machinery and a simulated vendor API. A vendor is a Plugin: it
+// owns its settings and flags and builds a Vendor, which declares
+// everything the sandbox derives from it: the routes, the vendor-shaped
+// answer to unknown routes under its prefixes, the scenario vocabulary and
+// schema, the Prefer codes, the error catalog, the control API's operation
+// list, data browser and OpenAPI document, and each session's world.
+//
+// Neutral packages (store, session, scenario, journal, metrics, control)
+// never import a vendor; vendors never import each other. Adding a vendor
+// is a package implementing Plugin and one line in the vendor list.
+package contract
+
+import (
+	"flag"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/sandbox-dev/fintech-sandbox/simulator/apierr"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/clock"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
+)
+
+// Plugin is a vendor before it is built: its settings (a pointer to the
+// vendor's own settings struct, holding its documented defaults), its
+// command-line flags over them, and the constructor.
+type Plugin interface {
+	// Name is the vendor's name: the prefix of its operation ids and
+	// catalog names ("weavr" in weavr.consumerUpdate).
+	Name() string
+	// Settings is a pointer to the vendor's settings; SettingsOf finds it
+	// by type.
+	Settings() any
+	// Flags registers the vendor's flags on fs, writing into Settings.
+	Flags(fs *flag.FlagSet)
+	// Build validates the settings and builds the vendor.
+	Build(env Env) (*Vendor, error)
+}
+
+// Generator is a Plugin whose records are generated beside its fixtures;
+// tests set the count of every vendor at once (sandboxtest.WithData).
+type Generator interface {
+	SetGenerated(n int)
+}
+
+// Env is what the sandbox hands every vendor it builds.
+type Env struct {
+	Seed         int64 // faker seed: same seed, same data
+	Fixtures     fs.FS // holds the vendor's fixture file
+	Clock        clock.Clock
+	Logger       *slog.Logger
+	MaxBodyBytes int64 // largest request body a vendor accepts (--max-body-bytes)
+}
+
+// SettingsOf returns the settings of type T among plugins (nil if no
+// plugin has them): the typed way for tests and tools to change one
+// vendor's settings without the sandbox knowing the vendor.
+func SettingsOf[T any](plugins []Plugin) *T {
+	for _, p := range plugins {
+		if s, ok := p.Settings().(*T); ok {
+			return s
+		}
+	}
+	return nil
+}
+
+// Vendor is a built vendor: the declaration the sandbox derives its routes,
+// scenarios, catalog, control API and sessions from.
+type Vendor struct {
+	Name  string // as Plugin.Name
+	Title string // for people: "Weavr"
+	// Prefixes are the paths this vendor owns ("/multi"): a path under
+	// one that no operation serves gets Unknown's vendor-shaped answer.
+	Prefixes []string
+	// Middleware runs before every request under Prefixes, unknown routes
+	// included (e.g. Weavr's request-ref header on every answer).
+	Middleware []gin.HandlerFunc
+	// Operations are the served operations, the single source of truth of
+	// routes and of what scenarios may name.
+	Operations []Operation
+	// Resolve names the operation of a request on a Route that several
+	// operations share (OData paths are parsed by the vendor); it may
+	// return Unknown.ID. Needed only when operations share a Route.
+	Resolve func(c *gin.Context) string
+	// Unknown answers paths and methods under Prefixes that no operation
+	// serves (and what Resolve names Unknown.ID).
+	Unknown Unknown
+	// Errors is every documented error, each defined once.
+	Errors []apierr.Def
+	// World makes a session's state (its fork of the seeded data).
+	World session.Factory
+	// Data are the collections the control API browses per session.
+	Data []Collection
+	// Documents are the vendor's own OpenAPI documents: served by the
+	// control API and used by tests as the oracle of every answer.
+	Documents []Document
+	// Banner lists what a user needs at startup (credentials, logins),
+	// given the sandbox's base URL.
+	Banner func(baseURL string) []Line
+}
+
+// Operation is one served vendor operation.
+type Operation struct {
+	ID      string // vendor-qualified: "weavr.consumerUpdate"
+	Method  string // as documented: PATCH
+	Path    string // as documented, OpenAPI template: /multi/consumers, /x/{id}
+	Summary string
+	// Errors are the unqualified catalog names the operation documents,
+	// in the order `Prefer: code=N` picks among errors of one status.
+	Errors []string
+	// Route is the gin pattern serving the operation when Path is not one
+	// (an OData key inside a segment); empty means Path itself.
+	Route string
+	// Target names what the request addresses (a consumer id, a customer
+	// key) for scenarios matching on `target`; nil names nothing. It must
+	// not change state.
+	Target func(c *gin.Context) []string
+	// Handler answers the request when no scenario does.
+	Handler gin.HandlerFunc
+}
+
+// GinPattern is the gin route of the operation: Route, or Path with each
+// {param} written :param.
+func (o *Operation) GinPattern() string {
+	if o.Route != "" {
+		return o.Route
+	}
+	var b strings.Builder
+	for i, seg := range strings.Split(o.Path, "/") {
+		if i > 0 {
+			b.WriteByte('/')
+		}
+		if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
+			seg = ":" + seg[1:len(seg)-1]
+		}
+		b.WriteString(seg)
+	}
+	return b.String()
+}
+
+// Unknown is the operation of requests under a vendor's prefixes that no
+// operation serves.
+type Unknown struct {
+	ID      string // "weavr.unknown"
+	Summary string
+	Errors  []string
+	// Handler answers; methodNotAllowed tells a known path with another
+	// method (405) from an unknown path (404).
+	Handler func(c *gin.Context, methodNotAllowed bool)
+}
+
+// Collection is one kind of record the control API lists and shows per
+// session, at /__sandbox/sessions/{s}/{vendor}/{collection}[/{id}].
+type Collection struct {
+	Name string // URL segment: "consumers"
+	Item string // one record, for messages: "consumer"
+	// Search is the query parameter filtering the list ("email"), with
+	// what it matches described for the OpenAPI document.
+	Search, SearchHelp string
+	// List returns the page [offset, offset+limit) of the session's
+	// records matching q ("" = all) and the count of every match.
+	List func(s *session.Session, q string, offset, limit int) (page any, total int)
+	// Get returns one record by id.
+	Get func(s *session.Session, id string) (any, bool)
+	// Extra are fields added to every list answer (e.g. the credentials
+	// the records need).
+	Extra map[string]any
+	// Summary describes the collection for the OpenAPI document.
+	Summary string
+}
+
+// Document is one of the vendor's own OpenAPI documents.
+type Document struct {
+	Name string // file name, e.g. weavr-multi-openapi.yml
+	// Server is the document's server URL that Prefix of the sandbox
+	// stands for (https://sandbox.weavr.io/multi for /multi); empty when
+	// the document describes no sandbox route (webhooks).
+	Server, Prefix string
+	Data           []byte
+}
+
+// Line is one line of the startup banner.
+type Line struct {
+	Msg   string
+	Attrs []any // slog key-value pairs
+}
+
+// Validate checks a Vendor's declaration once, at startup.
+func (v *Vendor) Validate() error {
+	switch {
+	case v.Name == "" || strings.ContainsAny(v.Name, "./ *"):
+		return fmt.Errorf("contract: vendor name %q: want a plain word", v.Name)
+	case len(v.Prefixes) == 0:
+		return fmt.Errorf("contract: vendor %s declares no path prefix", v.Name)
+	case v.Unknown.ID != v.Name+".unknown" || v.Unknown.Handler == nil:
+		return fmt.Errorf("contract: vendor %s: Unknown must be %s.unknown with a handler", v.Name, v.Name)
+	}
+	for _, p := range v.Prefixes {
+		if !strings.HasPrefix(p, "/") || strings.HasSuffix(p, "/") {
+			return fmt.Errorf("contract: vendor %s: prefix %q must start and not end with /", v.Name, p)
+		}
+	}
+	seen := map[string]bool{v.Unknown.ID: true}
+	routes := map[string]int{}
+	for i := range v.Operations {
+		op := &v.Operations[i]
+		switch {
+		case !strings.HasPrefix(op.ID, v.Name+"."):
+			return fmt.Errorf("contract: operation %q of vendor %s must be named %s.<operation>", op.ID, v.Name, v.Name)
+		case seen[op.ID]:
+			return fmt.Errorf("contract: operation %s declared twice", op.ID)
+		case op.Handler == nil || op.Method == "" || op.Path == "":
+			return fmt.Errorf("contract: operation %s needs a method, a path and a handler", op.ID)
+		case !v.Owns(op.GinPattern()):
+			return fmt.Errorf("contract: operation %s: %s is under none of the prefixes %v", op.ID, op.GinPattern(), v.Prefixes)
+		}
+		seen[op.ID] = true
+		routes[op.Method+" "+op.GinPattern()]++
+	}
+	for r, n := range routes {
+		if n > 1 && v.Resolve == nil {
+			return fmt.Errorf("contract: vendor %s: %d operations share %s but no Resolve tells them apart", v.Name, n, r)
+		}
+	}
+	for _, d := range v.Errors {
+		if d.Vendor != v.Name {
+			return fmt.Errorf("contract: error %s of vendor %s is filed under %q", d.Name, v.Name, d.Vendor)
+		}
+	}
+	return nil
+}
+
+// Owns reports whether a request path is under one of the vendor's
+// prefixes: its own 404 and 405 answer there, the sandbox's elsewhere.
+func (v *Vendor) Owns(path string) bool {
+	for _, p := range v.Prefixes {
+		if path == p || strings.HasPrefix(path, p+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// All lists the vendor's operations with Unknown last, as scenario
+// vocabulary entries see them (Unknown has no method, path or handler).
+func (v *Vendor) All() []Operation {
+	out := append([]Operation(nil), v.Operations...)
+	return append(out, Operation{ID: v.Unknown.ID, Summary: v.Unknown.Summary, Errors: v.Unknown.Errors})
+}
+
+// ctxKey types the gin context keys the sandbox sets for vendor handlers.
+type ctxKey int
+
+const (
+	sessionKey ctxKey = iota
+	operationKey
+)
+
+// Bind records the request's session and operation on c for the vendor's
+// handlers (SessionOf, OperationOf); the sandbox calls it before any.
+func Bind(c *gin.Context, s *session.Session, operation string) {
+	c.Set(sessionKey, s)
+	c.Set(operationKey, operation)
+}
+
+// SessionOf is the request's session (nil outside a sandbox request).
+func SessionOf(c *gin.Context) *session.Session {
+	v, _ := c.Get(sessionKey)
+	s, _ := v.(*session.Session)
+	return s
+}
+
+// OperationOf is the request's operation id ("" outside a sandbox request).
+func OperationOf(c *gin.Context) string {
+	v, _ := c.Get(operationKey)
+	s, _ := v.(string)
+	return s
+}
