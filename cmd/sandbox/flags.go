@@ -9,6 +9,7 @@ import (
 
 	"github.com/sandbox-dev/fintech-sandbox/fixtures"
 	"github.com/sandbox-dev/fintech-sandbox/simulator"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/contract"
 )
 
 // options is the parsed command line: the server's own settings and the
@@ -88,16 +89,6 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	return o, nil
 }
 
-func splitList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
 // multiFlag is a repeatable string flag; commas also separate values, so
 // SANDBOX_SCENARIO=a,b works from the environment.
 type multiFlag []string
@@ -105,6 +96,6 @@ type multiFlag []string
 func (m *multiFlag) String() string { return strings.Join(*m, ",") }
 
 func (m *multiFlag) Set(v string) error {
-	*m = append(*m, splitList(v)...)
+	*m = append(*m, contract.SplitList(v)...)
 	return nil
 }

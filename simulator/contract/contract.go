@@ -47,6 +47,19 @@ type Generator interface {
 	SetGenerated(n int)
 }
 
+// SplitList reads a comma-separated flag or environment value, trimming
+// spaces and dropping empty items ("a, ,b" is a and b): the one reading of
+// list flags, the sandbox's and every vendor's.
+func SplitList(v string) []string {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // Env is what the sandbox hands every vendor it builds.
 type Env struct {
 	Seed         int64 // faker seed: same seed, same data

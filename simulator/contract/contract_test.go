@@ -86,3 +86,10 @@ func TestOwns(t *testing.T) {
 		}
 	}
 }
+
+// SplitList reads list flags the one way: commas, spaces trimmed, empty
+// items dropped.
+func ExampleSplitList() {
+	fmt.Printf("%q\n", contract.SplitList(" Active, ,Closed,"))
+	// Output: ["Active" "Closed"]
+}

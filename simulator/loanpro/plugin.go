@@ -2,7 +2,6 @@ package loanpro
 
 import (
 	goflag "flag"
-	"strings"
 
 	"github.com/sandbox-dev/fintech-sandbox/simulator/contract"
 )
@@ -27,24 +26,13 @@ func (p *plugin) Flags(fs *goflag.FlagSet) {
 	fs.IntVar(&lp.NotFoundStatus, "loanpro-not-found-status", lp.NotFoundStatus, "LoanPro: status of an unknown customer id (current docs 409; 404 and 400 also seen)")
 	fs.IntVar(&lp.PageSize, "loanpro-page-size", lp.PageSize, "LoanPro: list page size without $top")
 	fs.Func("loanpro-statuses", "LoanPro: comma-separated customer statuses the tenant allows (default: from the fixtures)", func(v string) error {
-		lp.Statuses = splitFlag(v)
+		lp.Statuses = contract.SplitList(v)
 		return nil
 	})
 	fs.Func("loanpro-suspicious-emails", "LoanPro: comma-separated glob patterns of emails that raise the 'may not be a valid email account' warning (default: from the fixtures)", func(v string) error {
-		lp.SuspiciousEmails = splitFlag(v)
+		lp.SuspiciousEmails = contract.SplitList(v)
 		return nil
 	})
-}
-
-// splitFlag reads a comma-separated flag value, dropping empty items.
-func splitFlag(v string) []string {
-	var out []string
-	for _, p := range strings.Split(v, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 func (p *plugin) Build(env contract.Env) (*contract.Vendor, error) {
