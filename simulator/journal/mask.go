@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"mime"
 	"net/http"
 	"regexp"
 	"strings"
@@ -80,81 +79,176 @@ func maskHeaderValue(v string, auth bool) string {
 	}
 }
 
-// secretKey reports whether a JSON object key names a secret. "value" is
-// not one by itself: it is masked because it sits under "password", as in
-// Weavr's {"password":{"value":"…"}}.
+// secretKey reports whether a JSON object key (or a form or query
+// parameter name) names a secret, compared case-insensitively: password,
+// accessPassword (LoanPro's customer login), token, secret, apiKey, ssn and
+// socialSecurityNumber (LoanPro customers). "value" is not one by itself:
+// it is masked because it sits under "password", as in Weavr's
+// {"password":{"value":"…"}}.
 func secretKey(k string) bool {
 	switch strings.ToLower(k) {
-	case "password", "token", "secret", "apikey":
+	case "password", "accesspassword", "token", "secret", "apikey", "ssn", "socialsecuritynumber":
 		return true
 	}
 	return false
 }
 
+// secretNames are the keys of secretKey as a regular expression.
+const secretNames = `password|accesspassword|token|secret|apikey|ssn|socialsecuritynumber`
+
 // looseSecret finds a secret key's scalar value in text that is not valid
-// JSON; "value" is included there because nesting cannot be known.
-var looseSecret = regexp.MustCompile(`(?i)("(?:password|token|secret|apikey|value)"\s*:\s*)("(?:[^"\\]|\\.)*"|-?[0-9][0-9.eE+-]*|true|false)`)
+// JSON; "value" is included there because nesting cannot be known. A string
+// that is not closed before the end of the text (a body cut inside it) is a
+// value too, running to the end.
+var looseSecret = regexp.MustCompile(`(?i)("(?:` + secretNames + `|value)"\s*:\s*)("(?:[^"\\]|\\.)*(?:"|\\?\z)|-?[0-9][0-9.eE+-]*|true|false)`)
+
+// formName finds the names of name=value pairs in text that is not JSON,
+// as in a form body (password=…&email=…) or a query string quoted in plain
+// text. Only the name and '=' are matched, so a value holding another pair
+// ("next=/reset?token=…") is searched too; maskLoose finds where the value
+// ends (valueEnd).
+var formName = regexp.MustCompile(`(?:^|[^A-Za-z0-9_.\[\]%-])([A-Za-z0-9_.\[\]%-]+)=`)
+
+// valueEnd is the end of the form value starting at text[i:]: the next '&',
+// white space, '"', '<' or '>', or the end of the text.
+func valueEnd(text string, i int) int {
+	if j := strings.IndexAny(text[i:], "&\"<> \t\r\n\f\v"); j >= 0 {
+		return i + j
+	}
+	return len(text)
+}
 
 // MaskBody renders a request or response body for the journal:
 //
 //   - An empty body is "".
 //   - A body that is not valid UTF-8, or holds a NUL byte, is
-//     "(N bytes binary)".
-//   - A JSON body (media type application/json or any +json type, or no
-//     content type at all and a body that parses as JSON) has the value of
-//     every key named password, token, secret or apiKey (any case) masked
-//     as "****"; when that value is an object or array, every string,
-//     number and boolean inside it is masked instead, keeping its shape:
+//     "(N bytes binary)". When max > 0 and the body is longer than max (it
+//     was cut when recorded), an incomplete UTF-8 sequence at its very end
+//     is dropped first, so a cut inside a character does not make a text
+//     body look binary; the result is then marked truncated (below) even
+//     if it fits in max.
+//   - A body that parses as JSON is JSON, whatever contentType says
+//     (missing, text/plain, a form type, a +json type or anything else):
+//     the value of every key named password, accessPassword, token,
+//     secret, apiKey, ssn or socialSecurityNumber (any case) is masked as
+//     "****"; when that value is an object or array, every string, number
+//     and boolean inside it is masked instead, keeping its shape:
 //     {"password":{"value":"x"}} becomes {"password":{"value":"****"}}.
-//     null stays null. If something was masked the JSON is re-encoded
-//     compactly in its original key order; otherwise the original text is
-//     kept. A body labelled JSON that does not parse is masked by pattern:
-//     the string, number or boolean after any "password", "token",
-//     "secret", "apiKey" or "value" key becomes "****".
-//   - Other text is kept as is.
+//     null stays null. Any other string value that mentions "ssn" (any
+//     case) has its SSN-looking parts masked as in a query (see Masked):
+//     "SSN 123456789 already exists" becomes "SSN **** already exists". If
+//     something was masked the JSON is re-encoded compactly in its original
+//     key order; otherwise the original text is kept.
+//   - Any other text is masked loosely, keeping the rest of the text as is:
+//     the string, number or boolean after any "password",
+//     "accessPassword", "token", "secret", "apiKey", "ssn",
+//     "socialSecurityNumber" or "value" key becomes "****", a string left
+//     open at the end of the text (a body cut inside it) included, masked
+//     to the end; and in name=value pairs (a form body such as
+//     password=…&email=…) a non-empty value whose name has a secret key as
+//     a part (password, user[password], Password%5Bvalue%5D, …) becomes
+//     "****". The value runs to the next '&', white space, '"', '<' or '>'.
 //
-// Then, if max > 0 and the result is longer than max bytes, it is cut to at
-// most max bytes (never inside a UTF-8 character) and
-// "…(truncated, N bytes)" is appended, N being the size of the body as
-// received. Masking comes first, so truncation can never expose a secret.
+// contentType is no longer consulted: the body's own syntax decides, so a
+// client mislabelling its body cannot expose a secret.
+//
+// Then, if max > 0 and the result is longer than max bytes (or the body was
+// cut inside a character, above), it is cut to at most max bytes (never
+// inside a UTF-8 character) and "…(truncated, N bytes)" is appended, N
+// being the size of the body as received. Masking comes first, so
+// truncation can never expose a secret.
 func MaskBody(contentType string, body []byte, max int) string {
 	if len(body) == 0 {
 		return ""
 	}
-	if !utf8.Valid(body) || bytes.IndexByte(body, 0) >= 0 {
+	text, cut := body, false
+	if max > 0 && len(body) > max {
+		text = trimPartialRune(body)
+		cut = len(text) < len(body)
+	}
+	if !utf8.Valid(text) || bytes.IndexByte(text, 0) >= 0 {
 		return fmt.Sprintf("(%d bytes binary)", len(body))
 	}
-	text := string(body)
-	switch {
-	case isJSONType(contentType):
-		text = maskJSONText(body)
-	case strings.TrimSpace(contentType) == "" && json.Valid(body):
-		text = maskJSONText(body)
-	}
-	if max > 0 && len(text) > max {
-		cut := max
-		for cut > 0 && !utf8.RuneStart(text[cut]) {
-			cut--
+	masked := maskText(text)
+	if max > 0 && (cut || len(masked) > max) {
+		end := min(max, len(masked))
+		for end < len(masked) && end > 0 && !utf8.RuneStart(masked[end]) {
+			end--
 		}
-		text = fmt.Sprintf("%s…(truncated, %d bytes)", text[:cut], len(body))
+		masked = fmt.Sprintf("%s…(truncated, %d bytes)", masked[:end], len(body))
 	}
-	return text
+	return masked
 }
 
-func isJSONType(contentType string) bool {
-	mt, _, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		return false
+// trimPartialRune drops an incomplete UTF-8 sequence at the end of b.
+func trimPartialRune(b []byte) []byte {
+	for i := len(b) - 1; i >= 0 && i >= len(b)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(b[i]) {
+			if !utf8.FullRune(b[i:]) {
+				return b[:i]
+			}
+			break
+		}
 	}
-	return mt == "application/json" || strings.HasSuffix(mt, "+json")
+	return b
 }
 
-// maskJSONText masks secrets in body, keeping the original text when there
-// are none.
+// maskText masks the secrets in a text body (valid UTF-8, no NUL): with the
+// JSON masker when it parses as JSON, loosely otherwise.
+func maskText(body []byte) string {
+	if json.Valid(body) {
+		return maskJSONText(body)
+	}
+	return maskLoose(string(body))
+}
+
+// maskLoose masks secrets in text that is not JSON, by pattern.
+func maskLoose(text string) string {
+	text = looseSecret.ReplaceAllString(text, "${1}\""+Mask+"\"")
+	locs := formName.FindAllStringSubmatchIndex(text, -1)
+	if locs == nil {
+		return text
+	}
+	var b strings.Builder
+	last := 0
+	for _, l := range locs {
+		vs := l[1] // just after '='
+		if l[2] < last || !secretName(text[l[2]:l[3]]) {
+			continue // inside a value already masked, or not a secret
+		}
+		ve := valueEnd(text, vs)
+		if ve == vs {
+			continue // an empty value is worth seeing
+		}
+		b.WriteString(text[last:vs])
+		b.WriteString(Mask)
+		last = ve
+	}
+	if last == 0 {
+		return text
+	}
+	b.WriteString(text[last:])
+	return b.String()
+}
+
+// secretName reports whether a form or query parameter name has a secret
+// key as one of its parts: "password", "user[password]",
+// "password.value", "Password%5Bvalue%5D".
+func secretName(name string) bool {
+	parts := strings.FieldsFunc(unescapeLenient(name), func(r rune) bool {
+		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9')
+	})
+	for _, p := range parts {
+		if secretKey(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// maskJSONText masks secrets in body, which must be valid JSON, keeping the
+// original text when there are none.
 func maskJSONText(body []byte) string {
-	if !json.Valid(body) {
-		return looseSecret.ReplaceAllString(string(body), "${1}\""+Mask+"\"")
-	}
 	m := jsonMasker{dec: json.NewDecoder(bytes.NewReader(body))}
 	m.dec.UseNumber()
 	if err := m.value(false); err != nil || !m.masked {
@@ -189,6 +283,12 @@ func (m *jsonMasker) value(secret bool) error {
 			return nil
 		}
 		if s, ok := t.(string); ok {
+			if mentionsSSN(s) {
+				if ms := maskSSNText(s); ms != s {
+					m.masked = true
+					s = ms
+				}
+			}
 			m.writeString(s)
 		} else {
 			fmt.Fprint(&m.out, t)
@@ -242,13 +342,232 @@ func (m *jsonMasker) writeString(s string) {
 // one more, so a reader knows it was cut).
 const MaxBody = 64 << 10
 
-// Masked is the entry as the control API shows it: credentials in headers,
-// passwords and tokens in bodies hidden. Masking happens when the journal
-// is read, never per request (it re-encodes JSON).
+// Masked is the entry as the control API shows it, secrets hidden:
+//
+//   - Request and response headers through MaskHeaders.
+//   - Request and response bodies through MaskBody with MaxBody: by field
+//     when the body parses as JSON, whatever its Content-Type says, by
+//     pattern otherwise (form bodies included).
+//   - The query: a parameter whose name has a secret key as a part (as
+//     for JSON keys: password, token, ssn, …) or mentions "ssn" has its
+//     value masked as "****". In any other parameter whose value mentions
+//     "ssn" or "socialSecurityNumber" (any case), as LoanPro's
+//     $filter=ssn eq '123456789', every quoted string literal ('…' as in
+//     OData, a doubled quote inside, or "…"; one left open runs to the
+//     end) becomes '****' (or "****"), and every bare run of exactly nine
+//     digits or NNN-NN-NNNN becomes ****. A masked value is re-encoded
+//     with %20 for a space and only the bytes a query needs escaped;
+//     every other parameter, and the separators, stay byte for byte. The
+//     query is split on '&' and decoded leniently (a bad %-escape is kept
+//     as it is), so a query url.ParseQuery rejects is masked too.
+//   - The path: an NNN-NN-NNNN run is masked as ****; if the path mentions
+//     "ssn" it is masked like a query value.
+//
+// Bodies cut when recorded stay safe: a body cut at MaxBody+1 bytes without
+// masking first (as recorded before Cut existed, or a response body kept by
+// a bounded buffer) is no longer JSON, and the loose masking masks a secret
+// string the cut left open, to the end of the text. Cut masks a whole body
+// before cutting it, which is better still: nothing under a secret key is
+// lost to a cut, whatever its shape.
+//
+// Masking happens when the journal is read, never per request (it
+// re-encodes JSON).
 func (e Entry) Masked() Entry {
 	e.RequestBody = MaskBody(e.RequestHeaders.Get("Content-Type"), []byte(e.RequestBody), MaxBody)
 	e.ResponseBody = MaskBody(e.ResponseHeaders.Get("Content-Type"), []byte(e.ResponseBody), MaxBody)
 	e.RequestHeaders = MaskHeaders(e.RequestHeaders)
 	e.ResponseHeaders = MaskHeaders(e.ResponseHeaders)
+	e.Query = maskQuery(e.Query)
+	e.Path = maskPath(e.Path)
 	return e
+}
+
+// mentionsSSN reports whether s mentions an SSN field: "ssn" or
+// "socialSecurityNumber", in any case.
+func mentionsSSN(s string) bool {
+	return containsFold(s, "ssn") || containsFold(s, "socialsecuritynumber")
+}
+
+// containsFold reports whether s contains sub (lower-case ASCII), ignoring
+// ASCII case, without allocating.
+func containsFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		j := 0
+		for j < len(sub) && s[i+j]|0x20 == sub[j] {
+			j++
+		}
+		if j == len(sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// quotedLiteral is a string literal in a filter or search text: '…' (OData,
+// a doubled quote being a quote inside) or "…" (backslash escapes); one not
+// closed runs to the end of the text.
+var quotedLiteral = regexp.MustCompile(`'(?:[^']|'')*(?:'|\z)|"(?:[^"\\]|\\.)*(?:"|\\?\z)`)
+
+// ssnDigits is a run that may be an SSN: NNN-NN-NNNN, or digits (an SSN
+// when there are exactly nine).
+var ssnDigits = regexp.MustCompile(`[0-9]{3}-[0-9]{2}-[0-9]{4}|[0-9]+`)
+
+// maskSSNText masks what may be an SSN in a text that mentions one: every
+// quoted literal becomes '****' (or "****"), every bare nine-digit or
+// NNN-NN-NNNN run ****.
+func maskSSNText(s string) string {
+	s = quotedLiteral.ReplaceAllStringFunc(s, func(lit string) string {
+		if lit[0] == '"' {
+			return `"` + Mask + `"`
+		}
+		return "'" + Mask + "'"
+	})
+	return maskSSNDigits(s, false)
+}
+
+// maskSSNDigits masks NNN-NN-NNNN runs not touching other digits and, unless
+// dashedOnly, runs of exactly nine digits.
+func maskSSNDigits(s string, dashedOnly bool) string {
+	locs := ssnDigits.FindAllStringIndex(s, -1)
+	var b strings.Builder
+	last := 0
+	for _, l := range locs {
+		start, end := l[0], l[1]
+		var ssn bool
+		if end-start == 11 && s[start+3] == '-' {
+			ssn = (start == 0 || !isDigit(s[start-1])) && (end == len(s) || !isDigit(s[end]))
+		} else {
+			ssn = !dashedOnly && end-start == 9
+		}
+		if !ssn {
+			continue
+		}
+		b.WriteString(s[last:start])
+		b.WriteString(Mask)
+		last = end
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// maskPath masks what may be an SSN in a request path (see Masked).
+func maskPath(p string) string {
+	if mentionsSSN(p) {
+		return maskSSNText(p)
+	}
+	return maskSSNDigits(p, true)
+}
+
+// maskQuery masks secrets in a raw query string (see Masked). Parameters
+// that need no masking are kept byte for byte.
+func maskQuery(q string) string {
+	if q == "" {
+		return q
+	}
+	params := strings.Split(q, "&")
+	changed := false
+	for i, p := range params {
+		if m, ok := maskQueryParam(p); ok {
+			params[i] = m
+			changed = true
+		}
+	}
+	if !changed {
+		return q
+	}
+	return strings.Join(params, "&")
+}
+
+// maskQueryParam masks one name=value parameter of a raw query, reporting
+// whether it changed.
+func maskQueryParam(p string) (string, bool) {
+	rawName, rawValue, hasValue := strings.Cut(p, "=")
+	name := unescapeLenient(rawName)
+	if !hasValue { // a bare name: mask it as a value
+		if !mentionsSSN(name) {
+			return p, false
+		}
+		if m := maskSSNText(name); m != name {
+			return escapeQueryValue(m), true
+		}
+		return p, false
+	}
+	value := unescapeLenient(rawValue)
+	var m string
+	switch {
+	case value == "":
+		return p, false
+	case secretName(name) || mentionsSSN(name):
+		m = Mask
+	case mentionsSSN(value):
+		m = maskSSNText(value)
+	default:
+		return p, false
+	}
+	if m == value {
+		return p, false
+	}
+	return rawName + "=" + escapeQueryValue(m), true
+}
+
+// unescapeLenient decodes a query component like url.QueryUnescape ('+' is
+// a space, %XX a byte), keeping a malformed %-escape as it is instead of
+// failing.
+func unescapeLenient(s string) string {
+	if !strings.ContainsAny(s, "%+") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '+':
+			b.WriteByte(' ')
+		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
+			i += 2
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	default:
+		return c - 'a' + 10
+	}
+}
+
+// escapeQueryValue encodes a masked query value: letters, digits and
+// -._~!$'()*,/:@? stay as they are (so '****' stays readable), a space is
+// %20 and every other byte %XX.
+func escapeQueryValue(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || isDigit(c) || strings.IndexByte("-._~!$'()*,/:@?", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
 }
