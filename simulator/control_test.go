@@ -129,7 +129,7 @@ func TestSessionsIsolateAndReset(t *testing.T) {
 	for _, x := range list.Sessions {
 		names = append(names, x.Name)
 	}
-	if !slices.Equal(names, []string{"a", "b"}) {
+	if !slices.Equal(names, []string{"a", "b", "default"}) {
 		t.Errorf("sessions %v (%s)", names, r.body)
 	}
 	if r := s.do("DELETE", "/__sandbox/sessions/b", ""); r.status != 204 {
@@ -248,7 +248,7 @@ sandbox_requests_total{operation="loanpro.customerUpdate",scenario="prefer:loanp
 
 func TestDataEndpoints(t *testing.T) {
 	s := newSandbox(t)
-	r := s.do("GET", "/__sandbox/sessions/x/weavr/consumers?email=alice", "")
+	r := s.do("GET", "/__sandbox/sessions/default/weavr/consumers?email=alice", "")
 	var cs struct {
 		Consumers []struct{ ID, Email, Password, APIKey string }
 		Total     int
@@ -257,26 +257,26 @@ func TestDataEndpoints(t *testing.T) {
 	if cs.Total != 1 || cs.Consumers[0].Password != "Passw0rd!" || cs.Consumers[0].APIKey != apiKey {
 		t.Fatalf("consumers: %s", r.body)
 	}
-	if r := s.do("GET", "/__sandbox/sessions/x/weavr/consumers/"+cs.Consumers[0].ID, ""); r.status != 200 || !strings.Contains(string(r.body), `"rootUser"`) {
+	if r := s.do("GET", "/__sandbox/sessions/default/weavr/consumers/"+cs.Consumers[0].ID, ""); r.status != 200 || !strings.Contains(string(r.body), `"rootUser"`) {
 		t.Errorf("consumer: %d %s", r.status, r.body)
 	}
-	if r := s.do("GET", "/__sandbox/sessions/x/weavr/consumers?limit=2&offset=3", ""); !strings.Contains(string(r.body), `"limit":2,"offset":3`) {
+	if r := s.do("GET", "/__sandbox/sessions/default/weavr/consumers?limit=2&offset=3", ""); !strings.Contains(string(r.body), `"limit":2,"offset":3`) {
 		t.Errorf("paging: %s", r.body)
 	}
 	// Both bad: offset is reported, every time (not in map order).
 	for range 20 {
-		if r := s.do("GET", "/__sandbox/sessions/x/weavr/consumers?limit=x&offset=y", ""); r.status != 400 ||
+		if r := s.do("GET", "/__sandbox/sessions/default/weavr/consumers?limit=x&offset=y", ""); r.status != 400 ||
 			string(r.body) != `{"sandboxError":{"message":"sandbox: offset must be a non-negative integer, got \"y\""}}` {
 			t.Fatalf("two bad paging values: %d %s", r.status, r.body)
 		}
 	}
-	if r := s.do("GET", "/__sandbox/sessions/x/weavr/consumers?limit=-1", ""); r.status != 400 {
+	if r := s.do("GET", "/__sandbox/sessions/default/weavr/consumers?limit=-1", ""); r.status != 400 {
 		t.Errorf("bad limit: %d", r.status)
 	}
-	if r := s.do("GET", "/__sandbox/sessions/x/loanpro/customers?q=mary", ""); !strings.Contains(string(r.body), `"name":"Mary Major"`) || !strings.Contains(string(r.body), `"Autopal-Instance-Id":"5200000"`) {
+	if r := s.do("GET", "/__sandbox/sessions/default/loanpro/customers?q=mary", ""); !strings.Contains(string(r.body), `"name":"Mary Major"`) || !strings.Contains(string(r.body), `"Autopal-Instance-Id":"5200000"`) {
 		t.Errorf("customers: %s", r.body)
 	}
-	if r := s.do("GET", "/__sandbox/sessions/x/loanpro/customers/99999", ""); r.status != 404 {
+	if r := s.do("GET", "/__sandbox/sessions/default/loanpro/customers/99999", ""); r.status != 404 {
 		t.Errorf("missing customer: %d", r.status)
 	}
 	if r := s.do("POST", "/__sandbox/scenarios/reload", ""); r.status != 409 || !strings.Contains(string(r.body), "no --scenarios DIR") {
@@ -348,5 +348,68 @@ func TestTrailingSlashIsVendorShaped(t *testing.T) {
 	}
 	if r := s.do("GET", "/api/public/api/1/odata.svc", "", lpHeaders()...); r.status != 404 || !strings.Contains(string(r.body), `"type":"ResourceNotFoundException"`) {
 		t.Errorf("loanpro: %d %s", r.status, r.body)
+	}
+}
+
+// TestReadOnlyControlRoutesCreateNothing: reading or deactivating in a
+// session that does not exist answers 404 and creates nothing; reads never
+// refresh a session's lastUsed (so they cannot keep it from expiring).
+func TestReadOnlyControlRoutesCreateNothing(t *testing.T) {
+	s := newSandbox(t)
+	for _, rt := range [][2]string{
+		{"GET", "/__sandbox/sessions/ghost/scenarios"},
+		{"DELETE", "/__sandbox/sessions/ghost/scenarios"},
+		{"DELETE", "/__sandbox/sessions/ghost/scenarios/weavr-slow"},
+		{"GET", "/__sandbox/sessions/ghost/weavr/consumers"},
+		{"GET", "/__sandbox/sessions/ghost/weavr/consumers/1"},
+		{"GET", "/__sandbox/sessions/ghost/loanpro/customers"},
+		{"GET", "/__sandbox/sessions/ghost/journal"},
+		{"GET", "/__sandbox/sessions/ghost/journal/count"},
+	} {
+		if r := s.do(rt[0], rt[1], ""); r.status != 404 || !strings.Contains(string(r.body), `no session \"ghost\"`) {
+			t.Errorf("%s %s: %d %s", rt[0], rt[1], r.status, r.body)
+		}
+	}
+	if r := s.do("PUT", "/__sandbox/sessions/ghost/scenarios/no-such-scenario", ""); r.status != 404 {
+		t.Errorf("activating an unknown scenario: %d %s", r.status, r.body)
+	}
+	if r := s.do("GET", "/__sandbox/sessions/ghost", ""); r.status != 404 {
+		t.Fatalf("a read-only route created the session: %d %s", r.status, r.body)
+	}
+	s.do("GET", lpCustomer, "", lpHeaders("X-Sandbox-Session", "used")...)
+	s.clock.Advance(time.Hour)
+	s.do("GET", "/__sandbox/sessions/used/scenarios", "")
+	s.do("GET", "/__sandbox/sessions/used/loanpro/customers", "")
+	var info struct{ LastUsed time.Time }
+	_ = json.Unmarshal(s.do("GET", "/__sandbox/sessions/used", "").body, &info)
+	if !info.LastUsed.Equal(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)) {
+		t.Errorf("reads refreshed lastUsed to %v", info.LastUsed)
+	}
+}
+
+// TestSessionNames: a name the control API could not address, or a huge
+// one, is a sandbox 400 that creates nothing, on vendor and control routes.
+func TestSessionNames(t *testing.T) {
+	s := newSandbox(t)
+	huge := strings.Repeat("a", 3000)
+	for _, name := range []string{huge, "x/y", "a b", "caf\u00e9"} {
+		r := s.raw("GET", lpCustomer, "", lpHeaders("X-Sandbox-Session", name)...)
+		if r.status != 400 || r.header.Get("X-Sandbox-Error") != "true" || !strings.Contains(string(r.body), "X-Sandbox-Session: session name") || len(r.body) > 300 {
+			t.Errorf("session %.20q: %d %.300s", name, r.status, r.body)
+		}
+	}
+	if r := s.do("POST", "/__sandbox/sessions/"+huge+"/reset", ""); r.status != 400 {
+		t.Errorf("reset of a huge name: %d", r.status)
+	}
+	if r := s.do("PUT", "/__sandbox/sessions/"+huge+"/scenarios/weavr-slow", ""); r.status != 400 {
+		t.Errorf("activate for a huge name: %d", r.status)
+	}
+	var list struct{ Sessions []struct{ Name string } }
+	_ = json.Unmarshal(s.do("GET", "/__sandbox/sessions", "").body, &list)
+	if len(list.Sessions) != 1 || list.Sessions[0].Name != "default" {
+		t.Errorf("sessions after refused names: %+v", list.Sessions)
+	}
+	if r := s.do("GET", lpCustomer, "", lpHeaders("X-Sandbox-Session", "Shard_1.a-b~c")...); r.status != 200 {
+		t.Errorf("a valid name: %d %s", r.status, r.body)
 	}
 }

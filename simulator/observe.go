@@ -41,13 +41,12 @@ func (s *Server) observe(c *gin.Context, sess *session.Session, vendor, opID str
 	e := journal.Entry{
 		Time: at, DurationMs: journal.Millis(took), Session: sess.Name(), Vendor: vendor, Operation: opID,
 		Method: c.Request.Method, Path: c.Request.URL.Path, Query: c.Request.URL.RawQuery,
-		RequestHeaders: c.Request.Header, RequestBody: string(reqBody[:min(len(reqBody), maxJournalBody+1)]),
-		Status: status, ResponseHeaders: tee.Header(), ResponseBody: tee.body.String(),
+		RequestHeaders: c.Request.Header, RequestBody: journal.Cut(reqBody, maxJournalBody),
+		Status: status, ResponseHeaders: tee.Header(), ResponseBody: tee.body.journaled(),
 		Scenario: scen, RequestRef: ref,
 	}
-	// The request is finished: its header maps go to the journal as they are.
-	if _, dropped := s.journalKey.Of(sess).AddOwned(e); dropped {
-		s.metrics.JournalDropped(1)
+	if _, dropped, evicted := s.journalKey.Of(sess).Add(e); dropped || evicted > 0 {
+		s.metrics.JournalDropped(evicted + boolInt(dropped))
 	}
 	s.metrics.ObserveRequest(vendor, opID, status, scen, took)
 	if scen != "" {
@@ -103,4 +102,19 @@ func (l *limitedBuffer) write(p []byte) {
 	}
 }
 
-func (l *limitedBuffer) String() string { return l.b.String() }
+// journaled is what the journal keeps of the body: as written, or, when it
+// was longer than the limit, masked before the cut so the cut never ends
+// inside a secret (journal.Cut).
+func (l *limitedBuffer) journaled() string {
+	if l.b.Len() <= maxJournalBody {
+		return l.b.String()
+	}
+	return journal.Cut([]byte(l.b.String()), maxJournalBody)
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -105,7 +105,15 @@ func register(g *gin.RouterGroup, method, pattern string, h gin.HandlerFunc) (er
 // record the exchange (journal, metrics, log) around the scenario stage,
 // which either answers or runs the vendor handler h.
 func (s *Server) serve(c *gin.Context, opID string, target func(*gin.Context) []string, h gin.HandlerFunc) {
-	sess := s.sessions.Get(c.GetHeader(session.Header))
+	name := c.GetHeader(session.Header)
+	if err := session.CheckName(name); err != nil {
+		// Refused before anything is created or journaled: the header is
+		// the client's and unauthenticated.
+		apierr.WriteSandboxError(c.Writer, http.StatusBadRequest, "sandbox: %s: %v", session.Header, err)
+		c.Abort()
+		return
+	}
+	sess := s.sessions.Get(name)
 	contract.Bind(c, sess, opID)
 	body := reqbody.ReadAhead(c.Request, s.bodyLimit)
 	s.observe(c, sess, vendorOf(opID), opID, body, func() { s.serveScenario(c, sess, opID, body, target, h) })

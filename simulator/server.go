@@ -58,6 +58,12 @@ type Config struct {
 	AdminToken string
 	// JournalCapacity bounds each session's journal (oldest dropped).
 	JournalCapacity int
+	// JournalMemory bounds every journal together, in estimated bytes: past
+	// it the sandbox's oldest entries are evicted (--journal-memory).
+	JournalMemory int64
+	// MaxSessions caps the live sessions: past it the least recently used
+	// one other than default is evicted (--max-sessions; 0: no cap).
+	MaxSessions int
 	// SessionIdleTTL expires sessions idle this long (0: never).
 	SessionIdleTTL time.Duration
 	// Registry receives the Prometheus metrics; nil means a fresh one
@@ -73,9 +79,18 @@ func DefaultConfig() Config {
 		MaxBodyBytes:    1 << 20,
 		ScenarioReload:  time.Second,
 		JournalCapacity: journal.DefaultCapacity,
+		JournalMemory:   DefaultJournalMemory,
+		MaxSessions:     DefaultMaxSessions,
 		SessionIdleTTL:  time.Hour,
 	}
 }
+
+// Defaults of the memory bounds: a sandbox shared by many pipelines stays
+// within a few hundred MB whatever they do (README, Robustness).
+const (
+	DefaultJournalMemory = 64 << 20
+	DefaultMaxSessions   = 10_000
+)
 
 func (c *Config) fill() error {
 	if c.Fixtures == nil {
@@ -103,6 +118,8 @@ func (c *Config) fill() error {
 		return fmt.Errorf("journal capacity: want at least 1, got %d", c.JournalCapacity)
 	case c.SessionIdleTTL < 0:
 		return fmt.Errorf("session TTL must not be negative, got %s", c.SessionIdleTTL)
+	case c.JournalMemory < 0 || c.MaxSessions < 0:
+		return fmt.Errorf("journal memory and max sessions must not be negative, got %d and %d", c.JournalMemory, c.MaxSessions)
 	}
 	return nil
 }
@@ -138,7 +155,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, vendors: vs, catalog: vocab.Catalog, bodyLimit: cfg.MaxBodyBytes + 1,
 		journalKey: session.NewKey[*journal.Journal]("journal"), scenarioKey: session.NewKey[*scenario.State]("scenario")}
-	s.metrics = metrics.New(metrics.Options{Registry: cfg.Registry, ActiveSessions: func() int { return s.sessions.Len() }})
+	budget := journal.NewBudget(cfg.JournalMemory)
+	s.metrics = metrics.New(metrics.Options{Registry: cfg.Registry, ActiveSessions: func() int { return s.sessions.Len() },
+		SessionsEvicted: func() uint64 { return s.sessions.Evicted() }, JournalMemory: budget.Used})
 	s.watcher, s.engine, err = scenario.NewWatcher(scenarioCatalog(vocab, cfg.ScenarioDir),
 		scenario.Options{Active: cfg.Scenarios, Seed: cfg.Seed, Sleep: cfg.Clock.Sleep}, cfg.Logger, s.metrics.ScenarioReloadFailed)
 	if err != nil {
@@ -146,12 +165,12 @@ func New(cfg Config) (*Server, error) {
 	}
 	factories := []session.Factory{
 		s.scenarioKey.Factory(s.engine.NewState),
-		s.journalKey.Factory(func() *journal.Journal { return journal.New(cfg.JournalCapacity) }),
+		s.journalKey.Factory(func() *journal.Journal { return journal.New(cfg.JournalCapacity, budget) }),
 	}
 	for _, v := range vs {
 		factories = append(factories, v.World)
 	}
-	s.sessions = session.NewRegistry(cfg.Clock, factories...)
+	s.sessions = session.NewRegistry(cfg.Clock, factories...).Limit(cfg.MaxSessions)
 	if s.router, err = s.routes(); err != nil {
 		return nil, err
 	}

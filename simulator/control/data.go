@@ -64,7 +64,11 @@ func (a *api) listRecords(c *gin.Context) {
 	if !ok {
 		return
 	}
-	page, total := col.List(a.Sessions.Get(c.Param("session")), c.Query(col.Search), offset, limit)
+	sess, ok := a.existing(c)
+	if !ok {
+		return
+	}
+	page, total := col.List(sess, c.Query(col.Search), offset, limit)
 	out := gin.H{col.Name: page, "total": total, "offset": offset, "limit": limit}
 	for k, v := range col.Extra {
 		out[k] = v
@@ -78,7 +82,10 @@ func (a *api) getRecord(c *gin.Context) {
 	if !ok {
 		return
 	}
-	sess := a.Sessions.Get(c.Param("session"))
+	sess, ok := a.existing(c)
+	if !ok {
+		return
+	}
 	rec, ok := col.Get(sess, c.Param("id"))
 	if !ok {
 		apierr.WriteSandboxError(c.Writer, http.StatusNotFound, msgNoRecord, v.Title, col.Item, c.Param("id"), sess.Name())

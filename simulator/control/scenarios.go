@@ -78,20 +78,25 @@ func (a *api) reloadNow(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"scenarios": a.Engine.Set().Len()})
 }
 
-// sessionState is the scenario state of the path's session, created by
-// this call when the session is new (as activating for a session's
-// future requests needs).
-func (a *api) sessionState(c *gin.Context) *scenario.State {
-	return a.Scenarios.Of(a.Sessions.Get(c.Param("session")))
-}
-
 func (a *api) sessionScenarios(c *gin.Context) {
-	st := a.sessionState(c)
-	c.JSON(http.StatusOK, gin.H{"active": nonNil(st.Active()), "counters": st.Counters()})
+	if sess, ok := a.existing(c); ok {
+		st := a.Scenarios.Of(sess)
+		c.JSON(http.StatusOK, gin.H{"active": nonNil(st.Active()), "counters": st.Counters()})
+	}
 }
 
+// activate activates a scenario for the session's requests, creating the
+// session when it is new: a test arms its scenarios before its first call.
 func (a *api) activate(c *gin.Context) {
-	st := a.sessionState(c)
+	name, ok := a.creatable(c)
+	if !ok {
+		return
+	}
+	if _, known := a.Engine.Set().Lookup(c.Param("scenario")); !known {
+		controlError(c, &scenario.UnknownScenarioError{Name: c.Param("scenario")})
+		return
+	}
+	st := a.Scenarios.Of(a.Sessions.Get(name))
 	if err := st.Activate(c.Param("scenario")); err != nil {
 		controlError(c, err)
 		return
@@ -100,13 +105,17 @@ func (a *api) activate(c *gin.Context) {
 }
 
 func (a *api) deactivate(c *gin.Context) {
-	st := a.sessionState(c)
-	st.Deactivate(c.Param("scenario"))
-	c.JSON(http.StatusOK, gin.H{"active": nonNil(st.Active()), "counters": st.Counters()})
+	if sess, ok := a.existing(c); ok {
+		st := a.Scenarios.Of(sess)
+		st.Deactivate(c.Param("scenario"))
+		c.JSON(http.StatusOK, gin.H{"active": nonNil(st.Active()), "counters": st.Counters()})
+	}
 }
 
 func (a *api) deactivateAll(c *gin.Context) {
-	st := a.sessionState(c)
-	st.Deactivate()
-	c.JSON(http.StatusOK, gin.H{"active": nonNil(st.Active()), "counters": st.Counters()})
+	if sess, ok := a.existing(c); ok {
+		st := a.Scenarios.Of(sess)
+		st.Deactivate()
+		c.JSON(http.StatusOK, gin.H{"active": nonNil(st.Active()), "counters": st.Counters()})
+	}
 }

@@ -40,7 +40,8 @@ func (a *api) listSessions(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"sessions": out})
 }
 
-// existing finds the session of the path or answers 404.
+// existing finds the session of the path or answers 404: read-only and
+// deleting routes never create a session, nor mark one used.
 func (a *api) existing(c *gin.Context) (*session.Session, bool) {
 	sess, ok := a.Sessions.Lookup(c.Param("session"))
 	if !ok {
@@ -67,7 +68,10 @@ func (a *api) deleteSession(c *gin.Context) {
 // windows, scenario activations and counters, and journal. Resetting a
 // session that does not exist yet creates it fresh (the same outcome).
 func (a *api) resetSession(c *gin.Context) {
-	name := c.Param("session")
+	name, ok := a.creatable(c)
+	if !ok {
+		return
+	}
 	if !a.Sessions.Reset(name) {
 		a.Sessions.Get(name)
 	}
@@ -128,7 +132,7 @@ func (a *api) verifyJournal(c *gin.Context) {
 		controlError(c, err)
 		return
 	}
-	v := journal.New(1).Verify(x) // an empty journal
+	v := journal.New(1, nil).Verify(x) // an empty journal
 	if sess, ok := a.Sessions.Lookup(c.Param("session")); ok {
 		v = a.Journal.Of(sess).Verify(x)
 	}
@@ -137,4 +141,15 @@ func (a *api) verifyJournal(c *gin.Context) {
 		status = http.StatusExpectationFailed
 	}
 	c.JSON(status, v)
+}
+
+// creatable is the path's session name when a route may create the session
+// (reset, activating a scenario for its future requests), or answers 400.
+func (a *api) creatable(c *gin.Context) (string, bool) {
+	name := c.Param("session")
+	if err := session.CheckName(name); err != nil {
+		apierr.WriteSandboxError(c.Writer, http.StatusBadRequest, "sandbox: %v", err)
+		return "", false
+	}
+	return name, true
 }

@@ -11,7 +11,7 @@ import (
 
 // A journal keeps the newest entries and counts what it dropped.
 func ExampleJournal_Add() {
-	j := journal.New(2)
+	j := journal.New(2, nil)
 	for _, path := range []string{"/a", "/b", "/c"} {
 		j.Add(journal.Entry{Method: "GET", Path: path, Status: 200})
 	}
@@ -27,7 +27,7 @@ func ExampleJournal_Add() {
 
 // A verify request arrives as JSON and is checked against the journal.
 func ExampleJournal_Verify() {
-	j := journal.New(0)
+	j := journal.New(0, nil)
 	for _, status := range []int{409, 200, 409, 409} {
 		j.Add(journal.Entry{Operation: "weavr.consumerUpdate", Status: status})
 	}

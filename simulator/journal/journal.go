@@ -11,7 +11,10 @@ package journal
 
 import (
 	"net/http"
+	"sort"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -20,10 +23,9 @@ import (
 // sessions stay cheap.
 const DefaultCapacity = 1000
 
-// Entry is one request the sandbox served and the answer it gave. Bodies and
-// headers are stored as the caller passes them: the caller is expected to
-// mask secrets first (MaskHeaders, MaskBody), because journals are readable
-// over the admin API.
+// Entry is one request the sandbox served and the answer it gave. The
+// journal keeps it as the caller passes it (headers in a compact encoding);
+// secrets are masked when it is read (Masked), not on the request's path.
 type Entry struct {
 	// Seq numbers the entries of one journal from 1, in the order they were
 	// added; it never repeats, even after Clear, so a client can poll for
@@ -55,70 +57,206 @@ type Entry struct {
 // Entry.DurationMs.
 func Millis(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-// clone returns e with header maps of its own, so neither the caller nor a
-// reader can change what the journal holds.
-func (e Entry) clone() Entry {
-	e.RequestHeaders = e.RequestHeaders.Clone()
-	e.ResponseHeaders = e.ResponseHeaders.Clone()
+// stored is an Entry as the journal keeps it: the header maps encoded in
+// one string each (a map per header set was most of a journal's memory),
+// and the bytes the entry is charged against the Budget.
+type stored struct {
+	Entry                          // its header maps are nil
+	reqHeaders, respHeaders string // encodeHeader
+	size                    int64
+}
+
+// full is the Entry with its headers decoded (maps of the caller's own).
+func (s *stored) full() Entry {
+	e := s.Entry
+	e.RequestHeaders = decodeHeader(s.reqHeaders)
+	e.ResponseHeaders = decodeHeader(s.respHeaders)
 	return e
 }
 
-// Journal is a bounded, concurrency-safe record of one session's requests.
-// Its zero value is not usable; call New.
+// entryOverhead approximates what an entry costs beyond its strings: the
+// struct, its ring slot and the Budget's queue record.
+const entryOverhead = 320
+
+func newStored(e Entry) stored {
+	s := stored{Entry: e, reqHeaders: encodeHeader(e.RequestHeaders), respHeaders: encodeHeader(e.ResponseHeaders)}
+	s.RequestHeaders, s.ResponseHeaders = nil, nil
+	s.size = int64(entryOverhead + len(s.reqHeaders) + len(s.respHeaders) + len(e.RequestBody) + len(e.ResponseBody) +
+		len(e.Path) + len(e.Query) + len(e.RequestRef))
+	return s
+}
+
+// encodeHeader writes h as name NUL value NUL pairs, names sorted, one pair
+// per value (so repeated headers keep their order).
+func encodeHeader(h http.Header) string {
+	if len(h) == 0 {
+		return ""
+	}
+	names := make([]string, 0, len(h))
+	n := 0
+	for k, vs := range h {
+		names = append(names, k)
+		for _, v := range vs {
+			n += len(k) + len(v) + 2
+		}
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	b.Grow(n)
+	for _, k := range names {
+		for _, v := range h[k] {
+			b.WriteString(k)
+			b.WriteByte(0)
+			b.WriteString(v)
+			b.WriteByte(0)
+		}
+	}
+	return b.String()
+}
+
+// decodeHeader is encodeHeader's inverse (nil for "").
+func decodeHeader(s string) http.Header {
+	if s == "" {
+		return nil
+	}
+	h := http.Header{}
+	for s != "" {
+		k, rest, _ := strings.Cut(s, "\x00")
+		v, rest2, _ := strings.Cut(rest, "\x00")
+		h[k] = append(h[k], v)
+		s = rest2
+	}
+	return h
+}
+
+// Journal is a bounded, concurrency-safe record of one session's requests:
+// at most its capacity of entries, and, with a Budget, only as many as the
+// sandbox-wide memory budget leaves. Its zero value is not usable; call New.
 type Journal struct {
 	mu       sync.Mutex
 	capacity int
-	// buf grows by append until it reaches capacity and is then reused as a
-	// ring: start is the index of the oldest entry once it is full.
-	buf     []Entry
-	start   int
-	lastSeq uint64
-	dropped uint64
+	budget   *Budget // nil: no sandbox-wide budget
+	// buf is a ring growing by doubling up to capacity: n entries from
+	// start, the oldest first.
+	buf      []stored
+	start, n int
+	lastSeq  uint64
+	dropped  uint64
+	// first is the Seq of the oldest entry held (lastSeq+1 when empty) and
+	// released is set by Release: the Budget reads both without the lock
+	// to tell its records of gone entries.
+	first    atomic.Uint64
+	released atomic.Bool
 }
 
 // New returns an empty Journal keeping at most capacity entries;
-// capacity <= 0 means DefaultCapacity.
-func New(capacity int) *Journal {
+// capacity <= 0 means DefaultCapacity. budget, when not nil, is the
+// sandbox-wide memory budget its entries are charged against.
+func New(capacity int, budget *Budget) *Journal {
 	if capacity <= 0 {
 		capacity = DefaultCapacity
 	}
-	return &Journal{capacity: capacity}
+	j := &Journal{capacity: capacity, budget: budget}
+	j.first.Store(1)
+	return j
 }
 
-// Add stores a copy of e with the next Seq and returns that Seq. When the
-// journal is full the oldest entry is dropped and counted, and dropped is
-// true, so the caller can feed a metric without racing other writers on
-// Dropped. Only the copy is kept: e's header maps stay the caller's.
-func (j *Journal) Add(e Entry) (seq uint64, dropped bool) {
-	return j.AddOwned(e.clone())
-}
-
-// AddOwned is Add without the copy, for a caller that hands e's header
-// maps over and never touches them again: the sandbox journals a finished
-// request's headers, which nothing writes after the handler returns (net/http
-// copies the response headers when they are written). It saves two map
-// copies per request on the hot path.
-func (j *Journal) AddOwned(e Entry) (seq uint64, dropped bool) {
+// Add stores e with the next Seq and returns that Seq. When the journal is
+// full the oldest entry is dropped and counted, and dropped is true, so the
+// caller can feed a metric without racing other writers on Dropped. The
+// journal keeps its own encoding of e's headers: e stays the caller's.
+// When the Budget is exceeded, the oldest entries of the whole sandbox are
+// evicted (counted as dropped by their journals); evicted says how many.
+func (j *Journal) Add(e Entry) (seq uint64, dropped bool, evicted int) {
+	s := newStored(e)
 	j.mu.Lock()
-	defer j.mu.Unlock()
 	j.lastSeq++
-	e.Seq = j.lastSeq
-	if len(j.buf) < j.capacity {
-		j.buf = append(j.buf, e)
-	} else {
-		j.buf[j.start] = e
-		j.start = (j.start + 1) % j.capacity
+	s.Seq = j.lastSeq
+	if j.n == len(j.buf) && len(j.buf) < j.capacity {
+		// One slot at a time while small (most sessions journal a few
+		// requests; a slot is ~300 bytes), then doubling.
+		size := len(j.buf) + 1
+		if len(j.buf) >= 4 {
+			size = 2 * len(j.buf)
+		}
+		grown := make([]stored, min(size, j.capacity))
+		for i := range j.n {
+			grown[i] = j.buf[(j.start+i)%len(j.buf)]
+		}
+		j.buf, j.start = grown, 0
+	}
+	var freed int64
+	if j.n == len(j.buf) {
+		freed = j.buf[j.start].size
+		j.buf[j.start] = s
+		j.start = (j.start + 1) % len(j.buf)
+		j.first.Store(j.buf[j.start].Seq)
 		j.dropped++
 		dropped = true
+	} else {
+		j.buf[(j.start+j.n)%len(j.buf)] = s
+		j.n++
 	}
-	return e.Seq, dropped
+	charged := j.budget != nil && !j.released.Load()
+	if charged {
+		j.budget.enqueue(j, s.Seq, s.size, freed, dropped)
+	}
+	j.mu.Unlock()
+	if charged {
+		evicted = j.budget.evict()
+	}
+	return s.Seq, dropped, evicted
+}
+
+// holds reports, without the lock, whether the entry seq is still held.
+func (j *Journal) holds(seq uint64) bool { return !j.released.Load() && seq >= j.first.Load() }
+
+// evictOldest drops the journal's entries up to seq (the Budget's oldest
+// record): the entries before it had their records popped already, by this
+// or a concurrent eviction. It returns how many it dropped.
+func (j *Journal) evictOldest(seq uint64) int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	n := 0
+	for j.n > 0 && j.buf[j.start].Seq <= seq && !j.released.Load() {
+		j.budget.release(j.buf[j.start].size, 1)
+		j.buf[j.start] = stored{}
+		j.start = (j.start + 1) % len(j.buf)
+		j.n--
+		j.dropped++
+		n++
+	}
+	if n > 0 {
+		j.first.Store(j.lastSeq + 1)
+		if j.n > 0 {
+			j.first.Store(j.buf[j.start].Seq)
+		}
+	}
+	return n
+}
+
+// Release gives the journal's entries back to the Budget: the session it
+// belongs to is gone (deleted, reset, expired or evicted). The session
+// registry calls it; the journal keeps working, uncharged.
+func (j *Journal) Release() {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.budget != nil && !j.released.Swap(true) {
+		j.budget.release(j.heldBytes(), j.n)
+	}
+}
+
+// heldBytes sums the sizes of the entries held. The caller holds mu.
+func (j *Journal) heldBytes() int64 {
+	var n int64
+	j.each(func(s *stored) { n += s.size })
+	return n
 }
 
 // each calls fn on every retained entry, oldest first. The caller holds mu.
-func (j *Journal) each(fn func(e *Entry)) {
-	n := len(j.buf)
-	for i := range n {
-		fn(&j.buf[(j.start+i)%n])
+func (j *Journal) each(fn func(s *stored)) {
+	for i := range j.n {
+		fn(&j.buf[(j.start+i)%len(j.buf)])
 	}
 }
 
@@ -126,19 +264,20 @@ func (j *Journal) each(fn func(e *Entry)) {
 // f.Limit > 0 only the newest Limit matches are returned.
 func (j *Journal) Entries(f Filter) []Entry {
 	j.mu.Lock()
-	defer j.mu.Unlock()
-	out := []Entry{}
-	j.each(func(e *Entry) {
-		if f.Match(e) {
-			out = append(out, *e)
+	var matched []*stored
+	j.each(func(s *stored) {
+		if f.Match(&s.Entry) {
+			matched = append(matched, s)
 		}
 	})
-	if f.Limit > 0 && len(out) > f.Limit {
-		out = out[len(out)-f.Limit:]
+	if f.Limit > 0 && len(matched) > f.Limit {
+		matched = matched[len(matched)-f.Limit:]
 	}
-	for i := range out {
-		out[i] = out[i].clone()
+	out := make([]Entry, len(matched))
+	for i, s := range matched {
+		out[i] = s.full()
 	}
+	j.mu.Unlock()
 	return out
 }
 
@@ -148,8 +287,8 @@ func (j *Journal) Count(f Filter) int {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	n := 0
-	j.each(func(e *Entry) {
-		if f.Match(e) {
+	j.each(func(s *stored) {
+		if f.Match(&s.Entry) {
 			n++
 		}
 	})
@@ -159,9 +298,9 @@ func (j *Journal) Count(f Filter) int {
 	return n
 }
 
-// Dropped is how many entries fell off the full journal since it was created
-// or last cleared. A non-zero count means assertions see only part of the
-// traffic.
+// Dropped is how many entries fell off the journal since it was created or
+// last cleared (its capacity, or the sandbox-wide budget). A non-zero
+// count means assertions see only part of the traffic.
 func (j *Journal) Dropped() uint64 {
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -172,7 +311,7 @@ func (j *Journal) Dropped() uint64 {
 func (j *Journal) Len() int {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return len(j.buf)
+	return j.n
 }
 
 // Capacity is the most entries the journal retains.
@@ -183,7 +322,9 @@ func (j *Journal) Capacity() int { return j.capacity }
 func (j *Journal) Clear() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.buf = nil
-	j.start = 0
-	j.dropped = 0
+	if j.budget != nil && !j.released.Load() {
+		j.budget.release(j.heldBytes(), j.n)
+	}
+	j.buf, j.start, j.n, j.dropped = nil, 0, 0, 0
+	j.first.Store(j.lastSeq + 1)
 }

@@ -41,8 +41,8 @@ func (j *Journal) Verify(x Expectation) Verdict {
 	f.Limit = 0
 	j.mu.Lock()
 	n := 0
-	j.each(func(e *Entry) {
-		if f.Match(e) {
+	j.each(func(s *stored) {
+		if f.Match(&s.Entry) {
 			n++
 		}
 	})

@@ -12,7 +12,7 @@ import (
 
 // traffic is three 409 updates, one 200 update and one login.
 func traffic(capacity int) *journal.Journal {
-	j := journal.New(capacity)
+	j := journal.New(capacity, nil)
 	add := func(op string, status int) {
 		j.Add(journal.Entry{Time: t0, Vendor: "weavr", Operation: op, Status: status})
 	}

@@ -26,6 +26,8 @@ const (
 	JournalDroppedTotal    = "sandbox_journal_dropped_total"
 	ScenarioReloadFailures = "sandbox_scenario_reload_failures_total"
 	ScenarioHitsTotal      = "sandbox_scenario_hits_total"
+	SessionsEvictedTotal   = "sandbox_sessions_evicted_total"
+	JournalMemoryBytes     = "sandbox_journal_memory_bytes"
 )
 
 // DurationBuckets are the upper bounds, in seconds, of the request duration
@@ -43,6 +45,11 @@ type Options struct {
 	// number of live sessions, so the gauge can never drift from the
 	// session registry. When nil, sandbox_active_sessions is not exported.
 	ActiveSessions func() int
+	// SessionsEvicted and JournalMemory, when set, are read at each scrape:
+	// sessions evicted by --max-sessions, and the estimated bytes the
+	// journals hold against --journal-memory.
+	SessionsEvicted func() uint64
+	JournalMemory   func() int64
 }
 
 // Metrics holds the sandbox's collectors. Its methods are safe for
@@ -78,7 +85,7 @@ func New(opts Options) *Metrics {
 		}, []string{"vendor", "operation"}),
 		journalDropped: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: JournalDroppedTotal,
-			Help: "Journal entries dropped because a session's journal was full.",
+			Help: "Journal entries dropped because a session's journal was full or the sandbox-wide journal memory budget was reached.",
 		}),
 		reloadFailures: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: ScenarioReloadFailures,
@@ -98,6 +105,18 @@ func New(opts Options) *Metrics {
 		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: ActiveSessions,
 			Help: "Live sessions, including the default one once used.",
+		}, func() float64 { return float64(f()) }))
+	}
+	if f := opts.SessionsEvicted; f != nil {
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: SessionsEvictedTotal,
+			Help: "Sessions evicted (least recently used first) because the session cap was reached.",
+		}, func() float64 { return float64(f()) }))
+	}
+	if f := opts.JournalMemory; f != nil {
+		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: JournalMemoryBytes,
+			Help: "Estimated bytes held by every session's journal, bounded by the journal memory budget.",
 		}, func() float64 { return float64(f()) }))
 	}
 	m.metricsHandlers = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})

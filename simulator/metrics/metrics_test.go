@@ -130,12 +130,12 @@ func TestCounters(t *testing.T) {
 			m.JournalDropped(-2)
 			m.JournalDropped(1)
 		}, `
-# HELP sandbox_journal_dropped_total Journal entries dropped because a session's journal was full.
+# HELP sandbox_journal_dropped_total Journal entries dropped because a session's journal was full or the sandbox-wide journal memory budget was reached.
 # TYPE sandbox_journal_dropped_total counter
 sandbox_journal_dropped_total 4
 `},
 		{"journal dropped starts at zero", metrics.JournalDroppedTotal, func(*metrics.Metrics) {}, `
-# HELP sandbox_journal_dropped_total Journal entries dropped because a session's journal was full.
+# HELP sandbox_journal_dropped_total Journal entries dropped because a session's journal was full or the sandbox-wide journal memory budget was reached.
 # TYPE sandbox_journal_dropped_total counter
 sandbox_journal_dropped_total 0
 `},
@@ -243,7 +243,7 @@ func TestConcurrentObserve(t *testing.T) {
 # HELP sandbox_scenario_hits_total Requests a scenario matched, by scenario name.
 # TYPE sandbox_scenario_hits_total counter
 sandbox_scenario_hits_total{scenario="s"} 800
-# HELP sandbox_journal_dropped_total Journal entries dropped because a session's journal was full.
+# HELP sandbox_journal_dropped_total Journal entries dropped because a session's journal was full or the sandbox-wide journal memory budget was reached.
 # TYPE sandbox_journal_dropped_total counter
 sandbox_journal_dropped_total 800
 `, metrics.ScenarioHitsTotal, metrics.JournalDroppedTotal)

@@ -34,25 +34,33 @@ func (r *Registry) Reset(name string) bool {
 	}
 	fresh := r.create(name, r.clock.Now()) // factories run outside the lock
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	if _, ok := r.sessions[name]; !ok {
+	old, ok := r.sessions[name]
+	if ok {
+		r.sessions[name] = fresh
+	}
+	r.mu.Unlock()
+	if !ok {
+		release(fresh)
 		return false
 	}
-	r.sessions[name] = fresh
+	release(old)
 	return true
 }
 
-// Delete removes the named session ("" means Default) and reports whether
-// it existed. Requests holding it finish with it; the next Get of the name
-// creates a new one (so deleting Default amounts to resetting it).
+// Delete removes the named session and reports whether it existed.
+// Requests holding it finish with it; the next Get of the name creates a
+// new one. Default always exists: deleting it resets it.
 func (r *Registry) Delete(name string) bool {
-	if name == "" {
-		name = Default
+	if name == "" || name == Default {
+		return r.Reset(Default)
 	}
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	_, ok := r.sessions[name]
+	old, ok := r.sessions[name]
 	delete(r.sessions, name)
+	r.mu.Unlock()
+	if ok {
+		release(old)
+	}
 	return ok
 }
 
@@ -67,14 +75,17 @@ func (r *Registry) ExpireIdle(ttl time.Duration) []string {
 	}
 	cutoff := r.clock.Now().Add(-ttl)
 	var gone []string
+	var old []*Session
 	r.mu.Lock()
 	for name, s := range r.sessions {
 		if name != Default && s.LastUsed().Before(cutoff) {
 			delete(r.sessions, name)
 			gone = append(gone, name)
+			old = append(old, s)
 		}
 	}
 	r.mu.Unlock()
+	release(old...)
 	slices.Sort(gone)
 	return gone
 }

@@ -36,8 +36,14 @@ func (k Key[T]) Name() string { return k.id.name }
 // Of returns the session's state for k: the zero T when the registry has
 // no Factory for k.
 func (k Key[T]) Of(s *Session) T {
-	v, _ := s.states[k.id].(T)
-	return v
+	for i, id := range s.keys {
+		if id == k.id {
+			v, _ := s.states[i].(T)
+			return v
+		}
+	}
+	var zero T
+	return zero
 }
 
 // Factory makes each new session's state for k. newState must be cheap
@@ -60,7 +66,8 @@ type Session struct {
 	created  time.Time
 	lastUsed atomic.Int64  // unix nanoseconds
 	requests atomic.Uint64 // Get calls that returned this session
-	states   map[*keyID]any
+	keys     []*keyID      // the registry's, shared: states[i] is keys[i]'s
+	states   []any
 }
 
 // Name is the session's name.
@@ -90,18 +97,55 @@ func (s *Session) Info() Info {
 }
 
 // Registry owns every live session: it creates them on first use, resets,
-// deletes and expires them. It is safe for concurrent use.
+// deletes, expires and evicts them. It is safe for concurrent use.
 type Registry struct {
 	factories []Factory
+	keys      []*keyID // each factory's key, in order
 	clock     clock.Clock
+	max       int           // most live sessions (0: no cap)
+	evicted   atomic.Uint64 // sessions evicted by the cap
 
 	mu       sync.Mutex
 	sessions map[string]*Session
 }
 
 // NewRegistry returns a Registry whose sessions hold one state per factory.
+// The Default session exists from the start.
 func NewRegistry(c clock.Clock, factories ...Factory) *Registry {
-	return &Registry{factories: factories, clock: c, sessions: map[string]*Session{}}
+	r := &Registry{factories: factories, clock: c, sessions: map[string]*Session{}}
+	for _, f := range factories {
+		r.keys = append(r.keys, f.key)
+	}
+	r.sessions[Default] = r.create(Default, c.Now())
+	return r
+}
+
+// Limit caps the live sessions at max (0: no cap) and returns r: past it,
+// creating a session evicts the least recently used one other than
+// Default, so a sandbox shared by many pipelines stays bounded while the
+// sessions in use keep working. Call it before serving.
+func (r *Registry) Limit(max int) *Registry {
+	r.max = max
+	return r
+}
+
+// Evicted counts the sessions evicted by the cap.
+func (r *Registry) Evicted() uint64 { return r.evicted.Load() }
+
+// Releaser is a session state holding resources beyond its own memory (a
+// journal charged against the sandbox-wide budget): the registry calls
+// Release when the session is deleted, reset, expired or evicted.
+type Releaser interface{ Release() }
+
+// release calls Release on every state of the sessions that are gone.
+func release(gone ...*Session) {
+	for _, s := range gone {
+		for _, st := range s.states {
+			if r, ok := st.(Releaser); ok {
+				r.Release()
+			}
+		}
+	}
 }
 
 // Get returns the named session ("" means Default), creating it on first
@@ -112,22 +156,46 @@ func (r *Registry) Get(name string) *Session {
 		name = Default
 	}
 	now := r.clock.Now()
+	var evicted *Session
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	s, ok := r.sessions[name]
 	if !ok {
+		if r.max > 0 && len(r.sessions) >= r.max {
+			evicted = r.evictLRU()
+		}
 		s = r.create(name, now)
 		r.sessions[name] = s
 	}
 	s.lastUsed.Store(now.UnixNano())
 	s.requests.Add(1)
+	r.mu.Unlock()
+	if evicted != nil {
+		release(evicted)
+	}
 	return s
 }
 
+// evictLRU removes the least recently used session other than Default.
+// The caller holds mu. It scans the sessions: it runs only when a new
+// session meets the cap, rare beside the requests of the sessions in use.
+func (r *Registry) evictLRU() *Session {
+	var oldest *Session
+	for name, s := range r.sessions {
+		if name != Default && (oldest == nil || s.lastUsed.Load() < oldest.lastUsed.Load()) {
+			oldest = s
+		}
+	}
+	if oldest != nil {
+		delete(r.sessions, oldest.name)
+		r.evicted.Add(1)
+	}
+	return oldest
+}
+
 func (r *Registry) create(name string, now time.Time) *Session {
-	s := &Session{name: name, created: now, states: make(map[*keyID]any, len(r.factories))}
-	for _, f := range r.factories {
-		s.states[f.key] = f.new()
+	s := &Session{name: name, created: now, keys: r.keys, states: make([]any, len(r.factories))}
+	for i, f := range r.factories {
+		s.states[i] = f.new()
 	}
 	s.lastUsed.Store(now.UnixNano())
 	return s

@@ -66,6 +66,7 @@ func TestInfoAndList(t *testing.T) {
 	want := []session.Info{
 		{Name: "a", Created: t0.Add(time.Minute), LastUsed: t0.Add(time.Minute), Requests: 1},
 		{Name: "b", Created: t0, LastUsed: t0.Add(2 * time.Minute), Requests: 3},
+		{Name: "default", Created: t0, LastUsed: t0, Requests: 0}, // exists from the start
 	}
 	got := r.List()
 	for i := range got { // compare instants, not locations
@@ -81,15 +82,15 @@ func TestInfoAndList(t *testing.T) {
 	if s := `{"name":"a","created":"2024-01-02T15:05:05Z","lastUsed":"2024-01-02T15:05:05Z","requests":1}`; string(b) != s {
 		t.Fatalf("JSON = %s, want %s", b, s)
 	}
-	if got := session.NewRegistry(fc).List(); got == nil || len(got) != 0 {
-		t.Fatalf("empty List() = %#v, want empty non-nil", got)
+	if got := session.NewRegistry(fc).List(); len(got) != 1 || got[0].Name != session.Default {
+		t.Fatalf("a new registry's List() = %#v, want only the default session", got)
 	}
 }
 
 func TestLookupDoesNotCreateOrTouch(t *testing.T) {
 	fc := clock.NewFake(t0)
 	r := counters(fc)
-	if _, ok := r.Lookup("s1"); ok || r.Len() != 0 {
+	if _, ok := r.Lookup("s1"); ok || r.Len() != 1 {
 		t.Fatalf("Lookup of unknown session found it or created it (Len %d)", r.Len())
 	}
 	s := r.Get("s1")
@@ -147,10 +148,11 @@ func TestDelete(t *testing.T) {
 		want  bool
 		names []string
 	}{
-		{"s1", true, []string{"s2"}},
-		{"s1", false, []string{"s2"}},
-		{"unknown", false, []string{"s2"}},
-		{"s2", true, []string{}},
+		{"s1", true, []string{"default", "s2"}},
+		{"s1", false, []string{"default", "s2"}},
+		{"unknown", false, []string{"default", "s2"}},
+		{"s2", true, []string{"default"}},
+		{"default", true, []string{"default"}}, // deleting it resets it
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := r.Delete(tc.name); got != tc.want {
