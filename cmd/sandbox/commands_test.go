@@ -15,7 +15,7 @@ import (
 // reported as file:line:col with a non-zero exit.
 func TestValidate(t *testing.T) {
 	var out, errOut bytes.Buffer
-	if err := run(context.Background(), []string{"validate", "../../scenarios"}, env(nil), &out, &errOut); err != nil {
+	if err := run(context.Background(), nil, []string{"validate", "../../scenarios"}, env(nil), &out, &errOut); err != nil {
 		t.Fatalf("shipped scenarios: %v\n%s", err, errOut.String())
 	}
 	if !strings.HasPrefix(out.String(), "ok: ") {
@@ -38,7 +38,7 @@ func TestValidate(t *testing.T) {
 				t.Fatal(err)
 			}
 			var out, errOut bytes.Buffer
-			err := run(context.Background(), []string{"validate", dir}, env(nil), &out, &errOut)
+			err := run(context.Background(), nil, []string{"validate", dir}, env(nil), &out, &errOut)
 			var exit exitError
 			if !errors.As(err, &exit) || exit.code != 1 {
 				t.Fatalf("err = %v, want exit 1", err)
@@ -51,7 +51,7 @@ func TestValidate(t *testing.T) {
 	t.Run("no arguments", func(t *testing.T) {
 		var errOut bytes.Buffer
 		var exit exitError
-		if err := run(context.Background(), []string{"validate"}, env(nil), &out, &errOut); !errors.As(err, &exit) || exit.code != 2 || !strings.Contains(errOut.String(), "usage") {
+		if err := run(context.Background(), nil, []string{"validate"}, env(nil), &out, &errOut); !errors.As(err, &exit) || exit.code != 2 || !strings.Contains(errOut.String(), "usage") {
 			t.Errorf("err = %v, stderr %q", err, errOut.String())
 		}
 	})
@@ -59,7 +59,7 @@ func TestValidate(t *testing.T) {
 
 func TestScenariosAndErrorsList(t *testing.T) {
 	var out bytes.Buffer
-	if err := run(context.Background(), []string{"scenarios"}, env(nil), &out, &out); err != nil {
+	if err := run(context.Background(), nil, []string{"scenarios"}, env(nil), &out, &out); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
@@ -67,7 +67,7 @@ func TestScenariosAndErrorsList(t *testing.T) {
 		t.Errorf("scenarios listing:\n%s", out.String())
 	}
 	out.Reset()
-	if err := run(context.Background(), []string{"errors"}, env(nil), &out, &out); err != nil {
+	if err := run(context.Background(), nil, []string{"errors"}, env(nil), &out, &out); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "weavr.EMAIL_NOT_UNIQUE") || !strings.Contains(out.String(), "loanpro.RATE_LIMITED") {
@@ -79,7 +79,7 @@ func TestScenariosAndErrorsList(t *testing.T) {
 // the one shipped for editors.
 func TestSchemaPrintsTheShippedSchema(t *testing.T) {
 	var out bytes.Buffer
-	if err := run(context.Background(), []string{"schema"}, env(nil), &out, io.Discard); err != nil {
+	if err := run(context.Background(), nil, []string{"schema"}, env(nil), &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	shipped, err := os.ReadFile("../../scenarios/scenario.schema.json")

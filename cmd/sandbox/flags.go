@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sandbox-dev/fintech-sandbox/fixtures"
 	"github.com/sandbox-dev/fintech-sandbox/simulator"
@@ -19,7 +21,13 @@ type options struct {
 	logFormat string
 	logLevel  slog.Level
 	pprof     string
-	sim       simulator.Config
+	// shutdownDelay is how long the sandbox keeps serving after the
+	// signal, readiness already 503, so a load balancer stops sending
+	// before it stops accepting; shutdownGrace is how long in-flight
+	// requests then get to finish before their connections are closed.
+	shutdownDelay time.Duration
+	shutdownGrace time.Duration
+	sim           simulator.Config
 }
 
 // envPrefix: every flag --some-name can also be set as SANDBOX_SOME_NAME;
@@ -34,6 +42,8 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.SetOutput(stderr)
 	var fixturesDir string
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen address")
+	fs.DurationVar(&o.shutdownDelay, "shutdown-delay", 5*time.Second, "on SIGTERM/SIGINT, readiness answers 503 at once and requests are still served for this long before the sandbox stops accepting")
+	fs.DurationVar(&o.shutdownGrace, "shutdown-grace", 10*time.Second, "after --shutdown-delay, in-flight requests get this long to finish (parked ones, e.g. a hang fault, end at once); the rest are cut")
 	fs.StringVar(&o.pprof, "pprof", "", "address of a separate net/http/pprof listener for profiling, e.g. 127.0.0.1:6060 (off when empty)")
 	fs.Int64Var(&o.sim.Seed, "seed", o.sim.Seed, "seed of the generated data: same seed and counts, same data")
 	fs.StringVar(&fixturesDir, "fixtures", "", "directory of fixture files (one per vendor, named after it: VENDOR.yaml) replacing the embedded fixtures")
@@ -49,9 +59,15 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.DurationVar(&o.sim.ScenarioReload, "scenario-reload", o.sim.ScenarioReload, "how often --scenarios DIR is checked for changes (0 disables reloading)")
 	fs.StringVar(&o.sim.AdminToken, "admin-token", "", "when set, the control API (/__sandbox) requires 'Authorization: Bearer TOKEN'; vendor routes are unaffected")
 	fs.IntVar(&o.sim.JournalCapacity, "journal-capacity", o.sim.JournalCapacity, "requests kept in each session's journal (oldest dropped)")
+	fs.Func("journal-memory", "estimated memory of every session's journal together, e.g. 64MiB, 512KiB or bytes; past it the sandbox's oldest entries are evicted and counted (0: no budget; default 64MiB)", func(v string) error {
+		n, err := parseBytes(v)
+		o.sim.JournalMemory = n
+		return err
+	})
+	fs.IntVar(&o.sim.MaxSessions, "max-sessions", o.sim.MaxSessions, "most live sessions; past it the least recently used one other than default is evicted (0: no cap)")
 	fs.DurationVar(&o.sim.SessionIdleTTL, "session-ttl", o.sim.SessionIdleTTL, "sessions idle this long are deleted (0 keeps them; the default session is never deleted)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: sandbox [flags]\n\nRuns the fintech API sandbox: every vendor of the vendor list (simulator/vendors.go).\n\nCommands:\n  sandbox validate FILE|DIR…   check scenario files (file:line:col: message)\n  sandbox scenarios            list the scenario catalog\n  sandbox errors               list the error catalog\n  sandbox schema               print the JSON Schema of scenario files\n\n Every flag can also be set as %sNAME (e.g. %sRATE_LIMIT=off).\n\nFlags:\n", envPrefix, envPrefix)
+		fmt.Fprintf(stderr, "Usage: sandbox [flags]\n\nRuns the fintech API sandbox: every vendor of the vendor list (simulator/vendors.go).\n\nCommands:\n  sandbox validate FILE|DIR…   check scenario files (file:line:col: message)\n  sandbox scenarios            list the scenario catalog\n  sandbox errors               list the error catalog\n  sandbox schema               print the JSON Schema of scenario files\n\nStopping: on SIGTERM or SIGINT /__sandbox/readyz answers 503 at once and\nrequests are still served for --shutdown-delay; then the sandbox stops\naccepting, ends parked requests (hang faults) and gives the rest\n--shutdown-grace to finish before closing their connections (exit 0).\nA second signal closes at once.\n\nEvery flag can also be set as %sNAME (e.g. %sRATE_LIMIT=off).\n\nFlags:\n", envPrefix, envPrefix)
 		fs.PrintDefaults()
 	}
 
@@ -79,8 +95,17 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	if o.sim.JournalCapacity < 1 {
 		return o, fmt.Errorf("--journal-capacity: want at least 1, got %d", o.sim.JournalCapacity)
 	}
+	if o.sim.MaxSessions < 0 {
+		return o, fmt.Errorf("--max-sessions: must not be negative, got %d", o.sim.MaxSessions)
+	}
 	if o.sim.SessionIdleTTL < 0 {
 		return o, fmt.Errorf("--session-ttl: must not be negative, got %s", o.sim.SessionIdleTTL)
+	}
+	if o.shutdownDelay < 0 {
+		return o, fmt.Errorf("--shutdown-delay: must not be negative, got %s", o.shutdownDelay)
+	}
+	if o.shutdownGrace < 0 {
+		return o, fmt.Errorf("--shutdown-grace: must not be negative, got %s", o.shutdownGrace)
 	}
 	o.sim.Scenarios = active
 	if fixturesDir != "" {
@@ -98,4 +123,23 @@ func (m *multiFlag) String() string { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error {
 	*m = append(*m, contract.SplitList(v)...)
 	return nil
+}
+
+// parseBytes reads a size: bytes, or a number with KiB, MiB or GiB.
+func parseBytes(v string) (int64, error) {
+	num, mult := strings.TrimSpace(v), int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}} {
+		if n, ok := strings.CutSuffix(num, u.suffix); ok {
+			num, mult = strings.TrimSpace(n), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n < 0 || n > (1<<50)/mult {
+		return 0, fmt.Errorf("want a size such as 64MiB, 512KiB or a number of bytes, got %q", v)
+	}
+	return n * mult, nil
 }

@@ -14,8 +14,6 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -24,9 +22,9 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	ctx, now, release := stopSignals()
+	defer release()
+	err := run(ctx, now, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	var exit exitError
 	switch {
 	case errors.As(err, &exit):
@@ -39,8 +37,10 @@ func main() {
 }
 
 // run is the whole program: parse, build, serve until ctx ends, then shut
-// down gracefully, letting in-flight requests finish.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+// down in phases (see shutdown); closing now cuts the shutdown short (nil:
+// never). Only a real failure is an error: a shutdown that had to cut
+// requests is still a clean stop.
+func run(ctx context.Context, now <-chan struct{}, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) > 0 {
 		if cmd, ok := commands[args[0]]; ok {
 			return cmd(args[1:], getenv, stdout, stderr)
@@ -67,8 +67,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
+	// Every request's context derives from base, which ends (cause
+	// errShuttingDown) when the grace period starts: requests parked on
+	// purpose (a hang fault) end then instead of holding the shutdown.
+	base, cancelBase := context.WithCancelCause(context.Background())
+	endRequests := func() { cancelBase(errShuttingDown) }
+	defer endRequests()
+	reqs := &tracker{next: srv}
 	httpSrv := &http.Server{
-		Handler:           srv,
+		Handler:           reqs,
+		BaseContext:       func(net.Listener) context.Context { return base },
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      2 * time.Minute,
@@ -77,7 +85,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	banner(logger, srv, "http://"+ln.Addr().String(), time.Since(start))
-	go srv.Run(ctx)
+	// Background work (scenario reload, session expiry) goes on while the
+	// sandbox still serves, so it ends with run, not with the signal.
+	bg, stopBackground := context.WithCancel(context.Background())
+	defer stopBackground()
+	go srv.Run(bg)
 	if opts.pprof != "" {
 		stopProfiling, err := servePprof(opts.pprof, logger)
 		if err != nil {
@@ -86,18 +98,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		defer stopProfiling()
 	}
 
-	errc := make(chan error, 1)
-	go func() { errc <- httpSrv.Serve(ln) }()
+	served := make(chan error, 1)
+	go func() { served <- httpSrv.Serve(ln) }()
 	select {
-	case err := <-errc:
+	case err := <-served:
 		return err
 	case <-ctx.Done():
 	}
-	logger.Info("shutting down: finishing in-flight requests")
-	srv.Drain()
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	return httpSrv.Shutdown(shutdownCtx)
+	sd := shutdown{srv: httpSrv, sandbox: srv, reqs: reqs, endRequests: endRequests, served: served, now: now, log: logger}
+	return sd.run(opts.shutdownDelay, opts.shutdownGrace)
 }
 
 // servePprof serves net/http/pprof on its own listener (never on the
