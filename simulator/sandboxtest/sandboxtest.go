@@ -4,7 +4,7 @@
 // embeds the sandbox in `go test` with no container.
 //
 //	sb := sandboxtest.New(t, sandboxtest.WithScenarios("weavr-flaky-then-succeeds"))
-//	s := sb.Session(t.Name())               // an isolated world for this test
+//	s := sb.SessionFor(t)                   // an isolated world for this test
 //	req.Header.Set(session.Header, s.Name)  // X-Sandbox-Session
 //
 // Do sends a request straight to the handler (no network) and checks every
@@ -136,6 +136,19 @@ func (sb *Sandbox) Client() *http.Client { return sb.client }
 // Session returns a control client for the named session. The session
 // itself is created by its first request (or by Activate).
 func (sb *Sandbox) Session(name string) *Session { return &Session{Name: name, sb: sb} }
+
+// SessionFor returns a control client for a session named after the test:
+// t.Name() with every character a session name cannot hold (a subtest's
+// "/", spaces) written "_", cut to session.MaxNameLength.
+func (sb *Sandbox) SessionFor(t testing.TB) *Session {
+	b := []byte(t.Name())
+	for i, c := range b {
+		if session.CheckName(string(c)) != nil {
+			b[i] = '_'
+		}
+	}
+	return sb.Session(string(b[:min(len(b), session.MaxNameLength)]))
+}
 
 // Session controls one session: its scenarios, journal and lifecycle.
 // Send `X-Sandbox-Session: <Name>` (Header) on vendor requests to use it.

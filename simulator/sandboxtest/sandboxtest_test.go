@@ -115,3 +115,16 @@ func Example() {
 	// 401
 	// true
 }
+
+func TestSessionForMakesAValidName(t *testing.T) {
+	sb := sandboxtest.New(t)
+	t.Run("sub test/with spaces", func(t *testing.T) {
+		s := sb.SessionFor(t)
+		if s.Name != "TestSessionForMakesAValidName_sub_test_with_spaces" {
+			t.Fatalf("name %q", s.Name)
+		}
+		if err := s.Activate("weavr-slow"); err != nil {
+			t.Fatalf("the control API refused the name: %v", err)
+		}
+	})
+}
