@@ -147,7 +147,7 @@ type State struct {
 }
 
 type counter struct {
-	sc    *Scenario // the definition counted; a reload resets the counter
+	sc    *Scenario // the definition counted; a reload that changes it resets the counter
 	seen  int       // matching requests
 	fired int       // responses played
 }
@@ -195,9 +195,12 @@ func (st *State) fire(sc *Scenario) (*Step, time.Duration, bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	c := st.counters[sc.Name]
-	if c == nil || c.sc != sc {
+	switch {
+	case c == nil || !sameDefinition(c.sc, sc):
 		c = &counter{sc: sc}
 		st.counters[sc.Name] = c
+	case c.sc != sc: // reloaded unchanged: keep counting
+		c.sc = sc
 	}
 	c.seen++
 	switch {
@@ -217,6 +220,13 @@ func (st *State) fire(sc *Scenario) (*Step, time.Duration, bool) {
 		d += time.Duration(st.rng.Int64N(int64(step.DelayMax-step.DelayMin) + 1))
 	}
 	return step, d, true
+}
+
+// sameDefinition reports whether b, loaded after a, defines the same
+// scenario: the same one, or one compiled from the same definition (the
+// same name and digest) by a later load.
+func sameDefinition(a, b *Scenario) bool {
+	return a == b || (a.digest != "" && a.digest == b.digest && a.Name == b.Name)
 }
 
 // activeList is a list of activated scenario names. Writers (the control

@@ -341,3 +341,25 @@ func BenchmarkDecide(b *testing.B) {
 		}
 	}
 }
+
+// TestADelayCutShortDropsTheConnection: when the client leaves or the
+// server stops during a scenario's delay, the connection is dropped: the
+// vendor handler never runs and no empty 200 is sent.
+func TestADelayCutShortDropsTheConnection(t *testing.T) {
+	e, _ := newTestEngine(t, "name: slow\ndescription: d\nrespond: {pass: true, delay: 1s}\n", "slow")
+	d, _ := e.Decide(e.NewState(), request("acme.update", "PATCH", "/things", "{}"))
+	if d == nil {
+		t.Fatal("the delay scenario did not apply")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.Serve(w, r.WithContext(ctx), d, func(http.ResponseWriter) { t.Error("the vendor handler ran after the delay was cut") })
+	}))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL)
+	if err == nil {
+		resp.Body.Close()
+		t.Fatalf("got an answer (%d), want a dropped connection", resp.StatusCode)
+	}
+}

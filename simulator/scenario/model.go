@@ -47,6 +47,11 @@ type Scenario struct {
 	Times       int     // fire at most this many times (0 = unlimited)
 	After       int     // skip the first After matches
 	Probability float64 // chance of firing on a match (1 = always)
+
+	// digest identifies the definition, wherever it is written (see
+	// definitionDigest): a reload keeps the counters of a scenario whose
+	// digest is the same. "" for a scenario not compiled from YAML.
+	digest string
 }
 
 // Match selects the requests a scenario applies to. Zero fields match all.

@@ -115,7 +115,7 @@ func (p *parser) duration(n *yaml.Node, key string) time.Duration {
 }
 
 func (p *parser) scenario(doc *yaml.Node) *Scenario {
-	sc := &Scenario{Source: fmt.Sprintf("%s:%d", p.file, doc.Line), Probability: 1}
+	sc := &Scenario{Source: fmt.Sprintf("%s:%d", p.file, doc.Line), Probability: 1, digest: definitionDigest(doc)}
 	var respond, sequence, loop *yaml.Node
 	ok := p.fields(doc, "scenario", func(k string, v *yaml.Node) {
 		switch k {

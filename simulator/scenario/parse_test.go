@@ -139,3 +139,53 @@ func TestParseErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestYAMLSyntaxErrorPositions: a YAML syntax error names the line where
+// it is, whatever shape yaml.v3's message has: no line at all for line 1,
+// a 0-based line for parser errors, the line of an enclosing construct,
+// the start of the document's mapping for an error in a later document,
+// no position for bad bytes and unknown anchors. yaml.v3 gives no column,
+// so the column is 1.
+func TestYAMLSyntaxErrorPositions(t *testing.T) {
+	ok := "name: ok\ndescription: d\nrespond: {pass: true}\n---\n" // lines 1-4
+	tests := []struct {
+		name, src, want string
+	}{
+		{"tab indenting line 2", "name: x\n\tdescription: d\n", "f.yaml:2:1: found a tab character that violates indentation"},
+		{"tab indenting line 3, after a scalar", "name: x\ndescription: d\n\trespond: {pass: true}\n", "f.yaml:3:1: found a tab character that violates indentation"},
+		{"tab starting line 1", "\tname: x\n", "f.yaml:1:1: found character that cannot start any token"},
+		{"quote opened on line 2, never closed", "name: x\ndescription: \"unclosed\nrespond: {pass: true}\n", "f.yaml:2:1: found unexpected end of stream"},
+		{"quote opened on line 1, never closed", "name: 'x\ndescription: d\nrespond: {pass: true}\n", "f.yaml:1:1: found unexpected end of stream"},
+		{"bracket opened on line 2, never closed", "name: x\ndescription: [a, b\nrespond: {pass: true}\n", "f.yaml:2:1: did not find expected ',' or ']'"},
+		{"brace opened on line 2, never closed", "name: x\nrespond: {pass: true\n", "f.yaml:2:1: did not find expected ',' or '}'"},
+		{"key: value: other on line 3", "name: x\ndescription: d\nrespond: pass: true\n", "f.yaml:3:1: mapping values are not allowed in this context"},
+		{"key: value: other on line 1", "name: x: y\ndescription: d\n", "f.yaml:1:1: mapping values are not allowed in this context"},
+		{"bad indentation on line 4", "name: x\nrespond:\n    pass: true\n  delay: 1s\n", "f.yaml:4:1: did not find expected key"},
+		{"bad indentation on line 4, after a flow mapping", "name: x\ndescription: d\nrespond: {pass: true}\n  times: 2\n", "f.yaml:4:1: did not find expected key"},
+		{"key without a colon on line 4", "name: x\ndescription: d\nrespond: {pass: true}\ntimes\n", "f.yaml:4:1: could not find expected ':'"},
+		{"stray bracket in the second document", ok + "name: b\ndescription: d\nrespond: [pass]]\n", "f.yaml:7:1: did not find expected key"},
+		{"key: value: other in the second document", ok + "name: b\ndescription: d: e\nrespond: {pass: true}\n", "f.yaml:6:1: mapping values are not allowed in this context"},
+		{"tab in the second document", ok + "name: b\n\tdescription: d\n", "f.yaml:6:1: found a tab character that violates indentation"},
+		{"quote never closed in the second document", ok + "name: b\ndescription: \"d\nrespond: {pass: true}\n", "f.yaml:6:1: found unexpected end of stream"},
+		{"bracket never closed in the third document", ok + strings.Replace(ok, "name: ok", "name: ok2", 1) + "name: c\ndescription: [\n", "f.yaml:10:1: did not find expected node content"},
+		{"invalid UTF-8 on line 3", "name: x\ndescription: d\nrespond: {status: 418, bodyText: \"\xff\"}\n", "f.yaml:3:1: invalid leading UTF-8 octet"},
+		{"control character on line 2", "name: x\ndescription: \x01\nrespond: {pass: true}\n", "f.yaml:2:1: control characters are not allowed"},
+		{"unknown anchor on line 3", "name: x\ndescription: d\nrespond: *nope\n", "f.yaml:3:1: unknown anchor 'nope' referenced"},
+		{"unknown anchor in the second document", ok + "name: b\ndescription: *nope\nrespond: {pass: true}\n", "f.yaml:6:1: unknown anchor 'nope' referenced"},
+		{"brace opened on line 3, closing brace missing after line 4", "name: x\ndescription: d\nmatch: {operation: acme.update,\n  method: PATCH\nrespond: {pass: true}\n", "f.yaml:4:1: did not find expected ',' or '}'"},
+		{"stray bracket 40 lines below the document's start", "name: x\ndescription: d\nmatch:\n  headers:\n" + strings.Repeat("    x-a: {regex: \"a\",\n      }\n", 20) + "respond: [pass]]\n", "f.yaml:45:1: did not find expected key"},
+		{"CRLF line ends", "name: x\r\ndescription: d\r\nrespond: pass: true\r\n", "f.yaml:3:1: mapping values are not allowed in this context"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("f.yaml", []byte(tt.src), testVocab(t))
+			var el ErrorList
+			if !errors.As(err, &el) {
+				t.Fatalf("err = %v, want an ErrorList", err)
+			}
+			if got := err.Error(); got != tt.want {
+				t.Errorf("errors:\n%s\nwant exactly:\n%s", got, tt.want)
+			}
+		})
+	}
+}

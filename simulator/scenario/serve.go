@@ -15,6 +15,9 @@ import (
 func (e *Engine) Serve(w http.ResponseWriter, r *http.Request, d *Decision, next func(http.ResponseWriter)) {
 	if d.Delay > 0 {
 		if err := e.sleep(r.Context(), d.Delay); err != nil {
+			// The client left or the server is stopping: drop the
+			// connection, never answer an empty 200.
+			closeConn(w, false)
 			return
 		}
 	}

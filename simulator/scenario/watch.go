@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -37,20 +36,31 @@ func (c Catalog) Load() (*Set, error) {
 	return LoadFS(c.Vocabulary, layers...)
 }
 
+// DefaultReloadTimeout bounds a reload when Watcher.Timeout is not set.
+const DefaultReloadTimeout = 5 * time.Second
+
 // Watcher reloads a Catalog's directory into an Engine when its files
 // change; an invalid edit is logged and the last good set stays.
 type Watcher struct {
+	// Timeout bounds one reload: reading the files and compiling them. A
+	// reload that takes longer (a read that blocks, as on a stalled
+	// network mount) gives up and keeps the previous set; DefaultReloadTimeout
+	// when zero. Set it before Run.
+	Timeout time.Duration
+
 	catalog Catalog
 	engine  *Engine
 	logger  *slog.Logger
 	failed  func() // counts a failed reload (metrics)
 
-	// mu serialises reloads and guards both fingerprints: print of the
-	// files the active set came from, settling of a change seen once and
-	// not loaded yet.
+	// mu serialises reloads and guards both fingerprints and stuck: print
+	// of the files the active set came from, settling of a change seen
+	// once and not loaded yet, stuck the end of the reading a reload gave
+	// up on (nil when none), so that another is not started beside it.
 	mu       sync.Mutex
 	print    string
 	settling string
+	stuck    <-chan struct{}
 }
 
 // NewWatcher loads the catalog, builds the engine over it with opts (its
@@ -73,7 +83,9 @@ func NewWatcher(c Catalog, opts Options, logger *slog.Logger, failed func()) (*W
 	if failed == nil {
 		failed = func() {}
 	}
-	return &Watcher{catalog: c, engine: e, logger: logger, failed: failed, print: print}, e, nil
+	w := &Watcher{catalog: c, engine: e, logger: logger, failed: failed, print: print}
+	w.logSkipped(set)
+	return w, e, nil
 }
 
 // Dir is the watched directory ("" when there is none).
@@ -100,7 +112,40 @@ func (w *Watcher) Reload() error { return w.reload(true) }
 func (w *Watcher) reload(force bool) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	fp := fingerprint(w.catalog.Dir)
+	timeout := w.Timeout
+	if timeout <= 0 {
+		timeout = DefaultReloadTimeout
+	}
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	if w.stuck != nil {
+		select {
+		case <-w.stuck:
+			w.stuck = nil
+		case <-deadline.C:
+			return w.fail(fmt.Errorf("scenario reload timed out after %s: the previous reload is still blocked (a file that cannot be read?); the previous scenarios stay active", timeout))
+		}
+	}
+	// Reading happens aside, so that a read that never ends (nothing can
+	// interrupt it) holds up neither this reload nor the next ones.
+	within := func(read func()) error {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			read()
+		}()
+		select {
+		case <-done:
+			return nil
+		case <-deadline.C:
+			w.stuck = done
+			return w.fail(fmt.Errorf("scenario reload timed out after %s (a file that cannot be read?); the previous scenarios stay active", timeout))
+		}
+	}
+	var fp string
+	if err := within(func() { fp = fingerprint(w.catalog.Dir) }); err != nil {
+		return err
+	}
 	if !force {
 		switch fp {
 		case w.print:
@@ -112,40 +157,68 @@ func (w *Watcher) reload(force bool) error {
 			return nil
 		}
 	}
+	var set *Set
+	var err error
+	if timedOut := within(func() { set, err = w.catalog.Load() }); timedOut != nil {
+		return timedOut // print unchanged: the next check tries again
+	}
 	w.print, w.settling = fp, ""
-	set, err := w.catalog.Load()
 	if err != nil {
-		w.failed()
 		var el ErrorList
 		if errors.As(err, &el) {
+			w.failed()
 			for _, e := range el {
 				w.logger.Error("scenario reload failed; keeping the previous scenarios", "error", e.Error())
 			}
-		} else {
-			w.logger.Error("scenario reload failed; keeping the previous scenarios", "error", err)
+			return err
 		}
-		return err
+		return w.fail(err)
 	}
+	w.logSkipped(set)
 	w.engine.Replace(set)
 	w.logger.Info("scenarios reloaded", "dir", w.catalog.Dir, "scenarios", set.Len())
 	return nil
 }
 
-// fingerprint summarises the scenario files of dir: names and a hash of
-// their contents (modification times can be too coarse to see an edit).
+// fail counts and logs a failed reload, and returns its error.
+func (w *Watcher) fail(err error) error {
+	w.failed()
+	w.logger.Error("scenario reload failed; keeping the previous scenarios", "error", err)
+	return err
+}
+
+// logSkipped logs the files a load left out (they are not regular files).
+func (w *Watcher) logSkipped(set *Set) {
+	for _, e := range set.Skipped() {
+		w.logger.Error("scenario file skipped", "error", e.Error())
+	}
+}
+
+// fingerprint summarises the scenario files of dir as the loader sees
+// them: names and a hash of their contents (modification times can be too
+// coarse to see an edit), and the entries it skips (never opened).
 func fingerprint(dir string) string {
 	if dir == "" {
 		return ""
 	}
 	h := sha256.New()
-	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if ext := filepath.Ext(p); err != nil || d.IsDir() || (ext != ".yaml" && ext != ".yml") {
-			return nil
+	fsys := os.DirFS(dir)
+	entries, err := scenarioEntries(fsys)
+	if err != nil {
+		fmt.Fprintf(h, "error\x00%v\x00", err)
+	}
+	for _, e := range entries {
+		if e.irregular != "" {
+			fmt.Fprintf(h, "%s\x00skipped\x00%s\x00", e.path, e.irregular)
+			continue
 		}
-		data, _ := os.ReadFile(p)
-		fmt.Fprintf(h, "%s\x00%d\x00", p, len(data))
+		data, err := fs.ReadFile(fsys, e.path)
+		if err != nil {
+			fmt.Fprintf(h, "%s\x00error\x00%v\x00", e.path, err)
+			continue
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", e.path, len(data))
 		h.Write(data)
-		return nil
-	})
+	}
 	return hex.EncodeToString(h.Sum(nil))
 }
