@@ -11,7 +11,7 @@ package journal
 
 import (
 	"net/http"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -92,7 +92,8 @@ func encodeHeader(h http.Header) string {
 	if len(h) == 0 {
 		return ""
 	}
-	names := make([]string, 0, len(h))
+	var stack [16]string // most requests have fewer headers: no allocation
+	names := stack[:0]
 	n := 0
 	for k, vs := range h {
 		names = append(names, k)
@@ -100,7 +101,7 @@ func encodeHeader(h http.Header) string {
 			n += len(k) + len(v) + 2
 		}
 	}
-	sort.Strings(names)
+	slices.Sort(names)
 	var b strings.Builder
 	b.Grow(n)
 	for _, k := range names {
