@@ -40,6 +40,8 @@ func (s *sandbox) call(op string, h ...string) result {
 		return s.do("GET", lpCustomer, "", lpHeaders(h...)...)
 	case "loanpro.customerList":
 		return s.do("GET", "/api/public/api/1/odata.svc/Customers", "", lpHeaders(h...)...)
+	case "loanpro.customerSearch":
+		return s.do("POST", "/api/public/api/1/Customers/Autopal.Search()", `{"query":{"match_all":{}}}`, lpHeaders(h...)...)
 	case "loanpro.unknown":
 		return s.do("GET", "/api/public/api/1/odata.svc/Nope", "", lpHeaders(h...)...)
 	}

@@ -139,7 +139,7 @@ func TestGolden(t *testing.T) {
 		{"err_instance_missing", "PUT", base + "/Customers(1)", `{}`, auth("Autopal-Instance-Id"), 401},
 		{"err_instance_wrong", "GET", base + "/Customers(1)", "", with(auth(), "autopal-instance-id", "1"), 401},
 		{"err_segment", "GET", base + "/Loans(1)", "", auth(), 404},
-		{"err_unknown_route", "GET", "/api/public/api/1/Customers/Autopal.Search()", "", auth(), 404},
+		{"err_unknown_route", "GET", "/api/public/api/1/Loans/Autopal.Search()", "", auth(), 404},
 		{"err_method", "DELETE", base + "/Customers(1)", "", auth(), 405},
 		{"err_put_collection", "PUT", base + "/Customers", `{}`, auth(), 405},
 		{"err_entity_not_found", "GET", base + "/Customers(99999999)", "", auth(), 409},

@@ -15,6 +15,7 @@ const (
 	OpCustomerGet    = "loanpro.customerGet"
 	OpCustomerList   = "loanpro.customerList"
 	OpCustomerUpdate = "loanpro.customerUpdate"
+	OpCustomerSearch = "loanpro.customerSearch"
 	OpUnknown        = "loanpro.unknown"
 )
 
@@ -42,6 +43,10 @@ func (s *Service) operations() []contract.Operation {
 			Errors: names(append([]*lpError{&e.unauthorized, &e.invalidQuery}, common...)...), Target: s.target, Handler: s.Read},
 		{ID: OpCustomerUpdate, Method: http.MethodPut, Path: apiBase + "odata.svc/Customers({id})", Route: odataRoute, Summary: "update a customer",
 			Errors: names(append([]*lpError{&e.unauthorized, &e.validation, &e.warning, &e.entityNotFound, &e.invalidKey, &e.invalidPayload}, common...)...), Target: s.target, Handler: s.Write},
+		// A static route of its own (not under odata.svc): the query is in
+		// the body, so no customer is its target.
+		{ID: OpCustomerSearch, Method: http.MethodPost, Path: searchPath, Summary: "search customers with an Elasticsearch-style query (paging $top, $start, $orderby)",
+			Errors: names(append([]*lpError{&e.unauthorized, &e.invalidQuery, &e.invalidPayload, &e.payloadTooLarge}, common...)...), Target: noSearchTarget, Handler: s.Search},
 	}
 }
 
@@ -67,6 +72,8 @@ func (s *Service) resolve(c *gin.Context) string {
 // does; elsewhere under the prefix, UnknownRoute.
 func (s *Service) unknown(c *gin.Context, methodNotAllowed bool) {
 	switch {
+	case methodNotAllowed && c.Request.URL.Path == searchPath:
+		s.searchMethodNotAllowed(c)
 	case methodNotAllowed || c.FullPath() != odataRoute:
 		s.UnknownRoute(c, methodNotAllowed)
 	case c.Request.Method == http.MethodPut:
