@@ -9,7 +9,7 @@ func BenchmarkDecodeValidate(b *testing.B) {
 	b.ReportAllocs()
 	for range b.N {
 		var req updateRequest
-		if msg := unmarshalObject(body, &req); msg != "" {
+		if _, msg := decodeObject(body, &req, updateObject); msg != "" {
 			b.Fatal(msg)
 		}
 		if bad := validateUpdate(&req, 4); len(bad) > 0 {

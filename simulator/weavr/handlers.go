@@ -19,10 +19,11 @@ func (s *Service) Login(c *gin.Context) {
 		return
 	}
 	var req loginRequest
-	if !s.decodeBody(c, &req) {
+	unknown, ok := s.decodeBody(c, &req, loginObject)
+	if !ok {
 		return
 	}
-	if bad := validateLogin(&req); len(bad) > 0 {
+	if bad := append(unknown, validateLogin(&req)...); len(bad) > 0 {
 		s.respondInvalid(c, bad)
 		return
 	}
@@ -73,10 +74,11 @@ func (s *Service) UpdateConsumer(c *gin.Context) {
 		return
 	}
 	var req updateRequest
-	if !s.decodeBody(c, &req) {
+	unknown, ok := s.decodeBody(c, &req, updateObject)
+	if !ok {
 		return
 	}
-	if bad := validateUpdate(&req, s.settings.CountryCodeMaxLength); len(bad) > 0 {
+	if bad := append(unknown, validateUpdate(&req, s.settings.CountryCodeMaxLength)...); len(bad) > 0 {
 		s.respondInvalid(c, bad)
 		return
 	}
@@ -108,10 +110,11 @@ func (s *Service) VerifyEmail(c *gin.Context) {
 		return
 	}
 	var req verifyRequest
-	if !s.decodeBody(c, &req) {
+	unknown, ok := s.decodeBody(c, &req, verifyObject)
+	if !ok {
 		return
 	}
-	if bad := validateVerify(&req); len(bad) > 0 {
+	if bad := append(unknown, validateVerify(&req)...); len(bad) > 0 {
 		s.respondInvalid(c, bad)
 		return
 	}

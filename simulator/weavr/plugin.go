@@ -40,6 +40,7 @@ func (p *plugin) Flags(fs *flag.FlagSet) {
 	fs.DurationVar(&w.EmailChangeWindow, "email-change-window", w.EmailChangeWindow, "Weavr: a second email change inside this window is 409 TOO_FREQUENT_EMAIL_CHANGES")
 	fs.DurationVar(&w.MobileChangeWindow, "mobile-change-window", w.MobileChangeWindow, "Weavr: mobile changes inside this window after a verified email change or password reset are 409 MOBILE_CHANGE_NOT_ALLOWED (SMS OTP enrolled)")
 	fs.IntVar(&w.MobileChangeLimit, "mobile-change-limit", w.MobileChangeLimit, "Weavr: changes to a different mobile number allowed before 409 MOBILE_NO_CHANGE_LIMIT_EXCEEDED")
+	fs.BoolVar(&w.StrictUnknownFields, "strict-unknown-fields", w.StrictUnknownFields, "Weavr: refuse request properties the request schema does not name, wrongly-cased names included (400 invalidFields, error IN); the vendor ignores them")
 	fs.IntVar(&w.CountryCodeMaxLength, "country-code-max-length", w.CountryCodeMaxLength, "Weavr: maximum length of mobile.countryCode (document: 4; live service: 6)")
 }
 

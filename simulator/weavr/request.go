@@ -72,37 +72,56 @@ type verifyRequest struct {
 	VerificationCode *string `json:"verificationCode"`
 }
 
-// decodeBody reads a JSON object body into v. On failure it writes Weavr's
-// answer (415, 413 or a 400 with a message saying what is wrong) and returns
-// false: a bad body never reaches the rules and never changes state.
-func (s *Service) decodeBody(c *gin.Context, v any) bool {
+// decodeBody reads a JSON object body into v, whose exact property names
+// are o (see matchNames: names are case-sensitive, other names are unknown
+// and ignored). On failure it writes Weavr's answer (415, 413 or a 400 with
+// a message saying what is wrong) and returns false: a bad body never
+// reaches the rules and never changes state. Under
+// Settings.StrictUnknownFields it returns the unknown properties, for the
+// handler to answer 400 with them (before the rules' own invalidFields).
+func (s *Service) decodeBody(c *gin.Context, v any, o *object) ([]InvalidField, bool) {
 	if ct := c.GetHeader("Content-Type"); ct != "" && ct != "application/json" { // the common case needs no parsing
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || !jsonMediaType(mt) {
 			s.respond(c, ErrUnsupportedMedia)
-			return false
+			return nil, false
 		}
 	}
 	body, tooLarge, err := reqbody.Read(c.Request, s.maxBody)
 	switch {
 	case tooLarge:
 		s.respond(c, ErrPayloadTooLarge)
-		return false
+		return nil, false
 	case err != nil: // e.g. the connection closed mid-body
 		s.respondMessage(c, msgIncompleteBody)
-		return false
+		return nil, false
 	case len(body) == 0:
 		s.respondMessage(c, msgEmptyBody)
-		return false
+		return nil, false
 	case !utf8.Valid(body):
 		s.respondMessage(c, msgInvalidUTF8)
-		return false
+		return nil, false
 	}
-	if msg := unmarshalObject(body, v); msg != "" {
+	unknown, msg := decodeObject(body, v, o)
+	if msg != "" {
 		s.respondMessage(c, msg)
-		return false
+		return nil, false
 	}
-	return true
+	if !s.settings.StrictUnknownFields {
+		unknown = nil
+	}
+	return unknown, true
+}
+
+// decodeObject decodes body into v matching o's property names exactly;
+// it returns the unknown properties, or a one-line explanation of why the
+// body cannot be decoded.
+func decodeObject(body []byte, v any, o *object) ([]InvalidField, string) {
+	matched, unknown, _ := matchNames(body, o) // if not JSON, encoding/json says where
+	if msg := unmarshalObject(matched, v); msg != "" {
+		return nil, msg
+	}
+	return unknown, ""
 }
 
 // jsonMediaType accepts what a Spring JSON converter accepts:

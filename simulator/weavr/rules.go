@@ -151,7 +151,10 @@ func validateLogin(r *loginRequest) []InvalidField {
 		v.email(nil, "email", r.Email)
 	}
 	if v.required(nil, "password", r.Password != nil) {
-		v.required([]string{"password"}, "value", r.Password.Value != nil)
+		p := []string{"password"}
+		if v.required(p, "value", r.Password.Value != nil) {
+			v.text(p, "value", r.Password.Value, nil, 0, 100) // SensitivePassword.value maxLength
+		}
 	}
 	return v.out
 }

@@ -47,6 +47,18 @@ type Settings struct {
 	// CountryCodeMaxLength is mobile.countryCode's maximum length: 4 in the
 	// vendor document, the live service accepted up to 6.
 	CountryCodeMaxLength int
+	// StrictUnknownFields refuses request properties the request schema
+	// does not name, at any depth (a wrongly-cased known name included,
+	// since names are case-sensitive): 400 BadRequestError with one
+	// invalidFields entry per unknown property, params the path of its
+	// parent objects and fieldName its name as sent (e.g. params
+	// ["address"], fieldName "Cityy"), listed before the rules' entries.
+	// The error kind is IN: the document's invalidFields error enum has no
+	// "unknown field" kind, and IN (a value outside the allowed set) is the
+	// closest documented one, the property's name being outside the
+	// schema's set of names (NOT_IN says the opposite: a value in a
+	// forbidden set). Off by default: Weavr ignores unknown properties.
+	StrictUnknownFields bool
 }
 
 // DefaultRateLimit is Weavr's published limit: 100/minute, 1,000/hour, 10,000/day.
