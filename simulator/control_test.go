@@ -1,7 +1,6 @@
 package simulator_test
 
 import (
-	"context"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -327,9 +326,7 @@ func gin2openapi(p string) string {
 // the TTL by the injected clock; the default session stays.
 func TestIdleSessionsExpire(t *testing.T) {
 	s := newSandbox(t, func(c *simulator.Config) { c.SessionIdleTTL = 40 * time.Millisecond })
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go s.srv.Run(ctx)
+	// sandboxtest runs the server's background work (watcher, janitor).
 	s.do("GET", lpCustomer, "", lpHeaders("X-Sandbox-Session", "idle")...)
 	s.do("GET", lpCustomer, "", lpHeaders()...)
 	s.clock.Advance(time.Second)

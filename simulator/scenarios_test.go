@@ -2,7 +2,6 @@ package simulator_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -336,9 +335,7 @@ func TestScenarioDirOverridesAndReloads(t *testing.T) {
 		c.ScenarioDir, c.ScenarioReload = dir, 5*time.Millisecond
 		c.Logger = slog.New(slog.NewTextHandler(logs, nil))
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go s.srv.Run(ctx)
+	// sandboxtest runs the server's background work (watcher, janitor).
 
 	h := s.weavr("alice@example.com", "X-Sandbox-Scenario", "weavr-email-not-unique")
 	if r := s.do("PATCH", "/multi/consumers", `{}`, h...); r.status != 418 || string(r.body) != `{"mine":1}` {
