@@ -27,7 +27,9 @@ func TestSoak(t *testing.T) {
 		}
 	}
 	reg := prometheus.NewRegistry()
-	s := newSandbox(t, func(c *simulator.Config) { c.Registry = reg; c.JournalCapacity = 1 << 20 })
+	// Every request must stay in the journal for the counts to agree: no
+	// per-session capacity and no sandbox-wide budget (tested in journal).
+	s := newSandbox(t, func(c *simulator.Config) { c.Registry = reg; c.JournalCapacity, c.JournalMemory = 1<<20, 0 })
 	sessions := []string{"s1", "s2", "s3"}
 	tokens := map[string][]string{}
 	for _, sess := range sessions {

@@ -115,7 +115,8 @@ func TestValidationRules(t *testing.T) {
 		mentions   []string // nil: valid
 	}{
 		{"seed body valid", seedBody, nil},
-		{"unknown fields ignored", `{"favouriteColour":"blue","PrimaryAddress":{"city":"X"}}`, nil},
+		{"unknown fields ignored", `{"favouriteColour":"blue","Employer":{"city":"X"}}`, nil},
+		{"nested address needs its __id", `{"PrimaryAddress":{"city":"X"}}`, []string{"PrimaryAddress.__id", "__update"}},
 		{"status tenant value", `{"status":"customer.status.lead"}`, nil},
 		{"status unknown", `{"status":"Gold"}`, []string{"status", "Gold"}},
 		{"status case differs", `{"status":"active"}`, []string{"status", "active"}},

@@ -292,6 +292,9 @@ func (s *Service) fixtureNested(c Customer, fc fixtureCustomer) (Customer, strin
 		if len(a.State) != 2 || a.Address1 == "" || a.City == "" || a.Zipcode == "" {
 			return Address{}, fmt.Errorf("address1, city, zipcode and a two-letter state are required")
 		}
+		if !slices.Contains(states(), "geo.state."+strings.ToUpper(a.State)) {
+			return Address{}, fmt.Errorf("state '%s': not a LoanPro geo.state value", a.State)
+		}
 		return Address{ID: id, Address1: a.Address1, Address2: optStr(a.Address2), City: a.City,
 			State: "geo.state." + strings.ToUpper(a.State), Zipcode: a.Zipcode, Country: countryUSA,
 			Created: c.Created, Available: true}, nil
@@ -316,8 +319,10 @@ func (s *Service) fixtureNested(c Customer, fc fixtureCustomer) (Customer, strin
 		if !slices.Contains([]string{"cell", "home", "work"}, p.Type) {
 			return c, "phones", fmt.Errorf("phones[%d]: type '%s': want cell, home or work", i, p.Type)
 		}
-		c.Phones = append(c.Phones, Phone{ID: phoneID(c.ID, i), Phone: p.Phone, Type: "customer.phone.type." + p.Type, IsPrimary: p.Primary})
+		c.Phones = append(c.Phones, Phone{ID: phoneID(c.ID, i), Phone: p.Phone, Type: "customer.phone.type." + p.Type,
+			IsPrimary: p.Primary, IsSecondary: !p.Primary && i == 1})
 	}
+	c.PhoneSeq = len(c.Phones)
 	if e := fc.Employer; e != nil {
 		emp := &Employer{ID: c.ID, CompanyName: e.CompanyName, Title: e.Title, Income: e.Income,
 			IncomeFreq: "customer.employer.incomeFrequency." + orDefault(e.IncomeFrequency, "annually")}
@@ -356,7 +361,22 @@ const countryUSA = "company.country.usa"
 // unique and stable across seeds.
 func primaryAddressID(id int) int { return 2*id - 1 }
 func mailAddressID(id int) int    { return 2 * id }
-func phoneID(id, i int) int       { return 10*id + i }
+func phoneID(id, i int) int {
+	if i < 10 {
+		return 10*id + i
+	}
+	// Phones added past the tenth of a customer: a block of phoneExtSpan
+	// ids per customer above every 10*id+i (10*MaxInt32+9 < phoneExtBase),
+	// still exact in a JSON number (< 2^53).
+	return phoneExtBase + id*phoneExtSpan + i - 10
+}
+
+const (
+	phoneExtBase = 100_000_000_000
+	phoneExtSpan = 10_000
+	// maxPhoneSeq bounds the phone ids a customer can ever be given.
+	maxPhoneSeq = 10 + phoneExtSpan
+)
 
 // nextID is the first id after the fixtures: generated customers follow.
 func nextID(cs []Customer) int {

@@ -57,6 +57,9 @@ func TestFixtureErrorsPointAtTheLine(t *testing.T) {
 		{"company without companyName", func(y string) (string, string) {
 			return strings.Replace(y, "    companyName: Example Widgets LLC\n", "", 1), "  - id: 4"
 		}, "companyName"},
+		{"state not a LoanPro geo.state", func(y string) (string, string) {
+			return strings.Replace(y, "      state: WA\n", "      state: XX\n", 1), "    primaryAddress:\n      address1: 5 Harbor"
+		}, "geo.state"},
 		{"missing token", func(y string) (string, string) {
 			return strings.Replace(y, "token: sandbox-token", "token: \"\"", 1), "credentials:"
 		}, "token"},

@@ -100,7 +100,13 @@ func (s *Service) Write(c *gin.Context) {
 	}
 	updated, err := w.customers.Update(r.key, func(tx store.Tx[int, Customer], cur Customer) (Customer, error) {
 		next := cur
+		now := s.clock.Now().UTC().Truncate(time.Second)
 		if rerr := p.apply(&next); rerr != nil {
+			return cur, rerr
+		}
+		// The nested edits replace next's Phones slice and address
+		// values, never cur's: a rejected PUT leaves the record as it was.
+		if rerr := p.nested.apply(&next, now); rerr != nil {
 			return cur, rerr
 		}
 		if !p.ignoreWarnings {
@@ -108,7 +114,7 @@ func (s *Service) Write(c *gin.Context) {
 				return cur, &warningsError{list: ws}
 			}
 		}
-		next.LastUpdate = s.clock.Now().UTC().Truncate(time.Second)
+		next.LastUpdate = now
 		return next, nil
 	})
 	var we *warningsError

@@ -43,6 +43,7 @@ type Customer struct {
 	PrimaryAddress Address
 	MailAddress    Address
 	Phones         []Phone
+	PhoneSeq       int       // phone ids assigned so far (phoneID(ID, 0..PhoneSeq-1)); a destroyed phone's id is never reused
 	Employer       *Employer // nil when the customer has no employer on file; never modified in place
 	CreditScore    CreditScore
 	References     []Reference
@@ -59,25 +60,30 @@ func (c *Customer) displayName() string {
 
 // Address is a PrimaryAddress or MailAddress nested entity.
 type Address struct {
-	ID        int
-	Address1  string
-	Address2  nstr
-	City      string
-	State     string // geo.state.XX
-	Zipcode   string
-	Country   string // company.country.usa
-	Verified  bool
-	Created   time.Time
-	Available bool // false: the customer has no such address (expanded as null)
+	ID       int
+	Address1 string
+	Address2 nstr
+	City     string
+	State    string // geo.state.XX
+	Zipcode  string
+	Country  string // company.country.usa
+	GeoLat   nstr
+	GeoLon   nstr
+	Verified bool
+	// Standardized is the isStandardized flag.
+	Standardized bool
+	Created      time.Time
+	Available    bool // false: the customer has no such address (expanded as null)
 }
 
 // Phone is one entry of the Phones collection.
 type Phone struct {
-	ID        int
-	Phone     string
-	Type      string // customer.phone.type.cell / home / work
-	IsPrimary bool
-	DND       bool
+	ID          int
+	Phone       string
+	Type        string // seeded: customer.phone.type.cell / home / work; edits: any of phoneTypes()
+	IsPrimary   bool
+	IsSecondary bool
+	DND         bool
 }
 
 // Employer is the Employer nested entity.

@@ -94,7 +94,7 @@ func addressValue(a Address) any {
 	return addressJSON{
 		Metadata: metaFor("Address", a.ID, "Entity.Address"), ID: a.ID, Address1: a.Address1, Address2: a.Address2,
 		City: a.City, State: a.State, Zipcode: a.Zipcode, Country: a.Country, Created: someDate(a.Created),
-		Active: 1, IsVerified: flag(a.Verified),
+		GeoLat: a.GeoLat, GeoLon: a.GeoLon, Active: 1, IsVerified: flag(a.Verified), IsStandardized: flag(a.Standardized),
 	}
 }
 
@@ -108,11 +108,11 @@ func navValue(c *Customer, name string) any {
 		return addressValue(c.MailAddress)
 	case "Phones":
 		out := results[phoneJSON]{Results: make([]phoneJSON, 0, len(c.Phones))}
-		for i, p := range c.Phones {
+		for _, p := range c.Phones {
 			out.Results = append(out.Results, phoneJSON{
 				Metadata: metaFor("CustomerPhones", p.ID, "Entity.CustomerPhone"), ID: p.ID, EntityID: c.ID,
 				EntityType: "Entity.Customer", Phone: p.Phone, Type: p.Type, IsPrimary: flag(p.IsPrimary),
-				IsSecondary: flag(!p.IsPrimary && i == 1), IsLandLine: flag(p.Type == "customer.phone.type.home"),
+				IsSecondary: flag(p.IsSecondary), IsLandLine: flag(isLandLine(p.Type)),
 				DndEnabled: flag(p.DND), Active: 1,
 			})
 		}

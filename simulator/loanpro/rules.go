@@ -35,15 +35,18 @@ type opt[T any] struct {
 }
 
 // patch is a validated "Edit basic customer information" body: the seed
-// page's fields, companyName/contactName, and the SDK's id, __id and
-// __update. Other properties are accepted and ignored, as the reference is
-// silent on unknown properties.
+// page's fields, companyName/contactName, the SDK's id, __id and __update,
+// and the nested PrimaryAddress, MailAddress and Phones edits (nested.go).
+// Other top-level properties are accepted and ignored, as the reference is
+// silent on unknown properties; inside a nested object an unknown property
+// is an error.
 type patch struct {
 	status, customerType, customerIDType, gender, generationCode   opt[string]
 	firstName, middleName, lastName, driverLicense, accessUserName opt[string]
 	customID, companyName, contactName, ssn, email                 opt[string]
 	birthDate                                                      opt[time.Time]
 	ignoreWarnings                                                 bool
+	nested                                                         nestedPatch
 }
 
 // decodeObject reads a PUT body into its top-level properties. A body that
@@ -162,6 +165,11 @@ func (s *Service) parsePatch(obj map[string]json.RawMessage, pathID int) (*patch
 			return nil, err
 		}
 	}
+	n, err := s.parseNested(obj)
+	if err != nil {
+		return nil, err
+	}
+	p.nested = n
 	return p, nil
 }
 
@@ -331,8 +339,9 @@ func (p *patch) apply(c *Customer) *ruleError {
 // warnings are LoanPro's transaction warnings for the merged record next,
 // read inside the store transaction so that check and write are atomic:
 // an email already on another customer, an SSN on another customer with
-// the same birth date, and an email matching a suspicious pattern. Only the
-// fields the request sends are checked.
+// the same birth date, an email matching a suspicious pattern, and a phone
+// number the customer already has. Only the fields the request sends are
+// checked.
 func (s *Service) warnings(tx store.Tx[int, Customer], next *Customer, p *patch) []string {
 	var out []string
 	others := func(index, key string) []Customer {
@@ -357,7 +366,7 @@ func (s *Service) warnings(tx store.Tx[int, Customer], next *Customer, p *patch)
 	if p.email.present && next.Email.ok && s.suspicious(next.Email.s) {
 		out = append(out, fmt.Sprintf(msgWarnEmailSuspect, next.Email.s))
 	}
-	return out
+	return append(out, p.nested.phoneWarnings(next)...)
 }
 
 // suspicious reports whether email matches one of the tenant's suspicious

@@ -127,10 +127,11 @@ func (s *Service) fakeCustomer(f *gofakeit.Faker, id int, ssn string) Customer {
 	}
 	for i, n := 0, f.Number(1, 2); i < n; i++ {
 		c.Phones = append(c.Phones, Phone{
-			ID: phoneID(id, i), Phone: fakePhone(f), IsPrimary: i == 0,
+			ID: phoneID(id, i), Phone: fakePhone(f), IsPrimary: i == 0, IsSecondary: i == 1,
 			Type: "customer.phone.type." + f.RandomString([]string{"cell", "cell", "home", "work"}),
 		})
 	}
+	c.PhoneSeq = len(c.Phones)
 	if f.Number(1, 4) <= 3 {
 		c.Employer = &Employer{
 			ID: id, CompanyName: f.Company(), Title: f.JobTitle(),
