@@ -1,0 +1,618 @@
+package weavr_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/pb33f/libopenapi"
+	"github.com/pb33f/libopenapi/datamodel/high/base"
+	v3high "github.com/pb33f/libopenapi/datamodel/high/v3"
+)
+
+// The conformance test reads the request-body schemas of the served
+// operations from Weavr's own OpenAPI document and derives, from every
+// constraint in them, one valid request and one violating request each:
+// the document, not a list of hand-picked cases, is the oracle.
+
+// confOp is one served operation and how to call it.
+type confOp struct {
+	method, path string
+	opID         string // operationId, or "" to locate the operation by method and path only
+	okStatus     int
+}
+
+var confOps = []confOp{
+	{"POST", "/login_with_password", "loginWithPassword", 200},
+	{"PATCH", "/consumers", "consumerUpdate", 200},
+	{"POST", "/consumers/verification/email/verify", "", 204},
+}
+
+// confSamples are known-good values, keyed by "operation path/property
+// path", for strings whose pattern or format (or the sandbox's state: the
+// seeded credentials, the programme's fee groups, the sandbox verification
+// code) a generator cannot guess. Each is checked against the document's
+// constraints before use, and each key must name a property of the
+// document.
+var confSamples = map[string]string{
+	"/login_with_password email":                            "alice@example.com",
+	"/login_with_password password.value":                   "Passw0rd!",
+	"/consumers email":                                      "alice.new@example.com",
+	"/consumers feeGroup":                                   "DEFAULT",
+	"/consumers address.country":                            "MT",
+	"/consumers nationality":                                "GB",
+	"/consumers baseCurrency":                               "GBP",
+	"/consumers mobile.countryCode":                         "+356",
+	"/consumers mobile.number":                              "79123456",
+	"/consumers locale":                                     "en-GB",
+	"/consumers/verification/email/verify email":            "alice.new@example.com",
+	"/consumers/verification/email/verify verificationCode": "123456",
+}
+
+// confBadFormats are values breaking a string format the sandbox checks.
+var confBadFormats = map[string]string{"email": "not-an-email"}
+
+// confExclusions are constraints of the document no request can violate
+// meaningfully, keyed "operation path/property path/constraint".
+var confExclusions = map[string]string{
+	"/consumers dateOfBirth.year format":         "int32: any int32 outside 1900..2100 is caught by minimum/maximum, which are tested",
+	"/consumers dateOfBirth.month format":        "int32: any int32 outside 1..12 is caught by minimum/maximum, which are tested",
+	"/consumers dateOfBirth.day format":          "int32: any int32 outside 1..31 is caught by minimum/maximum, which are tested",
+	"/login_with_password password.value format": "password: an annotation (hide the value), not a syntax rule",
+}
+
+// confKnownGaps are violations the sandbox answers unlike the document,
+// keyed like confExclusions (each is a sandbox bug, reported).
+var confKnownGaps = map[string]string{}
+
+// confKinds maps a constraint to the invalidFields error kinds that report
+// it (each must be in the document's SyntaxError enum).
+var confKinds = map[string][]string{
+	"required":  {"REQUIRED"},
+	"pattern":   {"REGEX"},
+	"format":    {"REGEX"},
+	"minLength": {"SIZE"},
+	"maxLength": {"SIZE"},
+	"enum":      {"IN"},
+	"minimum":   {"AT_LEAST", "RANGE"},
+	"maximum":   {"AT_MOST", "RANGE"},
+}
+
+// confNode is one property of a request body schema.
+type confNode struct {
+	name   string // the property's own name ("" for the body)
+	path   []string
+	s      *base.Schema
+	parent *confNode
+}
+
+func (n *confNode) dotted() string { return strings.Join(n.path, ".") }
+
+func (n *confNode) typ() string {
+	if len(n.s.Type) == 0 {
+		if n.s.Properties != nil {
+			return "object"
+		}
+		return ""
+	}
+	return n.s.Type[0]
+}
+
+func (n *confNode) children() []*confNode {
+	var out []*confNode
+	if n.s.Properties == nil {
+		return nil
+	}
+	for name, p := range n.s.Properties.FromOldest() {
+		out = append(out, &confNode{name: name, path: append(slices.Clone(n.path), name), s: resolve(p), parent: n})
+	}
+	return out
+}
+
+// resolve is the schema of p. A $ref with sibling keywords (a description
+// next to the $ref, as dateOfBirth and address have) reads, in OpenAPI 3.0,
+// as the referenced schema: the siblings are ignored.
+func resolve(p *base.SchemaProxy) *base.Schema {
+	if !p.IsTransformedRefWithSiblings() {
+		return p.Schema()
+	}
+	sem, err := p.BuildTransformedRefSemanticSchema(nil)
+	if err != nil || sem == nil {
+		return p.Schema()
+	}
+	for _, m := range sem.AllOf {
+		if m.IsReference() {
+			return m.Schema()
+		}
+	}
+	return p.Schema()
+}
+
+func (n *confNode) walk(fn func(*confNode)) {
+	fn(n)
+	for _, c := range n.children() {
+		c.walk(fn)
+	}
+}
+
+// confConstraint is one constraint of one property.
+type confConstraint struct {
+	node *confNode
+	kind string // required, type, pattern, format, minLength, maxLength, enum, minimum, maximum
+}
+
+func constraintsOf(n *confNode) []confConstraint {
+	var out []confConstraint
+	add := func(k string) { out = append(out, confConstraint{n, k}) }
+	if n.parent != nil && slices.Contains(n.parent.s.Required, n.name) {
+		add("required")
+	}
+	if n.typ() != "" {
+		add("type")
+	}
+	if n.s.Pattern != "" {
+		add("pattern")
+	}
+	if n.s.Format != "" {
+		add("format")
+	}
+	if n.s.MinLength != nil && *n.s.MinLength > 0 {
+		add("minLength")
+	}
+	if n.s.MaxLength != nil {
+		add("maxLength")
+	}
+	if len(n.s.Enum) > 0 {
+		add("enum")
+	}
+	if n.s.Minimum != nil {
+		add("minimum")
+	}
+	if n.s.Maximum != nil {
+		add("maximum")
+	}
+	return out
+}
+
+func (c confConstraint) key(op string) string {
+	p := c.node.dotted()
+	if p == "" {
+		p = "(body)"
+	}
+	return op + " " + p + " " + c.kind
+}
+
+// confDoc is the parsed document.
+type confDoc struct {
+	model *libopenapi.DocumentModel[v3high.Document]
+}
+
+func loadConfDoc(t *testing.T) *confDoc {
+	t.Helper()
+	raw, err := os.ReadFile("openapi/weavr-multi-openapi.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := libopenapi.NewDocument(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := doc.BuildV3Model()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &confDoc{model: m}
+}
+
+func (d *confDoc) operation(t *testing.T, op confOp) *v3high.Operation {
+	t.Helper()
+	item := d.model.Model.Paths.PathItems.GetOrZero(op.path)
+	if item == nil {
+		t.Fatalf("the document has no path %s", op.path)
+	}
+	o := item.GetOperations().GetOrZero(strings.ToLower(op.method))
+	if o == nil {
+		t.Fatalf("the document has no %s %s", op.method, op.path)
+	}
+	if op.opID != "" && o.OperationId != op.opID {
+		t.Fatalf("%s %s is %q, want %q", op.method, op.path, o.OperationId, op.opID)
+	}
+	return o
+}
+
+func (d *confDoc) bodySchema(t *testing.T, op confOp) *confNode {
+	t.Helper()
+	o := d.operation(t, op)
+	if o.RequestBody == nil || o.RequestBody.Content == nil {
+		t.Fatalf("%s %s has no request body", op.method, op.path)
+	}
+	mt := o.RequestBody.Content.GetOrZero("application/json")
+	if mt == nil || mt.Schema == nil {
+		t.Fatalf("%s %s has no application/json schema", op.method, op.path)
+	}
+	s := mt.Schema.Schema()
+	if s == nil {
+		t.Fatalf("%s %s: schema does not resolve: %v", op.method, op.path, mt.Schema.GetBuildError())
+	}
+	return &confNode{s: s}
+}
+
+// errorKinds is the document's enum of SyntaxError.invalidFields[].error.
+func (d *confDoc) errorKinds(t *testing.T) []string {
+	t.Helper()
+	sp := d.model.Model.Components.Schemas.GetOrZero("SyntaxError")
+	if sp == nil {
+		t.Fatal("no SyntaxError schema")
+	}
+	items := sp.Schema().Properties.GetOrZero("invalidFields").Schema().Items.A.Schema()
+	var out []string
+	for _, n := range items.Properties.GetOrZero("error").Schema().Enum {
+		out = append(out, n.Value)
+	}
+	if len(out) == 0 {
+		t.Fatal("SyntaxError has no error enum")
+	}
+	return out
+}
+
+// confGen builds request values for one operation.
+type confGen struct {
+	t  *testing.T
+	op string
+}
+
+// stringOK reports whether s satisfies the string constraints of n.
+func stringOK(n *confNode, s string) bool {
+	l := int64(utf8.RuneCountInString(s))
+	if n.s.MinLength != nil && l < *n.s.MinLength || n.s.MaxLength != nil && l > *n.s.MaxLength {
+		return false
+	}
+	if n.s.Pattern != "" && !regexp.MustCompile(n.s.Pattern).MatchString(s) {
+		return false
+	}
+	if vs := n.enumValues(); len(vs) > 0 && !slices.Contains(vs, s) {
+		return false
+	}
+	return true
+}
+
+func (n *confNode) enumValues() []string {
+	var out []string
+	for _, e := range n.s.Enum {
+		out = append(out, e.Value)
+	}
+	return out
+}
+
+// valid is a valid value for n: objects with their required properties
+// (all properties when full), leaves from confSamples or generated.
+func (g *confGen) valid(n *confNode, full bool) any {
+	switch n.typ() {
+	case "object":
+		m := map[string]any{}
+		for _, c := range n.children() {
+			if full || slices.Contains(n.s.Required, c.name) {
+				m[c.name] = g.valid(c, full)
+			}
+		}
+		return m
+	case "integer", "number":
+		v := 1.0
+		if n.s.Minimum != nil {
+			v = *n.s.Minimum
+		} else if n.s.Maximum != nil && *n.s.Maximum < v {
+			v = *n.s.Maximum
+		}
+		return int64(v)
+	case "boolean":
+		return true
+	case "string":
+		return g.validString(n)
+	}
+	g.t.Fatalf("%s %s: no generator for type %q", g.op, n.dotted(), n.typ())
+	return nil
+}
+
+func (g *confGen) validString(n *confNode) string {
+	if s, ok := confSamples[g.op+" "+n.dotted()]; ok {
+		if !stringOK(n, s) {
+			g.t.Fatalf("sample %q of %s %s breaks the document's constraints", s, g.op, n.dotted())
+		}
+		return s
+	}
+	if n.s.Format != "" && n.s.Format != "password" {
+		g.t.Fatalf("%s %s: format %q needs a sample in confSamples", g.op, n.dotted(), n.s.Format)
+	}
+	if vs := n.enumValues(); len(vs) > 0 {
+		return vs[0]
+	}
+	minLen := 1
+	if n.s.MinLength != nil {
+		minLen = int(*n.s.MinLength)
+	}
+	for _, c := range []string{"a", "A", "1", "+1", "x1"} {
+		s := c
+		for utf8.RuneCountInString(s) < minLen {
+			s += c[len(c)-1:]
+		}
+		if stringOK(n, s) {
+			return s
+		}
+	}
+	g.t.Fatalf("%s %s: cannot generate a value for pattern %q: add one to confSamples", g.op, n.dotted(), n.s.Pattern)
+	return ""
+}
+
+// violating is a value of n breaking constraint kind (ok false: none).
+func (g *confGen) violating(n *confNode, kind string) (any, bool) {
+	switch kind {
+	case "type":
+		switch n.typ() {
+		case "string":
+			return 42, true
+		case "integer", "number", "boolean":
+			return "1", true
+		case "object":
+			return "x", true
+		}
+	case "pattern":
+		re := regexp.MustCompile(n.s.Pattern)
+		l := 1
+		if n.s.MinLength != nil && *n.s.MinLength > 1 {
+			l = int(*n.s.MinLength)
+		}
+		for _, c := range []string{"!", "0", "a", "A", "~", " ", "-"} {
+			if s := strings.Repeat(c, l); !re.MatchString(s) && (n.s.MaxLength == nil || int64(l) <= *n.s.MaxLength) {
+				return s, true
+			}
+		}
+	case "format":
+		s, ok := confBadFormats[n.s.Format]
+		return s, ok
+	case "minLength":
+		s := []rune(g.validString(n))
+		return string(s[:*n.s.MinLength-1]), true
+	case "maxLength":
+		s := g.validString(n)
+		want := int(*n.s.MaxLength) + 1
+		// Prefer a padding that keeps the pattern, so only the length is wrong.
+		var first string
+		for _, pad := range []string{s[len(s)-1:], "a", "A", "1", " "} {
+			v := s
+			for utf8.RuneCountInString(v) < want {
+				v += pad
+			}
+			v = string([]rune(v)[:want])
+			if first == "" {
+				first = v
+			}
+			if n.s.Pattern == "" || regexp.MustCompile(n.s.Pattern).MatchString(v) {
+				return v, true
+			}
+		}
+		return first, true
+	case "enum":
+		return "NOT_A_DOCUMENTED_VALUE", true
+	case "minimum":
+		return int64(*n.s.Minimum) - 1, true
+	case "maximum":
+		return int64(*n.s.Maximum) + 1, true
+	}
+	return nil, false
+}
+
+// request is the minimal valid body with the ancestors of c's property
+// present and c's constraint broken (for required: the property dropped).
+func (g *confGen) request(root *confNode, c confConstraint) (string, bool) {
+	if c.node == root {
+		v, ok := g.violating(root, c.kind)
+		b, _ := json.Marshal(v)
+		return string(b), ok
+	}
+	body := g.valid(root, false).(map[string]any)
+	cur := body
+	var chain []*confNode
+	for n := c.node; n.parent != nil; n = n.parent {
+		chain = append([]*confNode{n}, chain...)
+	}
+	for _, n := range chain[:len(chain)-1] {
+		next, ok := cur[n.name].(map[string]any)
+		if !ok {
+			next = g.valid(n, false).(map[string]any)
+			cur[n.name] = next
+		}
+		cur = next
+	}
+	if c.kind == "required" {
+		delete(cur, c.node.name)
+	} else {
+		v, ok := g.violating(c.node, c.kind)
+		if !ok {
+			return "", false
+		}
+		cur[c.node.name] = v
+	}
+	b, err := json.Marshal(body)
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	return string(b), true
+}
+
+// confSession is the sandbox of one operation.
+type confSession struct {
+	s   *sandbox
+	tok string
+}
+
+func TestConformance(t *testing.T) {
+	doc := loadConfDoc(t)
+	kinds := doc.errorKinds(t)
+	for c, ks := range confKinds {
+		for _, k := range ks {
+			if !slices.Contains(kinds, k) {
+				t.Errorf("confKinds[%s]: %s is not in the document's invalidFields error enum %v", c, k, kinds)
+			}
+		}
+	}
+
+	seen := map[string]bool{}  // every constraint key of the document
+	props := map[string]bool{} // every "op path" of the document
+	for _, op := range confOps {
+		root := doc.bodySchema(t, op)
+		root.walk(func(n *confNode) {
+			props[op.path+" "+n.dotted()] = true
+			for _, c := range constraintsOf(n) {
+				seen[c.key(op.path)] = true
+			}
+		})
+	}
+	for k := range confSamples {
+		if !props[k] {
+			t.Errorf("confSamples names %q, not a property of the document", k)
+		}
+	}
+	for _, table := range []map[string]string{confExclusions, confKnownGaps} {
+		for k := range table {
+			if !seen[k] {
+				t.Errorf("%q is listed but is not a constraint of the document", k)
+			}
+		}
+	}
+
+	for _, op := range confOps {
+		name := op.opID
+		if name == "" {
+			name = doc.operation(t, op).OperationId
+		}
+		t.Run(name, func(t *testing.T) {
+			root := doc.bodySchema(t, op)
+			g := &confGen{t: t, op: op.path}
+			sess := newConfSession(t, op)
+
+			send := func(body string) result {
+				return sess.s.do(op.method, "/multi"+op.path, std(sess.tok), body)
+			}
+
+			t.Run("valid", func(t *testing.T) {
+				g := &confGen{t: t, op: op.path}
+				b, _ := json.Marshal(g.valid(root, false))
+				if r := send(string(b)); r.Status != op.okStatus {
+					t.Fatalf("%s: %d %s, want %d", b, r.Status, r.Body, op.okStatus)
+				}
+			})
+			if op.path == "/consumers" {
+				t.Run("valid_all_properties", func(t *testing.T) {
+					g := &confGen{t: t, op: op.path}
+					s := newSandbox(t)
+					b, _ := json.Marshal(g.valid(root, true))
+					if r := s.patch(s.login("alice@example.com"), string(b)); r.Status != op.okStatus {
+						t.Fatalf("%s: %d %s, want %d", b, r.Status, r.Body, op.okStatus)
+					}
+				})
+			}
+
+			var all []confConstraint
+			root.walk(func(n *confNode) { all = append(all, constraintsOf(n)...) })
+			for _, c := range all {
+				key := c.key(op.path)
+				if _, ok := confExclusions[key]; ok {
+					continue
+				}
+				sub := strings.ReplaceAll(c.node.dotted(), ".", "_")
+				if sub == "" {
+					sub = "body"
+				}
+				t.Run(sub+"/"+c.kind, func(t *testing.T) {
+					g := &confGen{t: t, op: g.op}
+					body, ok := g.request(root, c)
+					if !ok {
+						t.Fatalf("%s: no violating value; list it in confExclusions with a reason", key)
+					}
+					r := send(body)
+					problem := confCheck(r, c)
+					if gap, ok := confKnownGaps[key]; ok {
+						if problem == "" {
+							t.Errorf("%s is listed in confKnownGaps (%s) but now conforms: remove it", key, gap)
+						}
+						return
+					}
+					if problem != "" {
+						t.Errorf("%s -> %d %s: %s", body, r.Status, r.Body, problem)
+					}
+				})
+			}
+		})
+	}
+}
+
+func newConfSession(t *testing.T, op confOp) *confSession {
+	t.Helper()
+	s := newSandbox(t)
+	cs := &confSession{s: s}
+	switch op.path {
+	case "/login_with_password":
+	case "/consumers":
+		cs.tok = s.login("alice@example.com")
+	default: // verify: the email must have a pending change
+		cs.tok = s.login("alice@example.com")
+		email := confSamples[op.path+" email"]
+		if r := s.patch(cs.tok, `{"email":`+strconv.Quote(email)+`}`); r.Status != 200 {
+			t.Fatalf("pending email change: %d %s", r.Status, r.Body)
+		}
+	}
+	return cs
+}
+
+// confCheck returns "" when r is the documented 400 for violating c.
+func confCheck(r result, c confConstraint) string {
+	if r.Status != 400 {
+		return fmt.Sprintf("status %d, want 400", r.Status)
+	}
+	var body struct {
+		Message      string `json:"message"`
+		SyntaxErrors *struct {
+			InvalidFields []struct {
+				Params    []string `json:"params"`
+				FieldName string   `json:"fieldName"`
+				Error     string   `json:"error"`
+			} `json:"invalidFields"`
+		} `json:"syntaxErrors"`
+	}
+	if err := json.Unmarshal(r.Body, &body); err != nil {
+		return "body is not JSON: " + err.Error()
+	}
+	if c.kind == "type" && body.SyntaxErrors == nil {
+		// Weavr's message-only 400 for a body that does not decode.
+		if body.Message == "" {
+			return "a message-only 400 without a message"
+		}
+		if p := c.node.dotted(); p != "" && !strings.Contains(body.Message, p) {
+			return fmt.Sprintf("message does not name %s", p)
+		}
+		return ""
+	}
+	if body.SyntaxErrors == nil || len(body.SyntaxErrors.InvalidFields) == 0 {
+		return "no syntaxErrors.invalidFields"
+	}
+	params := c.node.path[:len(c.node.path)-1]
+	found := false
+	for _, f := range body.SyntaxErrors.InvalidFields {
+		if f.FieldName != c.node.name || !slices.Equal(f.Params, params) {
+			return fmt.Sprintf("an entry for another field (%s %v): the violation must be the only problem", f.FieldName, f.Params)
+		}
+		if c.kind == "type" || slices.Contains(confKinds[c.kind], f.Error) {
+			found = true
+		}
+	}
+	if !found {
+		return fmt.Sprintf("no %v entry for %s", confKinds[c.kind], c.node.name)
+	}
+	return ""
+}
