@@ -249,7 +249,10 @@ func secretName(name string) bool {
 // maskJSONText masks secrets in body, which must be valid JSON, keeping the
 // original text when there are none.
 func maskJSONText(body []byte) string {
-	m := jsonMasker{dec: json.NewDecoder(bytes.NewReader(body))}
+	// A body that names an SSN field anywhere (a search over "ssn", a
+	// warning about a duplicate SSN) may carry the number in any string:
+	// nine-digit runs are masked in all of them.
+	m := jsonMasker{dec: json.NewDecoder(bytes.NewReader(body)), ssnBody: mentionsSSN(string(body))}
 	m.dec.UseNumber()
 	if err := m.value(false); err != nil || !m.masked {
 		return string(body)
@@ -260,9 +263,10 @@ func maskJSONText(body []byte) string {
 // jsonMasker re-emits a JSON token stream compactly, masking secrets. The
 // token stream keeps object keys in document order.
 type jsonMasker struct {
-	dec    *json.Decoder
-	out    bytes.Buffer
-	masked bool
+	dec     *json.Decoder
+	out     bytes.Buffer
+	masked  bool
+	ssnBody bool // the body mentions an SSN field somewhere
 }
 
 // value copies one JSON value; secret says it sits under a secret key.
@@ -283,11 +287,16 @@ func (m *jsonMasker) value(secret bool) error {
 			return nil
 		}
 		if s, ok := t.(string); ok {
-			if mentionsSSN(s) {
-				if ms := maskSSNText(s); ms != s {
-					m.masked = true
-					s = ms
-				}
+			ms := s
+			switch {
+			case mentionsSSN(s):
+				ms = maskSSNText(s)
+			case m.ssnBody && bareNumber(s):
+				ms = maskSSNDigits(s, false)
+			}
+			if ms != s {
+				m.masked = true
+				s = ms
 			}
 			m.writeString(s)
 		} else {
@@ -454,6 +463,22 @@ func maskSSNDigits(s string, dashedOnly bool) string {
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// bareNumber reports whether s is only digits and dashes, save for search
+// wildcards, quotes and spaces around them ("*900123987*"): how an SSN is
+// searched for. A LoanPro date "/Date(332640000)/" is not one.
+func bareNumber(s string) bool {
+	s = strings.Trim(s, "*?\"' ")
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) && s[i] != '-' {
+			return false
+		}
+	}
+	return true
+}
 
 // maskPath masks what may be an SSN in a request path (see Masked).
 func maskPath(p string) string {

@@ -318,3 +318,19 @@ func TestMaskedPath(t *testing.T) {
 		}
 	}
 }
+
+// TestMaskBodySSNInASearch: a search over the ssn field carries the number
+// in a sibling string (query_string's query) or a value under another key
+// (terms): a body that names ssn anywhere has its nine-digit runs masked.
+func TestMaskBodySSNInASearch(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{`{"query":{"query_string":{"query":"900123987","fields":["ssn"]}}}`, `{"query":{"query_string":{"query":"****","fields":["ssn"]}}}`},
+		{`{"query":{"query_string":{"query":"*900-12-3987*","fields":["SSN","email"]}}}`, `{"query":{"query_string":{"query":"******","fields":["SSN","email"]}}}`},
+		{`{"d":{"ssn":"900123987","birthDate":"/Date(332640000)/"}}`, `{"d":{"ssn":"****","birthDate":"/Date(332640000)/"}}`},
+		{`{"query":{"match":{"customId":"900123987"}}}`, `{"query":{"match":{"customId":"900123987"}}}`},
+	} {
+		if got := journal.MaskBody("application/json", []byte(tc.in), journal.MaxBody); got != tc.want {
+			t.Errorf("MaskBody(%s) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
+}
