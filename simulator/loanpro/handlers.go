@@ -79,13 +79,8 @@ func (s *Service) Write(c *gin.Context) {
 		apierr.Write(c.Writer, s.errs.entityNotFound.with(msgEntityNotFound, r.key, r.key))
 		return
 	}
-	body, tooLarge, err := reqbody.Read(c.Request, s.maxBody)
-	switch {
-	case tooLarge:
-		apierr.Write(c.Writer, s.errs.payloadTooLarge.with(msgBodyTooLarge, s.maxBody))
-		return
-	case err != nil:
-		apierr.Write(c.Writer, s.errs.invalidPayload.with(msgBodyUnreadable))
+	body, ok := s.readBody(c)
+	if !ok {
 		return
 	}
 	obj, rerr := decodeObject(body)
@@ -289,4 +284,19 @@ func clip(v string) string {
 		return v
 	}
 	return string([]rune(v)[:100]) + "…"
+}
+
+// readBody reads a request body within --max-body-bytes, answering 413 or
+// the unreadable-payload 409 itself.
+func (s *Service) readBody(c *gin.Context) ([]byte, bool) {
+	body, tooLarge, err := reqbody.Read(c.Request, s.maxBody)
+	switch {
+	case tooLarge:
+		apierr.Write(c.Writer, s.errs.payloadTooLarge.with(msgBodyTooLarge, s.maxBody))
+		return nil, false
+	case err != nil:
+		apierr.Write(c.Writer, s.errs.invalidPayload.with(msgBodyUnreadable))
+		return nil, false
+	}
+	return body, true
 }

@@ -17,7 +17,6 @@ import (
 
 	"github.com/sandbox-dev/fintech-sandbox/simulator/apierr"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/jsonenc"
-	"github.com/sandbox-dev/fintech-sandbox/simulator/reqbody"
 )
 
 // Customer search, POST /api/public/api/1/Customers/Autopal.Search() (not
@@ -187,13 +186,8 @@ func (s *Service) Search(c *gin.Context) {
 		apierr.Write(c.Writer, s.errs.invalidQuery.with("%s", serr.msg))
 		return
 	}
-	body, tooLarge, err := reqbody.Read(c.Request, s.maxBody)
-	switch {
-	case tooLarge:
-		apierr.Write(c.Writer, s.errs.payloadTooLarge.with(msgBodyTooLarge, s.maxBody))
-		return
-	case err != nil:
-		apierr.Write(c.Writer, s.errs.invalidPayload.with(msgBodyUnreadable))
+	body, ok := s.readBody(c)
+	if !ok {
 		return
 	}
 	req, serr := s.parseSearch(body, opts)

@@ -260,15 +260,10 @@ func sqText(k kind, v value) string {
 }
 
 func (s *Service) searchMatch(v any, at string) (pred, *searchErr) {
-	name, body, serr := sqSingle(v, at, "field")
+	f, body, at, serr := s.sqOneField(v, at)
 	if serr != nil {
 		return nil, serr
 	}
-	f, serr := s.sqField(name, at)
-	if serr != nil {
-		return nil, serr
-	}
-	at += "." + name
 	operator := "or"
 	q := body
 	if m, ok := body.(map[string]any); ok {
@@ -332,4 +327,18 @@ func (s *Service) searchMatch(v any, at string) (pred, *searchErr) {
 		}
 		return operator == "and"
 	}, nil
+}
+
+// sqOneField reads the {"field": body} object of match, range and terms:
+// the field (known and searchable), its body, and the path of the body.
+func (s *Service) sqOneField(v any, at string) (searchField, any, string, *searchErr) {
+	name, body, serr := sqSingle(v, at, "field")
+	if serr != nil {
+		return searchField{}, nil, "", serr
+	}
+	f, serr := s.sqField(name, at)
+	if serr != nil {
+		return searchField{}, nil, "", serr
+	}
+	return f, body, at + "." + name, nil
 }

@@ -64,15 +64,10 @@ func searchDate(v any, at string) (secs int64, dateOnly bool, serr *searchErr) {
 }
 
 func (s *Service) searchRange(v any, at string) (pred, *searchErr) {
-	name, body, serr := sqSingle(v, at, "field")
+	f, body, at, serr := s.sqOneField(v, at)
 	if serr != nil {
 		return nil, serr
 	}
-	f, serr := s.sqField(name, at)
-	if serr != nil {
-		return nil, serr
-	}
-	at += "." + name
 	m, ok := body.(map[string]any)
 	if !ok {
 		return nil, searchFail(msgSearchInvalid, at, "expected an object with gt, gte, lt or lte, got "+sqJSONText(body))
