@@ -41,7 +41,7 @@ func validateCmd(args []string, getenv func(string) string, stdout, stderr io.Wr
 	if err != nil {
 		return err
 	}
-	files, err := scenarioFiles(args)
+	files, err := scenarioFiles(args, stderr)
 	if err != nil {
 		return err
 	}
@@ -60,7 +60,8 @@ func validateCmd(args []string, getenv func(string) string, stdout, stderr io.Wr
 
 // scenarioFiles reads the files named, and the scenario files of the
 // directories named, as the loader reads --scenarios DIR.
-func scenarioFiles(args []string) ([]scenario.File, error) {
+// A file the loader skips (a FIFO, a socket) is reported on stderr.
+func scenarioFiles(args []string, stderr io.Writer) ([]scenario.File, error) {
 	var out []scenario.File
 	for _, a := range args {
 		st, err := os.Stat(a)
@@ -68,7 +69,10 @@ func scenarioFiles(args []string) ([]scenario.File, error) {
 			return nil, err
 		}
 		if st.IsDir() {
-			files, err := scenario.ReadFiles(os.DirFS(a), a)
+			files, skipped, err := scenario.ReadFilesSkipping(os.DirFS(a), a)
+			for _, sk := range skipped {
+				fmt.Fprintln(stderr, sk.Error())
+			}
 			if err != nil {
 				return nil, err
 			}
