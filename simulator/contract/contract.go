@@ -16,7 +16,9 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -67,6 +69,9 @@ type Env struct {
 	Clock        clock.Clock
 	Logger       *slog.Logger
 	MaxBodyBytes int64 // largest request body a vendor accepts (--max-body-bytes)
+	// Events takes the webhooks the vendor sends; it is never nil (the
+	// sandbox hands Discard when nothing delivers).
+	Events Publisher
 }
 
 // SettingsOf returns the settings of type T among plugins (nil if no
@@ -114,6 +119,9 @@ type Vendor struct {
 	// Banner lists what a user needs at startup (credentials, logins),
 	// given the sandbox's base URL.
 	Banner func(baseURL string) []Line
+	// Webhooks declares the events the vendor sends and how it signs
+	// them; nil when it sends none.
+	Webhooks *Webhooks
 }
 
 // Operation is one served vendor operation.
@@ -184,7 +192,79 @@ type Collection struct {
 	Extra map[string]any
 	// Summary describes the collection for the OpenAPI document.
 	Summary string
+	// Actions are the back-office operations on one record that the
+	// vendor's API does not offer (approve or reject KYC, deactivate).
+	Actions []Action
 }
+
+// Action is a control-API operation on one record of a collection, at
+// POST /__sandbox/sessions/{s}/{vendor}/{collection}/{id}/{action}: what
+// the vendor's own staff or systems do (Weavr's compliance team rejecting
+// a KYC, an admin deactivating a consumer), so tests can drive the events
+// that follow.
+type Action struct {
+	Name    string // URL segment: "deactivate"
+	Summary string
+	// Example is a request body, for the OpenAPI document ("" = none).
+	Example string
+	// Do applies the action to the record id of the session; body is the
+	// raw request body. It returns the answer (200 JSON; nil = 204) or an
+	// *ActionError.
+	Do func(s *session.Session, id string, body []byte) (any, error)
+}
+
+// ActionError is an action's refusal, answered in the sandbox's own error
+// shape with Status (404 unknown record, 400 bad body, 409 wrong state).
+type ActionError struct {
+	Status int
+	Msg    string
+}
+
+func (e *ActionError) Error() string { return e.Msg }
+
+// Webhooks is what a vendor declares of the webhooks it sends: the events
+// (scenario files may name their paths) and its signing rule. The
+// sandbox's webhook machinery records, schedules, retries and delivers
+// them; the vendor only builds bodies and signs.
+type Webhooks struct {
+	Events []EventType
+	// Sign sets the vendor's delivery headers for one attempt of an
+	// event: callRef identifies the call (the same on every attempt and
+	// duplicate), published is the publication time the receiver sees,
+	// secret the event's signing key.
+	Sign func(h http.Header, callRef string, body []byte, published time.Time, secret string)
+}
+
+// EventType is one documented event.
+type EventType struct {
+	Path    string // under the webhook URL: "/consumers/kyc/watch"
+	Summary string
+}
+
+// Event is one webhook as a vendor publishes it.
+type Event struct {
+	Path string // the event type's path: "/consumers/kyc/watch"
+	Body []byte // JSON, exactly as sent
+	// Secret is the key the vendor signs the event with (Weavr: the
+	// programme's API key).
+	Secret string
+	// Subject is what the event is about (a consumer id), for filters.
+	Subject string
+}
+
+// Publisher takes the events of one vendor. Publish records the event in
+// the session and schedules its delivery; it never waits for delivery.
+type Publisher interface {
+	Publish(s *session.Session, ev Event)
+}
+
+// Discard is a Publisher that drops every event (a vendor built outside
+// a sandbox, in unit tests).
+var Discard Publisher = discard{}
+
+type discard struct{}
+
+func (discard) Publish(*session.Session, Event) {}
 
 // Document is one of the vendor's own OpenAPI documents.
 type Document struct {
