@@ -183,7 +183,7 @@ func New(cfg Config) (*Server, error) {
 func build(cfg Config) ([]*contract.Vendor, scenario.Vocabulary, error) {
 	vs := make([]*contract.Vendor, len(cfg.Vendors))
 	errs := make([]error, len(cfg.Vendors))
-	env := contract.Env{Seed: cfg.Seed, Fixtures: cfg.Fixtures, Clock: cfg.Clock, Logger: cfg.Logger, MaxBodyBytes: cfg.MaxBodyBytes}
+	env := contract.Env{Seed: cfg.Seed, Fixtures: cfg.Fixtures, Clock: cfg.Clock, Logger: cfg.Logger, MaxBodyBytes: cfg.MaxBodyBytes, Events: contract.Discard}
 	var wg sync.WaitGroup
 	for i, p := range cfg.Vendors {
 		wg.Go(func() {
@@ -209,6 +209,7 @@ func build(cfg Config) ([]*contract.Vendor, scenario.Vocabulary, error) {
 func vocabulary(vs []*contract.Vendor) (scenario.Vocabulary, error) {
 	var defs [][]apierr.Def
 	var ops []scenario.Operation
+	var events []scenario.Event
 	seen := map[string]bool{}
 	for _, v := range vs {
 		if seen[v.Name] {
@@ -219,12 +220,17 @@ func vocabulary(vs []*contract.Vendor) (scenario.Vocabulary, error) {
 		for _, op := range v.All() {
 			ops = append(ops, scenario.Operation{ID: op.ID, Vendor: v.Name, Method: op.Method, Path: op.Path, Summary: op.Summary, Errors: op.Errors})
 		}
+		if v.Webhooks != nil {
+			for _, e := range v.Webhooks.Events {
+				events = append(events, scenario.Event{Vendor: v.Name, Path: e.Path, Summary: e.Summary})
+			}
+		}
 	}
 	catalog, err := apierr.NewCatalog(defs...)
 	if err != nil {
 		return scenario.Vocabulary{}, err
 	}
-	return scenario.Vocabulary{Operations: ops, Catalog: catalog}, nil
+	return scenario.Vocabulary{Operations: ops, Catalog: catalog, Events: events}, nil
 }
 
 // Vocabulary builds what scenario files may name (operations and errors)

@@ -29,10 +29,20 @@ type Operation struct {
 }
 
 // Vocabulary is what scenario files may refer to: the operations of every
-// vendor and the error catalog. Validation checks names against it.
+// vendor, the error catalog and the webhook events the vendors send.
+// Validation checks names against it.
 type Vocabulary struct {
 	Operations []Operation
 	Catalog    *apierr.Catalog
+	Events     []Event
+}
+
+// Event is a webhook event a vendor sends, which a webhook scenario may
+// name by its path.
+type Event struct {
+	Vendor  string // "weavr"
+	Path    string // "/consumers/kyc/watch"
+	Summary string
 }
 
 // Scenario is one compiled, validated scenario file entry. It is immutable.
