@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sandbox-dev/fintech-sandbox/simulator/expect"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/journal"
 )
 
@@ -213,7 +214,7 @@ func TestConcurrentUse(t *testing.T) {
 					_ = e.RequestHeaders.Get("X")
 				}
 				j.Count(journal.Filter{Vendor: "1"})
-				j.Verify(journal.Expectation{AtLeast: new(0)})
+				j.Verify(journal.Expectation{Bounds: expect.Bounds{AtLeast: new(0)}})
 				j.Len()
 				j.Dropped()
 			}

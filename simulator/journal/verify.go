@@ -1,24 +1,19 @@
 package journal
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sandbox-dev/fintech-sandbox/simulator/expect"
 )
 
 // Expectation is an assertion about how many journal entries match a
 // filter, the server-side twin of a mock library's "verify called twice".
-// At least one bound is set; Exactly excludes the other two.
 type Expectation struct {
-	Filter  Filter
-	Exactly *int
-	AtLeast *int
-	AtMost  *int
+	Filter Filter
+	expect.Bounds
 }
 
 // Verdict is the outcome of Verify, shaped to be returned as JSON as is.
@@ -49,11 +44,8 @@ func (j *Journal) Verify(x Expectation) Verdict {
 	dropped := j.dropped
 	j.mu.Unlock()
 
-	ok := (x.Exactly == nil || n == *x.Exactly) &&
-		(x.AtLeast == nil || n >= *x.AtLeast) &&
-		(x.AtMost == nil || n <= *x.AtMost)
 	var msg strings.Builder
-	fmt.Fprintf(&msg, "expected %s", x.describe())
+	fmt.Fprintf(&msg, "expected %s", x.Describe("request", "requests"))
 	if s := f.String(); s != "" {
 		fmt.Fprintf(&msg, " matching %s", s)
 	}
@@ -62,30 +54,7 @@ func (j *Journal) Verify(x Expectation) Verdict {
 		fmt.Fprintf(&msg, "; the journal had dropped %d older %s (capacity %d), so matching requests among them were not counted",
 			dropped, plural(dropped == 1, "entry", "entries"), j.capacity)
 	}
-	return Verdict{OK: ok, Matched: n, Dropped: dropped, Message: msg.String()}
-}
-
-// describe renders the bounds, e.g. "exactly 1 request" or
-// "at least 1 and at most 3 requests".
-func (x Expectation) describe() string {
-	var parts []string
-	last := -1
-	if x.Exactly != nil {
-		parts = append(parts, "exactly "+strconv.Itoa(*x.Exactly))
-		last = *x.Exactly
-	}
-	if x.AtLeast != nil {
-		parts = append(parts, "at least "+strconv.Itoa(*x.AtLeast))
-		last = *x.AtLeast
-	}
-	if x.AtMost != nil {
-		parts = append(parts, "at most "+strconv.Itoa(*x.AtMost))
-		last = *x.AtMost
-	}
-	if len(parts) == 0 {
-		return "any number of requests"
-	}
-	return strings.Join(parts, " and ") + " " + plural(last == 1 && len(parts) == 1, "request", "requests")
+	return Verdict{OK: x.Holds(n), Matched: n, Dropped: dropped, Message: msg.String()}
 }
 
 func plural(one bool, singular, many string) string {
@@ -95,10 +64,8 @@ func plural(one bool, singular, many string) string {
 	return many
 }
 
-// expectationFields are the keys of a verify request, sorted.
-func expectationFields() []string {
-	return []string{"atLeast", "atMost", "exactly", "method", "operation", "path", "scenario", "since", "status", "until", "vendor"}
-}
+// filterFields are the filter keys of a verify request.
+var filterFields = []string{"method", "operation", "path", "scenario", "since", "status", "until", "vendor"}
 
 // ParseExpectation decodes a verify request: one flat JSON object holding
 // the filter fields of ParseFilter plus the bounds, e.g.
@@ -112,30 +79,11 @@ func expectationFields() []string {
 // included) and unknown keys are errors, so a misspelt bound never turns an
 // assertion into a no-op.
 func ParseExpectation(body []byte, now time.Time) (Expectation, error) {
-	if len(bytes.TrimSpace(body)) == 0 {
-		return Expectation{}, errors.New(`empty verify request: want a JSON object such as {"operation":"weavr.consumerUpdate","exactly":1}`)
+	raw, bounds, err := expect.Object(body, filterFields, `{"operation":"weavr.consumerUpdate","exactly":1}`)
+	if err != nil {
+		return Expectation{}, err
 	}
-	var v any
-	if err := json.Unmarshal(body, &v); err != nil {
-		return Expectation{}, fmt.Errorf("verify request is not valid JSON: %v", err)
-	}
-	var raw map[string]json.RawMessage
-	if _, ok := v.(map[string]any); !ok || json.Unmarshal(body, &raw) != nil {
-		return Expectation{}, errors.New(`verify request must be a JSON object such as {"operation":"weavr.consumerUpdate","exactly":1}`)
-	}
-	known := expectationFields()
-	keys := make([]string, 0, len(raw))
-	for k := range raw {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		if !slices.Contains(known, k) {
-			return Expectation{}, fmt.Errorf("unknown field %q in verify request; known fields: %s", k, strings.Join(known, ", "))
-		}
-	}
-
-	var x Expectation
+	x := Expectation{Bounds: bounds}
 	strs := []struct {
 		key string
 		dst *string
@@ -144,13 +92,10 @@ func ParseExpectation(body []byte, now time.Time) (Expectation, error) {
 		{"path", &x.Filter.Path}, {"scenario", &x.Filter.Scenario},
 	}
 	for _, s := range strs {
-		v, err := rawString(raw, s.key)
-		if err != nil {
+		if *s.dst, err = expect.String(raw, s.key); err != nil {
 			return Expectation{}, err
 		}
-		*s.dst = v
 	}
-	var err error
 	if x.Filter.Status, x.Filter.StatusClass, err = rawStatus(raw["status"]); err != nil {
 		return Expectation{}, err
 	}
@@ -158,7 +103,7 @@ func ParseExpectation(body []byte, now time.Time) (Expectation, error) {
 		key string
 		dst *time.Time
 	}{{"since", &x.Filter.Since}, {"until", &x.Filter.Until}} {
-		v, err := rawString(raw, t.key)
+		v, err := expect.String(raw, t.key)
 		if err != nil {
 			return Expectation{}, err
 		}
@@ -166,36 +111,7 @@ func ParseExpectation(body []byte, now time.Time) (Expectation, error) {
 			return Expectation{}, err
 		}
 	}
-	for _, c := range []struct {
-		key string
-		dst **int
-	}{{"exactly", &x.Exactly}, {"atLeast", &x.AtLeast}, {"atMost", &x.AtMost}} {
-		if *c.dst, err = rawCount(raw, c.key); err != nil {
-			return Expectation{}, err
-		}
-	}
-	switch {
-	case x.Exactly == nil && x.AtLeast == nil && x.AtMost == nil:
-		return Expectation{}, errors.New("verify request needs a bound: one of exactly, atLeast or atMost")
-	case x.Exactly != nil && (x.AtLeast != nil || x.AtMost != nil):
-		return Expectation{}, errors.New("verify request: exactly cannot be combined with atLeast or atMost")
-	case x.AtLeast != nil && x.AtMost != nil && *x.AtLeast > *x.AtMost:
-		return Expectation{}, fmt.Errorf("verify request: atLeast %d is greater than atMost %d", *x.AtLeast, *x.AtMost)
-	}
 	return x, nil
-}
-
-// rawString decodes an optional string field; null counts as absent.
-func rawString(raw map[string]json.RawMessage, key string) (string, error) {
-	v, ok := raw[key]
-	if !ok || string(v) == "null" {
-		return "", nil
-	}
-	var s string
-	if err := json.Unmarshal(v, &s); err != nil {
-		return "", fmt.Errorf("invalid %s %s: want a string", key, v)
-	}
-	return s, nil
 }
 
 // rawStatus decodes status given as 409, "409" or "4xx".
@@ -212,17 +128,4 @@ func rawStatus(v json.RawMessage) (int, string, error) {
 		return 0, "", fmt.Errorf("invalid status %s: want a code from 100 to 599 such as 409, or a class such as \"4xx\"", v)
 	}
 	return n, "", nil
-}
-
-// rawCount decodes an optional bound; null counts as absent.
-func rawCount(raw map[string]json.RawMessage, key string) (*int, error) {
-	v, ok := raw[key]
-	if !ok || string(v) == "null" {
-		return nil, nil
-	}
-	var n int
-	if err := json.Unmarshal(v, &n); err != nil || n < 0 {
-		return nil, fmt.Errorf("invalid %s %s: want a whole number >= 0", key, v)
-	}
-	return &n, nil
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sandbox-dev/fintech-sandbox/simulator/expect"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/journal"
 )
 
@@ -32,41 +33,41 @@ func TestVerify(t *testing.T) {
 		x        journal.Expectation
 		want     journal.Verdict
 	}{
-		{"exactly fails", 10, journal.Expectation{Filter: upd409, Exactly: new(2)}, journal.Verdict{
+		{"exactly fails", 10, journal.Expectation{Filter: upd409, Bounds: expect.Bounds{Exactly: new(2)}}, journal.Verdict{
 			OK: false, Matched: 3,
 			Message: "expected exactly 2 requests matching operation=weavr.consumerUpdate status=409, got 3",
 		}},
-		{"exactly passes", 10, journal.Expectation{Filter: upd409, Exactly: new(3)}, journal.Verdict{
+		{"exactly passes", 10, journal.Expectation{Filter: upd409, Bounds: expect.Bounds{Exactly: new(3)}}, journal.Verdict{
 			OK: true, Matched: 3,
 			Message: "expected exactly 3 requests matching operation=weavr.consumerUpdate status=409, got 3",
 		}},
-		{"exactly one singular", 10, journal.Expectation{Filter: journal.Filter{Operation: "weavr.login"}, Exactly: new(1)}, journal.Verdict{
+		{"exactly one singular", 10, journal.Expectation{Filter: journal.Filter{Operation: "weavr.login"}, Bounds: expect.Bounds{Exactly: new(1)}}, journal.Verdict{
 			OK: true, Matched: 1, Message: "expected exactly 1 request matching operation=weavr.login, got 1",
 		}},
-		{"exactly zero", 10, journal.Expectation{Filter: journal.Filter{StatusClass: "5xx"}, Exactly: new(0)}, journal.Verdict{
+		{"exactly zero", 10, journal.Expectation{Filter: journal.Filter{StatusClass: "5xx"}, Bounds: expect.Bounds{Exactly: new(0)}}, journal.Verdict{
 			OK: true, Matched: 0, Message: "expected exactly 0 requests matching status=5xx, got 0",
 		}},
-		{"at least fails", 10, journal.Expectation{Filter: upd409, AtLeast: new(4)}, journal.Verdict{
+		{"at least fails", 10, journal.Expectation{Filter: upd409, Bounds: expect.Bounds{AtLeast: new(4)}}, journal.Verdict{
 			OK: false, Matched: 3, Message: "expected at least 4 requests matching operation=weavr.consumerUpdate status=409, got 3",
 		}},
-		{"at most fails", 10, journal.Expectation{Filter: upd409, AtMost: new(1)}, journal.Verdict{
+		{"at most fails", 10, journal.Expectation{Filter: upd409, Bounds: expect.Bounds{AtMost: new(1)}}, journal.Verdict{
 			OK: false, Matched: 3, Message: "expected at most 1 request matching operation=weavr.consumerUpdate status=409, got 3",
 		}},
-		{"range passes", 10, journal.Expectation{Filter: journal.Filter{Vendor: "weavr"}, AtLeast: new(1), AtMost: new(5)}, journal.Verdict{
+		{"range passes", 10, journal.Expectation{Filter: journal.Filter{Vendor: "weavr"}, Bounds: expect.Bounds{AtLeast: new(1), AtMost: new(5)}}, journal.Verdict{
 			OK: true, Matched: 5, Message: "expected at least 1 and at most 5 requests matching vendor=weavr, got 5",
 		}},
-		{"no filter", 10, journal.Expectation{AtLeast: new(6)}, journal.Verdict{
+		{"no filter", 10, journal.Expectation{Bounds: expect.Bounds{AtLeast: new(6)}}, journal.Verdict{
 			OK: false, Matched: 5, Message: "expected at least 6 requests, got 5",
 		}},
-		{"limit ignored", 10, journal.Expectation{Filter: journal.Filter{Status: 409, Limit: 1}, Exactly: new(3)}, journal.Verdict{
+		{"limit ignored", 10, journal.Expectation{Filter: journal.Filter{Status: 409, Limit: 1}, Bounds: expect.Bounds{Exactly: new(3)}}, journal.Verdict{
 			OK: true, Matched: 3, Message: "expected exactly 3 requests matching status=409, got 3",
 		}},
-		{"dropped is reported", 3, journal.Expectation{Filter: upd409, Exactly: new(3)}, journal.Verdict{
+		{"dropped is reported", 3, journal.Expectation{Filter: upd409, Bounds: expect.Bounds{Exactly: new(3)}}, journal.Verdict{
 			OK: false, Matched: 2, Dropped: 2,
 			Message: "expected exactly 3 requests matching operation=weavr.consumerUpdate status=409, got 2; " +
 				"the journal had dropped 2 older entries (capacity 3), so matching requests among them were not counted",
 		}},
-		{"one dropped singular", 4, journal.Expectation{Filter: upd409, AtLeast: new(1)}, journal.Verdict{
+		{"one dropped singular", 4, journal.Expectation{Filter: upd409, Bounds: expect.Bounds{AtLeast: new(1)}}, journal.Verdict{
 			OK: true, Matched: 3, Dropped: 1,
 			Message: "expected at least 1 request matching operation=weavr.consumerUpdate status=409, got 3; " +
 				"the journal had dropped 1 older entry (capacity 4), so matching requests among them were not counted",
@@ -97,14 +98,14 @@ func TestParseExpectation(t *testing.T) {
 		want journal.Expectation
 	}{
 		{`{"operation":"weavr.consumerUpdate","status":409,"exactly":2}`,
-			journal.Expectation{Filter: journal.Filter{Operation: "weavr.consumerUpdate", Status: 409}, Exactly: new(2)}},
-		{`{"status":"409","atLeast":0}`, journal.Expectation{Filter: journal.Filter{Status: 409}, AtLeast: new(0)}},
-		{`{"status":"4XX","atMost":1}`, journal.Expectation{Filter: journal.Filter{StatusClass: "4xx"}, AtMost: new(1)}},
+			journal.Expectation{Filter: journal.Filter{Operation: "weavr.consumerUpdate", Status: 409}, Bounds: expect.Bounds{Exactly: new(2)}}},
+		{`{"status":"409","atLeast":0}`, journal.Expectation{Filter: journal.Filter{Status: 409}, Bounds: expect.Bounds{AtLeast: new(0)}}},
+		{`{"status":"4XX","atMost":1}`, journal.Expectation{Filter: journal.Filter{StatusClass: "4xx"}, Bounds: expect.Bounds{AtMost: new(1)}}},
 		{` {"vendor":"loanpro","method":"PUT","path":"/x","scenario":"s","atLeast":1,"atMost":1} `,
-			journal.Expectation{Filter: journal.Filter{Vendor: "loanpro", Method: "PUT", Path: "/x", Scenario: "s"}, AtLeast: new(1), AtMost: new(1)}},
+			journal.Expectation{Filter: journal.Filter{Vendor: "loanpro", Method: "PUT", Path: "/x", Scenario: "s"}, Bounds: expect.Bounds{AtLeast: new(1), AtMost: new(1)}}},
 		{`{"since":"10m","until":"2024-01-02T15:00:00Z","exactly":0}`,
-			journal.Expectation{Filter: journal.Filter{Since: now.Add(-10 * time.Minute), Until: time.Date(2024, 1, 2, 15, 0, 0, 0, time.UTC)}, Exactly: new(0)}},
-		{`{"operation":null,"status":null,"since":null,"exactly":1,"atLeast":null}`, journal.Expectation{Exactly: new(1)}},
+			journal.Expectation{Filter: journal.Filter{Since: now.Add(-10 * time.Minute), Until: time.Date(2024, 1, 2, 15, 0, 0, 0, time.UTC)}, Bounds: expect.Bounds{Exactly: new(0)}}},
+		{`{"operation":null,"status":null,"since":null,"exactly":1,"atLeast":null}`, journal.Expectation{Bounds: expect.Bounds{Exactly: new(1)}}},
 	} {
 		t.Run(tc.body, func(t *testing.T) {
 			got, err := journal.ParseExpectation([]byte(tc.body), now)
