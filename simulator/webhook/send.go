@@ -1,0 +1,316 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sandbox-dev/fintech-sandbox/simulator/contract"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
+)
+
+// Fault is how a scenario alters one event's delivery.
+type Fault struct {
+	Scenario string
+	Kind     FaultKind
+	Delay    time.Duration // delay: before the first attempt; reorder: the burst window
+	Copies   int           // duplicate: deliveries in all (>= 2)
+	Age      time.Duration // stale-timestamp: how far back published-timestamp is
+}
+
+// FaultKind names a webhook fault, as scenario files do.
+type FaultKind string
+
+// The webhook faults.
+const (
+	FaultDelay          FaultKind = "delay"
+	FaultDuplicate      FaultKind = "duplicate"
+	FaultReorder        FaultKind = "reorder"
+	FaultDrop           FaultKind = "drop"
+	FaultBadSignature   FaultKind = "bad-signature"
+	FaultStaleTimestamp FaultKind = "stale-timestamp"
+)
+
+// wrongKey is what a bad-signature fault signs with instead of the key.
+const wrongKey = "sandbox-bad-signature-key"
+
+// publish records ev in the session and schedules its delivery.
+func (d *Dispatcher) publish(s *session.Session, vendor string, ev contract.Event) {
+	b := d.key.Of(s)
+	f := d.opts.Faults(s, vendor, ev)
+	now := d.opts.Clock.Now()
+	copies := 1
+	if f != nil && f.Kind == FaultDuplicate {
+		copies = max(f.Copies, 2)
+	}
+	callRef := fmt.Sprintf("%s-%d", d.prefix, d.refs.Add(1))
+	b.mu.Lock()
+	base := b.target()
+	var recs []*record
+	for i := range copies {
+		r := &record{vendor: vendor, event: ev.Path, subject: ev.Subject, callRef: callRef, secret: ev.Secret,
+			body: ev.Body, created: now, state: StatePending}
+		if base != "" {
+			r.url = strings.TrimSuffix(base, "/") + ev.Path
+		}
+		if f != nil {
+			r.scenario, r.fault = f.Scenario, string(f.Kind)
+			r.badSignature = f.Kind == FaultBadSignature
+			if f.Kind == FaultStaleTimestamp {
+				r.age = f.Age
+			}
+			if copies > 1 {
+				r.copy = i + 1
+			}
+		}
+		switch {
+		case f != nil && f.Kind == FaultDrop:
+			r.state, r.err = StateDropped, "dropped by scenario "+f.Scenario
+		case base == "":
+			r.state, r.err = StateUndelivered, "no webhook URL for this session (PUT /__sandbox/sessions/{session}/webhooks or --webhook-url)"
+		case d.pending.Load() >= int64(d.opts.MaxPending):
+			r.state, r.err = StateUndelivered, fmt.Sprintf("sandbox: more than %d webhook deliveries pending", d.opts.MaxPending)
+		}
+		b.add(r)
+		recs = append(recs, r)
+	}
+	var held []*record
+	for _, r := range recs {
+		if r.state != StatePending {
+			continue
+		}
+		if f != nil && f.Kind == FaultReorder {
+			held = append(held, r)
+			continue
+		}
+		d.track(b, r)
+	}
+	startBurst := false
+	if len(held) > 0 {
+		if b.burst == nil {
+			b.burst, startBurst = &burst{}, true
+		}
+		b.burst.items = append(b.burst.items, held...)
+		for _, r := range held {
+			d.track(b, r)
+		}
+	}
+	b.mu.Unlock()
+	for _, r := range recs {
+		if r.state != StatePending && d.opts.Observer != nil {
+			d.opts.Observer.WebhookDelivery(vendor, ev.Path, r.state)
+		}
+	}
+	for _, r := range recs {
+		if r.state != StatePending || (f != nil && f.Kind == FaultReorder) {
+			continue
+		}
+		wait := time.Duration(0)
+		if f != nil && f.Kind == FaultDelay {
+			wait = f.Delay
+		}
+		d.chain(b, r, wait, 1)
+	}
+	if startBurst {
+		d.releaseBurst(b, max(f.Delay, time.Millisecond))
+	}
+}
+
+// track counts r as pending (under b's lock).
+func (d *Dispatcher) track(b *box, r *record) {
+	r.running = true
+	d.pending.Add(1)
+	d.mu.Lock()
+	d.inbound[r] = b
+	d.mu.Unlock()
+}
+
+// finish forgets r as pending.
+func (d *Dispatcher) finish(r *record) {
+	d.pending.Add(-1)
+	d.mu.Lock()
+	delete(d.inbound, r)
+	d.mu.Unlock()
+}
+
+// chain delivers r from attempt n on: it waits, attempts, and retries on
+// the schedule until delivered, failed, the session is gone or the
+// sandbox stops. r must be tracked.
+func (d *Dispatcher) chain(b *box, r *record, wait time.Duration, n int) {
+	d.wg.Add(1)
+	go func() {
+		defer d.wg.Done()
+		for {
+			if !d.wait(b, r, wait) {
+				return
+			}
+			retry := d.attempt(b, r, n)
+			if !retry {
+				return
+			}
+			if d.stop.Err() != nil {
+				return // left pending: Drain reports it
+			}
+			wait = d.opts.Schedule.Delay(n)
+			n++
+		}
+	}()
+}
+
+// wait sleeps before an attempt; draining cuts it short. It returns false
+// when the session is gone (the delivery is forgotten with it).
+func (d *Dispatcher) wait(b *box, r *record, wait time.Duration) bool {
+	if wait > 0 && d.hurry.Err() == nil {
+		b.mu.Lock()
+		r.next = d.opts.Clock.Now().Add(wait)
+		b.mu.Unlock()
+		ctx, cancel := context.WithCancel(b.ctx)
+		stop := context.AfterFunc(d.hurry, cancel)
+		_ = d.opts.Clock.Sleep(ctx, wait)
+		stop()
+		cancel()
+	}
+	if b.ctx.Err() != nil {
+		b.mu.Lock()
+		r.state, r.err, r.running = StateUndelivered, "the session was deleted or reset", false
+		b.mu.Unlock()
+		d.finish(r)
+		return false
+	}
+	return true
+}
+
+// releaseBurst waits the reorder window, then delivers the held events
+// newest first, each first attempt after the previous one's answer.
+func (d *Dispatcher) releaseBurst(b *box, window time.Duration) {
+	d.wg.Add(1)
+	go func() {
+		defer d.wg.Done()
+		ctx, cancel := context.WithCancel(b.ctx)
+		stop := context.AfterFunc(d.hurry, cancel)
+		_ = d.opts.Clock.Sleep(ctx, window)
+		stop()
+		cancel()
+		b.mu.Lock()
+		items := b.burst.items
+		b.burst = nil
+		b.mu.Unlock()
+		for i := len(items) - 1; i >= 0; i-- {
+			r := items[i]
+			if !d.wait(b, r, 0) {
+				continue
+			}
+			if d.attempt(b, r, 1) && d.stop.Err() == nil {
+				d.chain(b, r, d.opts.Schedule.Delay(1), 2)
+			}
+		}
+	}()
+}
+
+// attempt makes r's attempt n of its retry schedule and records it. It reports whether the
+// delivery is to be retried (it then stays pending); otherwise the
+// delivery is finished.
+func (d *Dispatcher) attempt(b *box, r *record, n int) bool {
+	select {
+	case d.sem <- struct{}{}:
+	case <-d.stop.Done():
+		return true
+	}
+	defer func() { <-d.sem }()
+
+	now := d.opts.Clock.Now()
+	h := http.Header{}
+	secret := r.secret
+	if r.badSignature {
+		secret = wrongKey
+	}
+	if sign := d.signers[r.vendor]; sign != nil {
+		sign(h, r.callRef, r.body, now.Add(-r.age), secret)
+	}
+	if h.Get("Content-Type") == "" {
+		h.Set("Content-Type", "application/json")
+	}
+	h.Set("User-Agent", "fintech-sandbox-webhooks/1")
+	ctx, cancel := context.WithTimeout(d.stop, d.opts.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.url, bytes.NewReader(r.body))
+	status := 0
+	start := time.Now()
+	if err == nil {
+		req.Header = h
+		var resp *http.Response
+		if resp, err = d.opts.Client.Do(req); err == nil {
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+			resp.Body.Close()
+			status = resp.StatusCode
+		}
+	}
+	latency := time.Since(start)
+	a := Attempt{At: now, Status: status, LatencyMs: float64(latency.Microseconds()) / 1000, Headers: headerMap(h)}
+	retry := status == 0 || Retryable(status)
+	class := "error"
+	switch {
+	case err != nil:
+		a.Error = attemptError(err, d.opts.Timeout)
+	default:
+		class = strconv.Itoa(status/100) + "xx"
+	}
+	final := ""
+	switch {
+	case status >= 200 && status < 300:
+		a.Outcome, final = "delivered", StateDelivered
+		retry = false
+	case retry && n <= d.opts.Schedule.Retries:
+		a.Outcome = "retry"
+	default:
+		a.Outcome, final, retry = "failed", StateFailed, false
+	}
+	b.mu.Lock()
+	a.N = len(r.attempts) + 1
+	r.attempts = append(r.attempts, a)
+	r.next = time.Time{}
+	if final != "" {
+		r.state, r.running = final, false
+		r.err = ""
+		if final == StateFailed {
+			r.err = failure(a, a.N)
+		}
+	}
+	b.mu.Unlock()
+	if o := d.opts.Observer; o != nil {
+		o.WebhookAttempt(r.vendor, r.event, class, latency)
+		if final != "" {
+			o.WebhookDelivery(r.vendor, r.event, final)
+		}
+	}
+	if final != "" {
+		d.finish(r)
+	}
+	return retry
+}
+
+// Retryable reports whether the vendor retries an answer with this
+// status: 408, 409, 425 and 5xx (no answer at all is retried too).
+func Retryable(status int) bool {
+	return status == http.StatusRequestTimeout || status == http.StatusConflict || status == http.StatusTooEarly || status >= 500
+}
+
+func attemptError(err error, timeout time.Duration) string {
+	s := err.Error()
+	if strings.Contains(s, "context deadline exceeded") || strings.Contains(s, "Client.Timeout") {
+		return fmt.Sprintf("no answer within %s", timeout)
+	}
+	return s
+}
+
+func failure(a Attempt, n int) string {
+	if a.Status != 0 && !Retryable(a.Status) {
+		return fmt.Sprintf("answered %d, which is not retried", a.Status)
+	}
+	return fmt.Sprintf("no success after %d attempts", n)
+}
