@@ -68,7 +68,7 @@ type fixtureAddress struct {
 
 type fixturePhone struct {
 	Phone   string `yaml:"phone"`
-	Type    string `yaml:"type"` // cell, home or work
+	Type    string `yaml:"type"` // a customer.phoneType name: cell, cellSmartPhone, fax, home, office or other
 	Primary bool   `yaml:"primary"`
 }
 
@@ -316,10 +316,10 @@ func (s *Service) fixtureNested(c Customer, fc fixtureCustomer) (Customer, strin
 		if len(p.Phone) != 10 || strings.Trim(p.Phone, "0123456789") != "" {
 			return c, "phones", fmt.Errorf("phones[%d]: '%s': want ten digits", i, p.Phone)
 		}
-		if !slices.Contains([]string{"cell", "home", "work"}, p.Type) {
-			return c, "phones", fmt.Errorf("phones[%d]: type '%s': want cell, home or work", i, p.Type)
+		if !slices.Contains(phoneTypeNames, p.Type) {
+			return c, "phones", fmt.Errorf("phones[%d]: type '%s': want one of %s", i, p.Type, strings.Join(phoneTypeNames, ", "))
 		}
-		c.Phones = append(c.Phones, Phone{ID: phoneID(c.ID, i), Phone: p.Phone, Type: "customer.phone.type." + p.Type,
+		c.Phones = append(c.Phones, Phone{ID: phoneID(c.ID, i), Phone: p.Phone, Type: phoneTypePrefix + p.Type,
 			IsPrimary: p.Primary, IsSecondary: !p.Primary && i == 1})
 	}
 	c.PhoneSeq = len(c.Phones)

@@ -60,6 +60,9 @@ func TestFixtureErrorsPointAtTheLine(t *testing.T) {
 		{"state not a LoanPro geo.state", func(y string) (string, string) {
 			return strings.Replace(y, "      state: WA\n", "      state: XX\n", 1), "    primaryAddress:\n      address1: 5 Harbor"
 		}, "geo.state"},
+		{"phone type not a customer.phoneType name", func(y string) (string, string) {
+			return strings.Replace(y, `{phone: "2175550187", type: office}`, `{phone: "2175550187", type: work}`, 1), "    phones:\n      - {phone: \"2175550142\""
+		}, "type 'work': want one of cell, cellSmartPhone, fax, home, office, other"},
 		{"missing token", func(y string) (string, string) {
 			return strings.Replace(y, "token: sandbox-token", "token: \"\"", 1), "credentials:"
 		}, "token"},

@@ -80,7 +80,7 @@ type Address struct {
 type Phone struct {
 	ID          int
 	Phone       string
-	Type        string // seeded: customer.phone.type.cell / home / work; edits: any of phoneTypes()
+	Type        string // one of phoneTypes(): customer.phoneType.cell, …
 	IsPrimary   bool
 	IsSecondary bool
 	DND         bool

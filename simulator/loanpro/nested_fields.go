@@ -25,21 +25,28 @@ func states() []string {
 // countries are LoanPro's company.country values for addresses.
 func countries() []string { return []string{countryUSA, "company.country.can"} }
 
-// phoneTypes are LoanPro's customer.phoneType values (SDK constants),
-// followed by the customer.phone.type spellings the sandbox seeds, so that
-// a client echoing a phone it read back is not refused.
+// phoneTypeNames are the names of LoanPro's customer.phoneType values
+// (the reference's example and the SDK's phone collection).
+var phoneTypeNames = []string{"cell", "cellSmartPhone", "fax", "home", "office", "other"}
+
+// phoneTypes are LoanPro's customer.phoneType values, the only ones a
+// phone is stored with (fixtures, generated data and edits alike).
 func phoneTypes() []string {
-	return []string{"customer.phoneType.cell", "customer.phoneType.cellSmartPhone", "customer.phoneType.fax",
-		"customer.phoneType.home", "customer.phoneType.office", "customer.phoneType.other",
-		"customer.phone.type.cell", "customer.phone.type.home", "customer.phone.type.work"}
+	out := make([]string, len(phoneTypeNames))
+	for i, n := range phoneTypeNames {
+		out[i] = phoneTypePrefix + n
+	}
+	return out
 }
+
+const phoneTypePrefix = "customer.phoneType."
 
 // defaultPhoneType is the type of an added phone that names none.
 const defaultPhoneType = "customer.phoneType.cell"
 
-// isLandLine tells the landline phone types.
+// isLandLine tells the landline phone types (a fax line is one too).
 func isLandLine(t string) bool {
-	return t == "customer.phone.type.home" || t == "customer.phoneType.home" || t == "customer.phoneType.office"
+	return t == "customer.phoneType.home" || t == "customer.phoneType.office" || t == "customer.phoneType.fax"
 }
 
 // nestedObject decodes a nested object and rejects unknown properties

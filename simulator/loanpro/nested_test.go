@@ -10,7 +10,7 @@ import (
 // Fixture customer 2 (Jane Doe): PrimaryAddress id 3 (77 Cedar Court),
 // MailAddress id 4 (PO Box 1208), one phone, id 20 (3075550110, home,
 // primary). Customer 1: addresses 1 and 2, phones 10 (cell, primary) and
-// 11 (work, secondary). Customer 5 has no address and no phone.
+// 11 (office, secondary). Customer 5 has no address and no phone.
 const nestedExpand = "?$expand=PrimaryAddress,MailAddress,Phones"
 
 // nested is the expanded nested part of a customer.
@@ -159,9 +159,9 @@ func TestNestedEdits(t *testing.T) {
 					t.Errorf("phones %+v", n.Phones.Results)
 				}
 			}},
-		{"read-only properties echoed from a GET are ignored", "1", `{"PrimaryAddress":{"__metadata":{},"id":1,"created":"x","active":1,"city":"Peoria","__update":true,"__id":1},"Phones":{"__metadata":{},"results":[{"__metadata":{},"id":10,"entityId":1,"entityType":"Entity.Customer","carrierName":null,"carrierVerified":0,"isLandLine":0,"active":1,"type":"customer.phone.type.home","__update":true,"__id":10}]}}`,
+		{"read-only properties echoed from a GET are ignored", "1", `{"PrimaryAddress":{"__metadata":{},"id":1,"created":"x","active":1,"city":"Peoria","__update":true,"__id":1},"Phones":{"__metadata":{},"results":[{"__metadata":{},"id":10,"entityId":1,"entityType":"Entity.Customer","carrierName":null,"carrierVerified":0,"isLandLine":0,"active":1,"type":"customer.phoneType.home","__update":true,"__id":10}]}}`,
 			func(t *testing.T, n nested) {
-				if n.PrimaryAddress.City != "Peoria" || n.Phones.Results[0].Type != "customer.phone.type.home" || n.Phones.Results[0].IsLandLine != 1 {
+				if n.PrimaryAddress.City != "Peoria" || n.Phones.Results[0].Type != "customer.phoneType.home" || n.Phones.Results[0].IsLandLine != 1 {
 					t.Errorf("customer %+v", n)
 				}
 			}},
@@ -205,7 +205,7 @@ func TestNestedEdits(t *testing.T) {
 // body also carries valid scalar fields and valid nested edits.
 func TestNestedErrors(t *testing.T) {
 	states := "geo.state.AA, geo.state.AE, geo.state.AK, geo.state.AL, geo.state.AP, geo.state.AR, geo.state.AS, geo.state.AZ, geo.state.CA, geo.state.CO, geo.state.CT, geo.state.DC, geo.state.DE, geo.state.FL, geo.state.FM, geo.state.GA, geo.state.GU, geo.state.HI, geo.state.IA, geo.state.ID, geo.state.IL, geo.state.IN, geo.state.KS, geo.state.KY, geo.state.LA, geo.state.MA, geo.state.MD, geo.state.ME, geo.state.MH, geo.state.MI, geo.state.MN, geo.state.MO, geo.state.MP, geo.state.MS, geo.state.MT, geo.state.NC, geo.state.ND, geo.state.NE, geo.state.NH, geo.state.NJ, geo.state.NM, geo.state.NV, geo.state.NY, geo.state.OH, geo.state.OK, geo.state.OR, geo.state.PA, geo.state.PR, geo.state.PW, geo.state.RI, geo.state.SC, geo.state.SD, geo.state.TN, geo.state.TX, geo.state.UT, geo.state.VA, geo.state.VI, geo.state.VT, geo.state.WA, geo.state.WI, geo.state.WV, geo.state.WY"
-	phoneTypes := "customer.phoneType.cell, customer.phoneType.cellSmartPhone, customer.phoneType.fax, customer.phoneType.home, customer.phoneType.office, customer.phoneType.other, customer.phone.type.cell, customer.phone.type.home, customer.phone.type.work"
+	phoneTypes := "customer.phoneType.cell, customer.phoneType.cellSmartPhone, customer.phoneType.fax, customer.phoneType.home, customer.phoneType.office, customer.phoneType.other"
 	tests := []struct {
 		name, id, body, msg string
 	}{
@@ -219,6 +219,8 @@ func TestNestedErrors(t *testing.T) {
 			"Invalid value 'USA' for field 'MailAddress.country': expected one of company.country.usa, company.country.can."},
 		{"bad phone type", "2", `{"Phones":{"results":[{"type":"cell","__update":true,"__id":20}]}}`,
 			"Invalid value 'cell' for field 'Phones.results[0].type': expected one of " + phoneTypes + "."},
+		{"customer.phone.type is not LoanPro's spelling", "2", `{"Phones":{"results":[{"type":"customer.phone.type.cell","__update":true,"__id":20}]}}`,
+			"Invalid value 'customer.phone.type.cell' for field 'Phones.results[0].type': expected one of " + phoneTypes + "."},
 		{"flag 2", "2", `{"Phones":{"results":[{"isPrimary":2,"__update":true,"__id":20}]}}`,
 			"Invalid value '2' for field 'Phones.results[0].isPrimary': expected 0 or 1 (a number or a string) or a boolean."},
 		{"flag yes", "2", `{"MailAddress":{"isVerified":"yes","__update":true,"__id":4}}`,

@@ -128,7 +128,7 @@ func (s *Service) fakeCustomer(f *gofakeit.Faker, id int, ssn string) Customer {
 	for i, n := 0, f.Number(1, 2); i < n; i++ {
 		c.Phones = append(c.Phones, Phone{
 			ID: phoneID(id, i), Phone: fakePhone(f), IsPrimary: i == 0, IsSecondary: i == 1,
-			Type: "customer.phone.type." + f.RandomString([]string{"cell", "cell", "home", "work"}),
+			Type: phoneTypePrefix + f.RandomString([]string{"cell", "cell", "home", "office"}),
 		})
 	}
 	c.PhoneSeq = len(c.Phones)
