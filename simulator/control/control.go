@@ -20,6 +20,7 @@ import (
 	"github.com/sandbox-dev/fintech-sandbox/simulator/journal"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/scenario"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/webhook"
 )
 
 // Prefix is where the control API lives, apart from every vendor path.
@@ -64,6 +65,7 @@ type Deps struct {
 	Metrics    http.Handler
 	Draining   func() bool // readiness answers 503 while true
 	OpenAPI    []byte      // this API's document (OpenAPI)
+	Webhooks   *webhook.Dispatcher
 }
 
 // api serves the control routes from its Deps.
@@ -112,8 +114,17 @@ func Mount(r gin.IRouter, d Deps) {
 	g.DELETE("/sessions/:session/journal", a.clearJournal)
 	g.GET("/sessions/:session/journal/count", a.countJournal)
 	g.POST("/sessions/:session/journal/verify", a.verifyJournal)
+	g.GET("/sessions/:session/webhooks", a.getWebhooks)
+	g.PUT("/sessions/:session/webhooks", a.putWebhooks)
+	g.DELETE("/sessions/:session/webhooks", a.deleteWebhooks)
+	g.GET("/sessions/:session/webhooks/deliveries", a.listDeliveries)
+	g.DELETE("/sessions/:session/webhooks/deliveries", a.clearDeliveries)
+	g.POST("/sessions/:session/webhooks/deliveries/verify", a.verifyDeliveries)
+	g.GET("/sessions/:session/webhooks/deliveries/:id", a.getDelivery)
+	g.POST("/sessions/:session/webhooks/deliveries/:id/redeliver", a.redeliver)
 	g.GET("/sessions/:session/:vendor/:collection", a.listRecords)
 	g.GET("/sessions/:session/:vendor/:collection/:id", a.getRecord)
+	g.POST("/sessions/:session/:vendor/:collection/:id/:action", a.runAction)
 }
 
 // adminAuth enforces --admin-token on the control API (health probes and

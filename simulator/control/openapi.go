@@ -52,6 +52,17 @@ func OpenAPI(vendors []*contract.Vendor) ([]byte, error) {
 				"parameters": []any{session, map[string]any{"name": "id", "in": "path", "required": true, "schema": map[string]any{"type": "string"}}},
 				"get":        map[string]any{"summary": "one " + col.Item, "responses": map[string]any{"200": ok, "404": errResp}},
 			}
+			for _, act := range col.Actions {
+				post := map[string]any{"summary": act.Summary, "responses": map[string]any{"200": ok, "204": map[string]any{"description": "done"}, "400": errResp, "404": errResp, "409": errResp}}
+				if act.Example != "" {
+					post["requestBody"] = map[string]any{"content": map[string]any{"application/json": map[string]any{
+						"schema": map[string]any{"type": "object"}, "example": json.RawMessage(act.Example)}}}
+				}
+				paths[base+"/{id}/"+act.Name] = map[string]any{
+					"parameters": []any{session, map[string]any{"name": "id", "in": "path", "required": true, "schema": map[string]any{"type": "string"}}},
+					"post":       post,
+				}
+			}
 		}
 		for _, op := range v.Operations {
 			item, _ := paths[op.Path].(map[string]any)

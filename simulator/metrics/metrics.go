@@ -28,6 +28,9 @@ const (
 	ScenarioHitsTotal      = "sandbox_scenario_hits_total"
 	SessionsEvictedTotal   = "sandbox_sessions_evicted_total"
 	JournalMemoryBytes     = "sandbox_journal_memory_bytes"
+	WebhookDeliveriesTotal = "sandbox_webhook_deliveries_total"
+	WebhookAttemptsTotal   = "sandbox_webhook_attempts_total"
+	WebhookAttemptSeconds  = "sandbox_webhook_attempt_duration_seconds"
 )
 
 // DurationBuckets are the upper bounds, in seconds, of the request duration
@@ -61,6 +64,9 @@ type Metrics struct {
 	journalDropped  prometheus.Counter
 	reloadFailures  prometheus.Counter
 	scenarioHits    *prometheus.CounterVec
+	hookDeliveries  *prometheus.CounterVec
+	hookAttempts    *prometheus.CounterVec
+	hookLatency     *prometheus.HistogramVec
 	metricsHandlers http.Handler
 }
 
@@ -95,11 +101,25 @@ func New(opts Options) *Metrics {
 			Name: ScenarioHitsTotal,
 			Help: "Requests a scenario matched, by scenario name.",
 		}, []string{"scenario"}),
+		hookDeliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: WebhookDeliveriesTotal,
+			Help: "Webhook deliveries finished, by vendor, event and outcome (delivered, failed, dropped, undelivered).",
+		}, []string{"vendor", "event", "outcome"}),
+		hookAttempts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: WebhookAttemptsTotal,
+			Help: "Webhook delivery attempts, by vendor, event and outcome (the receiver's status class, or error when it did not answer).",
+		}, []string{"vendor", "event", "outcome"}),
+		hookLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    WebhookAttemptSeconds,
+			Help:    "Time from sending a webhook attempt to the receiver's answer (or the error), by vendor and event.",
+			Buckets: DurationBuckets(),
+		}, []string{"vendor", "event"}),
 	}
 	reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.requests, m.duration, m.journalDropped, m.reloadFailures, m.scenarioHits,
+		m.hookDeliveries, m.hookAttempts, m.hookLatency,
 	)
 	if f := opts.ActiveSessions; f != nil {
 		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
@@ -153,3 +173,15 @@ func (m *Metrics) ScenarioReloadFailed() { m.reloadFailures.Inc() }
 
 // ScenarioHit counts one request matched by the named scenario.
 func (m *Metrics) ScenarioHit(name string) { m.scenarioHits.WithLabelValues(name).Inc() }
+
+// WebhookAttempt counts one webhook attempt and observes its latency;
+// outcome is the receiver's status class or "error".
+func (m *Metrics) WebhookAttempt(vendor, event, outcome string, latency time.Duration) {
+	m.hookAttempts.WithLabelValues(vendor, event, outcome).Inc()
+	m.hookLatency.WithLabelValues(vendor, event).Observe(latency.Seconds())
+}
+
+// WebhookDelivery counts one finished webhook delivery by outcome.
+func (m *Metrics) WebhookDelivery(vendor, event, outcome string) {
+	m.hookDeliveries.WithLabelValues(vendor, event, outcome).Inc()
+}
