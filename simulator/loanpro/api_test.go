@@ -158,6 +158,8 @@ func TestGolden(t *testing.T) {
 		{"warning_email", "PUT", base + "/Customers(1)", `{"email":"Jane.Doe@example.com"}`, auth(), 409},
 		{"warning_ssn", "PUT", base + "/Customers(1)", `{"ssn":"900333444","birthDate":"1975-03-02"}`, auth(), 409},
 		{"warning_suspicious", "PUT", base + "/Customers(1)", `{"email":"john@mailinator.com"}`, auth(), 409},
+		{"warning_phone", "PUT", base + "/Customers(2)", `{"Phones":{"results":[{"phone":"217-555-0142"}]}}`, auth(), 409},
+		{"warning_address", "PUT", base + "/Customers(1)", `{"PrimaryAddress":{"address1":"77 Cedar Court","address2":"Apt 4B","city":"Riverton","state":"geo.state.WY","zipcode":"82501","__update":true,"__id":1}}`, auth(), 409},
 		{"warning_all", "PUT", base + "/Customers(5)", `{"email":"jane.doe@example.com","ssn":"900333444","birthDate":"1975-03-02 08:00:00"}`, auth(), 409},
 	}
 	for _, tt := range tests {

@@ -1,7 +1,6 @@
 package loanpro
 
 import (
-	"fmt"
 	"slices"
 	"time"
 )
@@ -123,30 +122,4 @@ func (n *nestedPatch) applyPhones(c *Customer) *ruleError {
 	}
 	c.Phones = phones
 	return nil
-}
-
-// phoneWarnings are the duplicate-phone transaction warnings of the
-// phones the request added or renumbered: a number the customer already
-// has on another of its phones. (Other customers' phones are not indexed
-// by the store yet, so they are not compared.)
-func (n *nestedPatch) phoneWarnings(c *Customer) []string {
-	var out []string
-	warned := map[string]bool{}
-	for _, e := range n.phones {
-		if !e.phone.present || e.ctl.destroy {
-			continue
-		}
-		num := phoneDigits(e.phone.v)
-		count := 0
-		for _, p := range c.Phones {
-			if p.Phone == num {
-				count++
-			}
-		}
-		if count > 1 && !warned[num] {
-			warned[num] = true
-			out = append(out, fmt.Sprintf(msgWarnPhoneDuplicate, num, c.ID, c.displayName()))
-		}
-	}
-	return out
 }

@@ -340,16 +340,11 @@ func (p *patch) apply(c *Customer) *ruleError {
 // read inside the store transaction so that check and write are atomic:
 // an email already on another customer, an SSN on another customer with
 // the same birth date, an email matching a suspicious pattern, and a phone
-// number the customer already has. Only the fields the request sends are
-// checked.
+// number or an address another customer has (duplicates.go). Only the
+// fields the request sends are checked.
 func (s *Service) warnings(tx store.Tx[int, Customer], next *Customer, p *patch) []string {
 	var out []string
-	others := func(index, key string) []Customer {
-		cs := tx.Lookup(index, key)
-		cs = slices.DeleteFunc(cs, func(o Customer) bool { return o.ID == next.ID })
-		slices.SortFunc(cs, func(a, b Customer) int { return a.ID - b.ID })
-		return cs
-	}
+	others := func(index, key string) []Customer { return otherCustomers(tx, index, key, next.ID) }
 	if p.email.present && next.Email.ok {
 		for _, o := range others(indexEmail, strings.ToLower(next.Email.s)) {
 			out = append(out, fmt.Sprintf(msgWarnEmailDuplicate, next.Email.s, o.ID, o.displayName()))
@@ -366,7 +361,7 @@ func (s *Service) warnings(tx store.Tx[int, Customer], next *Customer, p *patch)
 	if p.email.present && next.Email.ok && s.suspicious(next.Email.s) {
 		out = append(out, fmt.Sprintf(msgWarnEmailSuspect, next.Email.s))
 	}
-	return append(out, p.nested.phoneWarnings(next)...)
+	return append(out, p.nested.duplicateWarnings(tx, next)...)
 }
 
 // suspicious reports whether email matches one of the tenant's suspicious

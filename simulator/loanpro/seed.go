@@ -23,16 +23,18 @@ func utcDate(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0
 // use and a large --customers costs nothing at startup. Everything is
 // fictitious by construction: SSNs in the never-issued 900–999 area,
 // emails on example.com/.net/.org (RFC 2606), phone numbers in the
-// 555-0100–0199 range reserved for fiction. Emails end in ".<id>@" and
-// SSNs are a bijection of the position, which makes both unique and lets
-// the duplicate checks find a generated customer without an index.
+// 555-0100–0199 range reserved for fiction. Emails end in ".<id>@", SSNs
+// and phone numbers are bijections of the position (phoneBook for the
+// numbers) and an address's house number is the customer's id, which lets
+// the duplicate checks find a generated customer from the key alone,
+// without an index over the tail.
 func (s *Service) generated(seed int64, first, n int) store.Generated[int, Customer] {
 	pos := func(id int) (int, bool) { return id - first, id >= first }
 	return store.Generated[int, Customer]{
 		N:    n,
 		Key:  func(i int) int { return first + i },
 		Pos:  pos,
-		Make: func(i int) Customer { return s.fakeCustomer(fake.Record(seed, i), first+i, seedSSN(seed, i)) },
+		Make: func(i int) Customer { return s.fakeCustomer(fake.Record(seed, i), first+i, i, seedSSN(seed, i)) },
 		Locate: map[string]func(string) []int{
 			indexEmail: func(email string) []int {
 				local, _, _ := strings.Cut(email, "@")
@@ -45,6 +47,15 @@ func (s *Service) generated(seed int64, first, n int) store.Generated[int, Custo
 			indexSSN: func(ssn string) []int {
 				if i, ok := seedSSNPos(seed, ssn); ok {
 					return []int{i}
+				}
+				return nil
+			},
+			indexPhone: func(num string) []int { return s.phones.positions(num, n) },
+			indexAddress: func(key string) []int {
+				if id, ok := streetID(key); ok {
+					if i, ok := pos(id); ok {
+						return []int{i}
+					}
 				}
 				return nil
 			},
@@ -84,7 +95,9 @@ func seedSSNPos(seed int64, ssn string) (int, bool) {
 	return int(i), true
 }
 
-func (s *Service) fakeCustomer(f *gofakeit.Faker, id int, ssn string) Customer {
+// fakeCustomer makes the generated customer id, at position i of the
+// generated tail.
+func (s *Service) fakeCustomer(f *gofakeit.Faker, id, i int, ssn string) Customer {
 	gender := "customer.gender." + f.RandomString([]string{"female", "male"})
 	if f.Number(1, 50) == 1 {
 		gender = "customer.gender.unknown"
@@ -118,16 +131,20 @@ func (s *Service) fakeCustomer(f *gofakeit.Faker, id int, ssn string) Customer {
 	c.Created = f.DateRange(utcDate(2016, 1, 1), utcDate(2023, 6, 30)).Truncate(time.Second)
 	c.LastUpdate = c.Created.Add(time.Duration(f.Number(0, 400*24*3600)) * time.Second)
 
-	c.PrimaryAddress = fakeAddress(f, primaryAddressID(id), c.Created)
+	c.PrimaryAddress = fakeAddress(f, primaryAddressID(id), id, c.Created)
 	if f.Number(1, 10) <= 8 {
 		c.MailAddress = c.PrimaryAddress
 		c.MailAddress.ID = mailAddressID(id)
 	} else {
-		c.MailAddress = fakeAddress(f, mailAddressID(id), c.Created)
+		c.MailAddress = fakeAddress(f, mailAddressID(id), id, c.Created)
 	}
-	for i, n := 0, f.Number(1, 2); i < n; i++ {
+	for j, n := 0, f.Number(1, 2); j < n; j++ {
+		// The faker's number is drawn and dropped, so that the rest of
+		// the record is what the seed made before numbers came from the
+		// phone book.
+		_ = fakePhone(f)
 		c.Phones = append(c.Phones, Phone{
-			ID: phoneID(id, i), Phone: fakePhone(f), IsPrimary: i == 0, IsSecondary: i == 1,
+			ID: phoneID(id, j), Phone: s.phones.number(2*i + j), IsPrimary: j == 0, IsSecondary: j == 1,
 			Type: phoneTypePrefix + f.RandomString([]string{"cell", "cell", "home", "office"}),
 		})
 	}
@@ -174,9 +191,10 @@ func (s *Service) fakeStatus(f *gofakeit.Faker) string {
 	return pool[f.Number(0, len(pool)-1)]
 }
 
-func fakeAddress(f *gofakeit.Faker, id int, created time.Time) Address {
+// fakeAddress makes address id of the generated customer customerID.
+func fakeAddress(f *gofakeit.Faker, id, customerID int, created time.Time) Address {
 	return Address{
-		ID: id, Address1: f.Street(), City: f.City(), State: "geo.state." + f.StateAbr(),
+		ID: id, Address1: generatedStreet(customerID, f.Street()), City: f.City(), State: "geo.state." + f.StateAbr(),
 		Zipcode: f.Zip(), Country: countryUSA, Verified: f.Bool(), Created: created, Available: true,
 	}
 }

@@ -25,10 +25,13 @@ import (
 const Vendor = "loanpro"
 
 // Secondary indexes of the customers table, used for the duplicate
-// warnings without scanning the table.
+// warnings without scanning the table. Each also finds generated
+// customers from the key alone (seed.go), without making the others.
 const (
-	indexEmail = "email" // lower-cased email
-	indexSSN   = "ssn"
+	indexEmail   = "email"   // lower-cased email
+	indexSSN     = "ssn"     // the nine digits
+	indexPhone   = "phone"   // each phone's digits (phoneKeys)
+	indexAddress = "address" // PrimaryAddress and MailAddress (addressKeys)
 )
 
 // maxCustomers bounds --customers: customers are made on first use, but
@@ -124,6 +127,7 @@ type Service struct {
 	statuses         []string
 	suspiciousEmails []string
 	base             *store.Base[int, Customer]
+	phones           *phoneBook // generated customers' phone numbers
 	errs             catalog
 	fields           []scalarField
 	fieldByName      map[string]*scalarField
@@ -199,6 +203,7 @@ func New(opts Options) (*Service, error) {
 	if int64(first)+int64(st.Customers)-1 > math.MaxInt32 {
 		return nil, fmt.Errorf("loanpro: %d customers after id %d exceed LoanPro's int32 ids", st.Customers, first-1)
 	}
+	s.phones = newPhoneBook(opts.Seed, customers)
 	s.base, err = store.NewGeneratedBase(func(c Customer) int { return c.ID }, map[string]store.IndexFunc[Customer]{
 		indexEmail: func(c Customer) []string {
 			if !c.Email.ok || c.Email.s == "" {
@@ -212,6 +217,8 @@ func New(opts Options) (*Service, error) {
 			}
 			return []string{c.SSN.s}
 		},
+		indexPhone:   phoneKeys,
+		indexAddress: addressKeys,
 	}, customers, s.generated(opts.Seed, first, st.Customers))
 	if err != nil {
 		return nil, fmt.Errorf("loanpro: %w", err)
