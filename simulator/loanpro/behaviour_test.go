@@ -115,7 +115,12 @@ func TestValidationRules(t *testing.T) {
 		mentions   []string // nil: valid
 	}{
 		{"seed body valid", seedBody, nil},
-		{"unknown fields ignored", `{"favouriteColour":"blue","Employer":{"city":"X"}}`, nil},
+		{"unknown field", `{"favouriteColour":"blue"}`, []string{"favouriteColour", "no such property"}},
+		{"field in another case", `{"FirstName":"X"}`, []string{"FirstName", "case-sensitive"}},
+		{"nested object the sandbox does not edit", `{"Employer":{"city":"X"}}`, []string{"Employer", "PrimaryAddress, MailAddress and Phones"}},
+		{"property the sandbox does not edit, changed", `{"creditLimit":5}`, []string{"creditLimit", "current value 0"}},
+		{"properties the sandbox does not edit, unchanged", `{"creditLimit":0,"active":true,"created":"/Date(1493234716)/","__metadata":{"uri":"x"}}`, nil},
+		{"an empty CustomFieldValues, as LoanPro's examples send", `{"CustomFieldValues":{}}`, nil},
 		{"nested address needs its __id", `{"PrimaryAddress":{"city":"X"}}`, []string{"PrimaryAddress.__id", "__update"}},
 		{"status tenant value", `{"status":"customer.status.lead"}`, nil},
 		{"status unknown", `{"status":"Gold"}`, []string{"status", "Gold"}},

@@ -62,7 +62,7 @@ func TestRejectedBodiesLeaveTheCustomer(t *testing.T) {
 func TestBodyLimitIsConfigurable(t *testing.T) {
 	sb := newSandbox(t, sandboxtest.WithConfig(func(c *simulator.Config) { c.MaxBodyBytes = 2048 }))
 	pad := func(n int) string { // a PUT body of exactly n bytes
-		return `{"firstName":"Al","x":"` + strings.Repeat("y", n-len(`{"firstName":"Al","x":""}`)) + `"}`
+		return `{"firstName":"Al","__metadata":"` + strings.Repeat("y", n-len(`{"firstName":"Al","__metadata":""}`)) + `"}`
 	}
 	before := string(sb.Do(t, "GET", base+"/Customers(1)", "", auth()...).Body)
 	r := sb.Do(t, "PUT", base+"/Customers(1)", pad(2049), auth()...)

@@ -99,6 +99,9 @@ func (s *Service) Write(c *gin.Context) {
 		if rerr := p.apply(&next); rerr != nil {
 			return cur, rerr
 		}
+		if rerr := checkEchoes(p.echoes, &cur); rerr != nil {
+			return cur, rerr
+		}
 		// The nested edits replace next's Phones slice and address
 		// values, never cur's: a rejected PUT leaves the record as it was.
 		if rerr := p.nested.apply(&next, now); rerr != nil {

@@ -96,10 +96,11 @@ type nestedPatch struct {
 }
 
 // parseNested validates the nested objects of obj, in the reference's
-// order: PrimaryAddress, MailAddress, Phones.
+// order: PrimaryAddress, MailAddress, Phones. One sent as its __deferred
+// link (an entity sent back as GET answered it) edits nothing.
 func (s *Service) parseNested(obj map[string]json.RawMessage) (nestedPatch, *ruleError) {
 	var n nestedPatch
-	if raw, ok := obj["PrimaryAddress"]; ok {
+	if raw, ok := obj["PrimaryAddress"]; ok && !deferredLink(raw) {
 		a, err := s.parseAddress("PrimaryAddress", "PrimaryAddress", raw)
 		if err != nil {
 			return n, err
@@ -113,14 +114,14 @@ func (s *Service) parseNested(obj map[string]json.RawMessage) (nestedPatch, *rul
 		}
 		mailKey = "MailingAddress"
 	}
-	if raw, ok := obj[mailKey]; ok {
+	if raw, ok := obj[mailKey]; ok && !deferredLink(raw) {
 		a, err := s.parseAddress("MailAddress", mailKey, raw)
 		if err != nil {
 			return n, err
 		}
 		n.mail = a
 	}
-	if raw, ok := obj["Phones"]; ok {
+	if raw, ok := obj["Phones"]; ok && !deferredLink(raw) {
 		ps, err := s.parsePhones(raw)
 		if err != nil {
 			return n, err

@@ -36,10 +36,10 @@ type opt[T any] struct {
 
 // patch is a validated "Edit basic customer information" body: the seed
 // page's fields, companyName/contactName, the SDK's id, __id and __update,
-// and the nested PrimaryAddress, MailAddress and Phones edits (nested.go).
-// Other top-level properties are accepted and ignored, as the reference is
-// silent on unknown properties; inside a nested object an unknown property
-// is an error.
+// the nested PrimaryAddress, MailAddress and Phones edits (nested.go), and
+// the other properties of Entity.Customer, accepted only when they change
+// nothing (properties.go). An unknown property is an error, at the top
+// level as inside a nested object.
 type patch struct {
 	status, customerType, customerIDType, gender, generationCode   opt[string]
 	firstName, middleName, lastName, driverLicense, accessUserName opt[string]
@@ -47,6 +47,7 @@ type patch struct {
 	birthDate                                                      opt[time.Time]
 	ignoreWarnings                                                 bool
 	nested                                                         nestedPatch
+	echoes                                                         []echo // properties the sandbox does not edit (properties.go)
 }
 
 // decodeObject reads a PUT body into its top-level properties. A body that
@@ -129,47 +130,56 @@ func (s *Service) parsePatch(obj map[string]json.RawMessage, pathID int) (*patch
 		}
 		p.ignoreWarnings = b
 	}
-	enum := func(dst *opt[string], name string, allowed []string) *ruleError {
-		return s.field(obj, dst, name, false, func(v string) *ruleError {
-			if !slices.Contains(allowed, v) {
-				return ruleErr(msgEnum, v, name, strings.Join(allowed, ", "))
-			}
-			return nil
-		})
+	enum := func(dst *opt[string], name string, allowed []string) func() *ruleError {
+		return func() *ruleError {
+			return s.field(obj, dst, name, false, func(v string) *ruleError {
+				if !slices.Contains(allowed, v) {
+					return ruleErr(msgEnum, v, name, strings.Join(allowed, ", "))
+				}
+				return nil
+			})
+		}
 	}
-	text := func(dst *opt[string], name string, nullable bool) *ruleError {
-		return s.field(obj, dst, name, nullable, nil)
+	text := func(dst *opt[string], name string, nullable bool) func() *ruleError {
+		return func() *ruleError { return s.field(obj, dst, name, nullable, nil) }
 	}
-	steps := []func() *ruleError{
-		func() *ruleError { return enum(&p.status, "status", s.statuses) },
-		func() *ruleError { return enum(&p.customerType, "customerType", s.enums.customerTypes) },
-		func() *ruleError { return enum(&p.customerIDType, "customerIdType", s.enums.idTypes) },
-		func() *ruleError { return s.dateField(obj, &p.birthDate, "birthDate") },
-		func() *ruleError { return text(&p.firstName, "firstName", false) },
-		func() *ruleError { return text(&p.middleName, "middleName", true) },
-		func() *ruleError { return text(&p.lastName, "lastName", false) },
-		func() *ruleError { return s.field(obj, &p.ssn, "ssn", true, checkSSN) },
-		func() *ruleError { return text(&p.driverLicense, "driverLicense", true) },
-		func() *ruleError { return s.field(obj, &p.email, "email", false, checkEmail) },
-		func() *ruleError { return text(&p.accessUserName, "accessUserName", true) },
+	handled := map[string]bool{}
+	for _, step := range []struct {
+		name  string
+		parse func() *ruleError
+	}{
+		{"status", enum(&p.status, "status", s.statuses)},
+		{"customerType", enum(&p.customerType, "customerType", s.enums.customerTypes)},
+		{"customerIdType", enum(&p.customerIDType, "customerIdType", s.enums.idTypes)},
+		{"birthDate", func() *ruleError { return s.dateField(obj, &p.birthDate, "birthDate") }},
+		{"firstName", text(&p.firstName, "firstName", false)},
+		{"middleName", text(&p.middleName, "middleName", true)},
+		{"lastName", text(&p.lastName, "lastName", false)},
+		{"ssn", func() *ruleError { return s.field(obj, &p.ssn, "ssn", true, checkSSN) }},
+		{"driverLicense", text(&p.driverLicense, "driverLicense", true)},
+		{"email", func() *ruleError { return s.field(obj, &p.email, "email", false, checkEmail) }},
+		{"accessUserName", text(&p.accessUserName, "accessUserName", true)},
 		// accessPassword is checked but never stored or returned.
-		func() *ruleError { return text(&opt[string]{}, "accessPassword", true) },
-		func() *ruleError { return enum(&p.generationCode, "generationCode", s.enums.generationCodes) },
-		func() *ruleError { return enum(&p.gender, "gender", s.enums.genders) },
-		func() *ruleError { return text(&p.customID, "customId", true) },
-		func() *ruleError { return text(&p.companyName, "companyName", true) },
-		func() *ruleError { return text(&p.contactName, "contactName", true) },
-	}
-	for _, step := range steps {
-		if err := step(); err != nil {
+		{"accessPassword", text(&opt[string]{}, "accessPassword", true)},
+		{"generationCode", enum(&p.generationCode, "generationCode", s.enums.generationCodes)},
+		{"gender", enum(&p.gender, "gender", s.enums.genders)},
+		{"customId", text(&p.customID, "customId", true)},
+		{"companyName", text(&p.companyName, "companyName", true)},
+		{"contactName", text(&p.contactName, "contactName", true)},
+	} {
+		if err := step.parse(); err != nil {
 			return nil, err
 		}
+		handled[step.name] = true
 	}
 	n, err := s.parseNested(obj)
 	if err != nil {
 		return nil, err
 	}
 	p.nested = n
+	if p.echoes, err = s.parseEchoes(obj, handled); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
