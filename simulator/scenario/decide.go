@@ -42,7 +42,7 @@ type Problem struct {
 func (e *Engine) Decide(st *State, req *Request) (*Decision, *Problem) {
 	set := e.Set()
 	named := headerList(req.HTTP.Header, HeaderScenario)
-	in := &input{req: req}
+	in := &input{req: req, raw: req.Body}
 	scs := make([]*Scenario, len(named))
 	for i, name := range named {
 		sc, ok := set.Lookup(name)
@@ -135,10 +135,11 @@ func (e *Engine) prefer(req *Request) (*Decision, *Problem) {
 	return bad("operation %s documents no %d response; it documents: %s", op.ID, code, strings.Join(statuses, ", "))
 }
 
-// input caches what conditions read of a request (one goroutine: the
-// request's own).
+// input caches what conditions read of a request or a webhook event (one
+// goroutine: the caller's own). req is nil for a webhook event.
 type input struct {
 	req    *Request
+	raw    []byte // the JSON body
 	parsed bool
 	body   any
 	bodyOK bool
@@ -146,15 +147,18 @@ type input struct {
 
 func (in *input) json() (any, bool) {
 	if !in.parsed {
-		in.bodyOK = json.Unmarshal(in.req.Body, &in.body) == nil
+		in.bodyOK = json.Unmarshal(in.raw, &in.body) == nil
 	}
 	in.parsed = true
 	return in.body, in.bodyOK
 }
 
-// route checks the operation, method and path conditions.
+// route checks the operation, method and path conditions. A webhook
+// scenario never applies to a request, even named or active.
 func (m *Match) route(req *Request) bool {
 	switch {
+	case m.Webhook != nil:
+		return false
 	case !opMatches(m.Operation, req.Operation):
 		return false
 	case m.Method != "" && m.Method != req.HTTP.Method:
@@ -205,17 +209,24 @@ func (m *Match) conditions(in *input) bool {
 			return false
 		}
 	}
-	if len(m.Body) > 0 {
-		doc, ok := in.json()
-		for path, c := range m.Body {
-			var v any
-			found := false
-			if ok {
-				v, found = lookup(doc, path)
-			}
-			if !c.test(v, found) {
-				return false
-			}
+	return m.bodyHolds(in)
+}
+
+// bodyHolds checks the body conditions (of a request or a webhook event):
+// a body that is not JSON has no field.
+func (m *Match) bodyHolds(in *input) bool {
+	if len(m.Body) == 0 {
+		return true
+	}
+	doc, ok := in.json()
+	for path, c := range m.Body {
+		var v any
+		found := false
+		if ok {
+			v, found = lookup(doc, path)
+		}
+		if !c.test(v, found) {
+			return false
 		}
 	}
 	return true

@@ -24,7 +24,8 @@ var schemaName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 // Invariants: no panic; either scenarios and a nil error, or no scenarios
 // and an ErrorList whose every Error names the file and has a message.
 // Accepted scenarios satisfy the schema's rules: a valid name, a
-// description, at least one step, times/after >= 0, probability in (0, 1].
+// description, at least one step, times/after >= 0, probability in (0, 1],
+// webhook steps exactly in webhook scenarios.
 func FuzzParse(f *testing.F) {
 	cfg := sandboxtest.Config()
 	sandboxtest.WithData(0)(&cfg)
@@ -64,6 +65,9 @@ func FuzzParse(f *testing.F) {
 		"name: a\ndescription: d\nrespond: {pass: true}\n---\nname: a\ndescription: d\nrespond: {pass: true}\n",
 		"name: a\n  bad indent: [\n",
 		"\t- tab",
+		"name: w\ndescription: d\nmatch: {webhook: /consumers/kyc/watch, body: {status: APPROVED}}\nrespond: {webhook: duplicate, copies: 3}\n",
+		"name: w\ndescription: d\nmatch: {webhook: {regex: \"^/consumers/\"}, operation: weavr.*}\nsequence: [{webhook: reorder, delay: {min: 1s, max: 2s}}, {pass: true}]\n",
+		"name: w\ndescription: d\nrespond: {webhook: stale-timestamp, age: 0s, copies: 1, error: weavr.DEFAULT}\n",
 	} {
 		f.Add([]byte(s))
 	}
@@ -98,7 +102,7 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("accepted scenario %s with probability %v", sc.Name, sc.Probability)
 			}
 			for _, st := range sc.Steps {
-				if st == nil || st.DelayMin < 0 || st.DelayMin > st.DelayMax {
+				if st == nil || st.DelayMin < 0 || st.DelayMin > st.DelayMax || (st.Webhook != "") != sc.IsWebhook() {
 					t.Fatalf("accepted scenario %s with step %+v", sc.Name, st)
 				}
 			}

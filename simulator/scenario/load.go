@@ -46,6 +46,7 @@ type vocab struct {
 	ops     map[string]*Operation
 	vendors map[string]bool
 	catalog *apierr.Catalog
+	events  []string // the webhook event paths, sorted, without duplicates
 }
 
 func newVocab(v Vocabulary) *vocab {
@@ -58,6 +59,11 @@ func newVocab(v Vocabulary) *vocab {
 		vc.ops[op.ID] = op
 		vc.vendors[op.Vendor] = true
 	}
+	for _, ev := range v.Events {
+		vc.events = append(vc.events, ev.Path)
+	}
+	slices.Sort(vc.events)
+	vc.events = slices.Compact(vc.events)
 	return vc
 }
 

@@ -1,7 +1,9 @@
 // Package scenario is the sandbox's failure-on-demand engine: scenario files
 // (YAML) name a request to match and what to answer instead of the normal
 // behaviour — a catalog error, a raw response, a delay, or a network fault —
-// with exact counters (times, after, sequence) kept per session.
+// with exact counters (times, after, sequence) kept per session. Webhook
+// scenarios name a webhook event instead, and how its delivery misbehaves
+// (delayed, duplicated, reordered, dropped, badly signed, stale).
 //
 // It is vendor-neutral: vendors plug in by registering their Operations and
 // their errors in the apierr.Catalog; the engine never imports a vendor.
@@ -64,8 +66,18 @@ type Scenario struct {
 	digest string
 }
 
+// IsWebhook reports whether sc applies to webhook events (DecideWebhook)
+// rather than requests (Decide): listings show it by its event instead of
+// an operation.
+func (sc *Scenario) IsWebhook() bool { return sc.Match.Webhook != nil }
+
 // Match selects the requests a scenario applies to. Zero fields match all.
+// A webhook scenario's Match has Webhook set and only Body beside it: it
+// selects webhook events, never requests.
 type Match struct {
+	// Webhook is the condition on a webhook event's path; set exactly for
+	// a webhook scenario, which request decisions never pick.
+	Webhook   *Cond
 	Operation string // exact id, "vendor.*", or "" / "*" for any
 	Method    string
 	Path      *Cond
@@ -106,7 +118,14 @@ type Step struct {
 	Pass     bool        // run the normal vendor behaviour
 	Fault    Fault
 	DelayMin time.Duration
-	DelayMax time.Duration // == DelayMin for a fixed delay
+	DelayMax time.Duration // == DelayMin for a fixed delay (reorder: the burst window)
+
+	// Webhook is the delivery fault of a webhook scenario's step ("" in a
+	// request scenario); Copies and Age are its duplicate and
+	// stale-timestamp parameters, defaults filled in by the parser.
+	Webhook WebhookFault
+	Copies  int
+	Age     time.Duration
 }
 
 // Response renders the step's response (nil for Pass and connection

@@ -18,9 +18,9 @@ import (
 // scenarios/scenario.schema.json in step with it.
 var Keys = map[string][]string{
 	"scenario": {"name", "description", "match", "respond", "sequence", "loop", "times", "after", "probability"},
-	"match":    {"operation", "method", "path", "target", "headers", "query", "body"},
+	"match":    {"operation", "method", "path", "target", "headers", "query", "body", "webhook"},
 	"cond":     {"equals", "regex", "present"},
-	"response": {"error", "status", "headers", "body", "bodyText", "pass", "delay", "fault"},
+	"response": {"error", "status", "headers", "body", "bodyText", "pass", "delay", "fault", "webhook", "copies", "age"},
 	"delay":    {"min", "max"},
 }
 
@@ -181,6 +181,7 @@ func (p *parser) scenario(doc *yaml.Node) *Scenario {
 		p.fail(loop, "loop only applies to a sequence")
 	}
 	p.checkVendor(sc, doc)
+	p.checkKind(sc.Match.Webhook != nil, respond, sequence)
 	return sc
 }
 
@@ -231,8 +232,13 @@ func (p *parser) match(n *yaml.Node) Match {
 			m.Query = p.conds(v, k, true, nil)
 		case "body":
 			m.Body = p.conds(v, k, false, nil)
+		case "webhook":
+			m.Webhook = p.webhookCond(v)
 		}
 	})
+	if m.Webhook != nil {
+		p.checkWebhookMatch(n)
+	}
 	return m
 }
 
@@ -336,12 +342,19 @@ func (p *parser) step(n *yaml.Node, what string) *Step {
 			if !slices.Contains(faults, s.Fault) {
 				p.fail(v, "%s: unknown fault %q (known: reset, empty, truncated, malformed, hang)", what, v.Value)
 			}
+		case "webhook", "copies", "age":
+			p.webhookField(s, k, v, what)
 		}
 	})
 	if !ok {
 		return nil
 	}
+	if has["webhook"] != nil {
+		p.checkWebhookStep(n, what, s, has)
+		return s
+	}
 	p.checkStep(n, what, s, has)
+	p.checkWebhookParams(what, s, has)
 	return s
 }
 

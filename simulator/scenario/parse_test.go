@@ -11,7 +11,8 @@ import (
 )
 
 // testVocab is a small vocabulary: vendor "acme" with two operations and
-// vendor "other" with one, and a few catalog errors.
+// two webhook events, vendor "other" with one operation and one event, and
+// a few catalog errors.
 func testVocab(t testing.TB) Vocabulary {
 	t.Helper()
 	cat, err := apierr.NewCatalog([]apierr.Def{
@@ -29,6 +30,10 @@ func testVocab(t testing.TB) Vocabulary {
 		{ID: "acme.update", Vendor: "acme", Method: "PATCH", Path: "/things", Errors: []string{"BAD", "TAKEN", "LOCKED", "LIMIT", "DOWN"}},
 		{ID: "acme.get", Vendor: "acme", Method: "GET", Path: "/things", Errors: []string{"BAD", "DOWN"}},
 		{ID: "other.get", Vendor: "other", Method: "GET", Path: "/other", Errors: []string{"OOPS"}},
+	}, Events: []Event{
+		{Vendor: "acme", Path: "/things/kyc/watch", Summary: "a thing's KYC changed"},
+		{Vendor: "acme", Path: "/things/closed/watch", Summary: "a thing was closed"},
+		{Vendor: "other", Path: "/other/watch", Summary: "something else"},
 	}}
 }
 

@@ -11,9 +11,10 @@ import (
 
 // Schema derives the JSON Schema of a scenario file for vocabulary v from
 // template (the shipped scenarios/scenario.schema.json): the operation ids,
-// the vendor wildcards ("weavr.*") and the catalog error names come from
-// the vendors' declarations, so a new vendor needs no schema edit. The
-// rest of the template (keys, shapes, descriptions) is kept as it is.
+// the vendor wildcards ("weavr.*"), the catalog error names and the webhook
+// event paths come from the vendors' declarations, so a new vendor needs
+// no schema edit; the webhook faults come from the engine. The rest of the
+// template (keys, shapes, descriptions) is kept as it is.
 func Schema(template []byte, v Vocabulary) ([]byte, error) {
 	var doc map[string]any
 	if err := json.Unmarshal(template, &doc); err != nil {
@@ -54,6 +55,15 @@ func Schema(template []byte, v Vocabulary) ([]byte, error) {
 	enum["enum"] = ops
 	wild["pattern"] = `^(\*|(` + strings.Join(vendors, "|") + `)\.\*)$`
 	errMap["enum"] = errs
+	event, err1 := schemaAt(doc, "$defs", "event")
+	fault, err2 := schemaAt(doc, "$defs", "response", "properties", "webhook")
+	eventMap, ok1 := event.(map[string]any)
+	faultMap, ok2 := fault.(map[string]any)
+	if err1 != nil || err2 != nil || !ok1 || !ok2 {
+		return nil, fmt.Errorf("scenario schema template: unexpected shape of $defs.event or response.webhook")
+	}
+	eventMap["enum"] = append([]string{}, newVocab(v).events...)
+	faultMap["enum"] = webhookFaults
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)

@@ -8,7 +8,7 @@ import (
 
 func TestSchemaIsDerivedFromTheVocabulary(t *testing.T) {
 	tmpl := `{"$defs":{"match":{"properties":{"operation":{"anyOf":[{"type":"string"},{"type":"string"}]}}},` +
-		`"response":{"properties":{"error":{"type":"string"}}}}}`
+		`"event":{"type":"string"},"response":{"properties":{"error":{"type":"string"},"webhook":{"type":"string"}}}}}`
 	b, err := Schema([]byte(tmpl), testVocab(t))
 	if err != nil {
 		t.Fatal(err)
@@ -25,8 +25,9 @@ func TestSchemaIsDerivedFromTheVocabulary(t *testing.T) {
 					}
 				}
 			}
+			Event    struct{ Enum []string }
 			Response struct {
-				Properties struct{ Error struct{ Enum []string } }
+				Properties struct{ Error, Webhook struct{ Enum []string } }
 			}
 		} `json:"$defs"`
 	}
@@ -42,6 +43,12 @@ func TestSchemaIsDerivedFromTheVocabulary(t *testing.T) {
 	}
 	if got := strings.Join(doc.Defs.Response.Properties.Error.Enum, ","); got != "acme.BAD,acme.DOWN,acme.LIMIT,acme.LOCKED,acme.TAKEN,other.OOPS" {
 		t.Errorf("errors %s", got)
+	}
+	if got := strings.Join(doc.Defs.Event.Enum, ","); got != "/other/watch,/things/closed/watch,/things/kyc/watch" {
+		t.Errorf("events %s", got)
+	}
+	if got := strings.Join(doc.Defs.Response.Properties.Webhook.Enum, ","); got != "delay,duplicate,reorder,drop,bad-signature,stale-timestamp" {
+		t.Errorf("webhook faults %s", got)
 	}
 	if _, err := Schema([]byte(`{"$defs":{}}`), testVocab(t)); err == nil {
 		t.Error("a template without the operation enum was accepted")
