@@ -40,7 +40,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 		AdminToken: s.cfg.AdminToken, Clock: s.cfg.Clock,
 		Sessions: s.sessions, Journal: s.journalKey, Scenarios: s.scenarioKey,
 		Engine: s.engine, Reloader: s.watcher, Catalog: s.catalog, Vendors: s.vendors,
-		Metrics: s.metrics.Handler(), Draining: s.draining.Load, OpenAPI: openapi,
+		Metrics: s.metrics.Handler(), Draining: s.draining.Load, OpenAPI: openapi, Webhooks: s.webhooks,
 	})
 	r.NoRoute(s.unknownRoute(false))
 	r.NoMethod(s.unknownRoute(true))

@@ -6,8 +6,10 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/sandbox-dev/fintech-sandbox/simulator/apierr"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/contract"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/scenario"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/webhook"
 )
 
 // ctxKey types the gin context keys the sandbox keeps for itself.
@@ -42,4 +44,15 @@ func (s *Server) serveScenario(c *gin.Context, sess *session.Session, opID strin
 		h(c)
 	})
 	c.Abort()
+}
+
+// webhookFault asks the scenario engine whether a webhook scenario active
+// in the event's session (or for all traffic) alters its delivery.
+func (s *Server) webhookFault(sess *session.Session, vendor string, ev contract.Event) *webhook.Fault {
+	d := s.engine.DecideWebhook(s.scenarioKey.Of(sess), &scenario.WebhookRequest{Vendor: vendor, Path: ev.Path, Body: ev.Body})
+	if d == nil {
+		return nil
+	}
+	s.metrics.ScenarioHit(d.Scenario)
+	return &webhook.Fault{Scenario: d.Scenario, Kind: webhook.FaultKind(d.Fault), Delay: d.Delay, Copies: d.Copies, Age: d.Age}
 }

@@ -29,6 +29,7 @@ import (
 	"github.com/sandbox-dev/fintech-sandbox/simulator/metrics"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/scenario"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/webhook"
 )
 
 // Config is everything the sandbox needs, as plain values. cmd/sandbox fills
@@ -69,6 +70,18 @@ type Config struct {
 	// Registry receives the Prometheus metrics; nil means a fresh one
 	// (never the global default registry).
 	Registry *prometheus.Registry
+
+	// WebhookURL receives every session's webhooks unless the session
+	// sets its own (--webhook-url); "" records them without delivering.
+	WebhookURL string
+	// WebhookSchedule is the retry rule (zero: the vendor's, 10s ×6, 5
+	// retries; --webhook-backoff, --webhook-factor, --webhook-retries).
+	WebhookSchedule webhook.Schedule
+	// WebhookTimeout bounds each delivery attempt (--webhook-timeout).
+	WebhookTimeout time.Duration
+	// HTTPClient sends the webhooks; nil is a client that follows no
+	// redirects.
+	HTTPClient *http.Client
 }
 
 // DefaultConfig returns the configuration `go run ./cmd/sandbox` uses.
@@ -82,6 +95,8 @@ func DefaultConfig() Config {
 		JournalMemory:   DefaultJournalMemory,
 		MaxSessions:     DefaultMaxSessions,
 		SessionIdleTTL:  time.Hour,
+		WebhookSchedule: webhook.DefaultSchedule(),
+		WebhookTimeout:  webhook.DefaultTimeout,
 	}
 }
 
@@ -134,6 +149,7 @@ type Server struct {
 	engine   *scenario.Engine
 	watcher  *scenario.Watcher
 	metrics  *metrics.Metrics
+	webhooks *webhook.Dispatcher
 	draining atomic.Bool
 
 	journalKey  session.Key[*journal.Journal]
@@ -149,15 +165,25 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	start := time.Now()
-	vs, vocab, err := build(cfg)
-	if err != nil {
-		return nil, err
-	}
-	s := &Server{cfg: cfg, vendors: vs, catalog: vocab.Catalog, bodyLimit: cfg.MaxBodyBytes + 1,
+	s := &Server{cfg: cfg, bodyLimit: cfg.MaxBodyBytes + 1,
 		journalKey: session.NewKey[*journal.Journal]("journal"), scenarioKey: session.NewKey[*scenario.State]("scenario")}
 	budget := journal.NewBudget(cfg.JournalMemory)
 	s.metrics = metrics.New(metrics.Options{Registry: cfg.Registry, ActiveSessions: func() int { return s.sessions.Len() },
 		SessionsEvicted: func() uint64 { return s.sessions.Evicted() }, JournalMemory: budget.Used})
+	var err error
+	s.webhooks, err = webhook.New(webhook.Options{Clock: cfg.Clock, Logger: cfg.Logger, Client: cfg.HTTPClient, URL: cfg.WebhookURL,
+		Schedule: cfg.WebhookSchedule, Timeout: cfg.WebhookTimeout, Observer: s.metrics, Faults: s.webhookFault})
+	if err != nil {
+		return nil, err
+	}
+	vs, vocab, err := build(cfg, s.webhooks.Publisher)
+	if err != nil {
+		return nil, err
+	}
+	s.vendors, s.catalog = vs, vocab.Catalog
+	for _, v := range vs {
+		s.webhooks.Register(v.Name, v.Webhooks)
+	}
 	s.watcher, s.engine, err = scenario.NewWatcher(scenarioCatalog(vocab, cfg.ScenarioDir),
 		scenario.Options{Active: cfg.Scenarios, Seed: cfg.Seed, Sleep: cfg.Clock.Sleep}, cfg.Logger, s.metrics.ScenarioReloadFailed)
 	if err != nil {
@@ -166,6 +192,7 @@ func New(cfg Config) (*Server, error) {
 	factories := []session.Factory{
 		s.scenarioKey.Factory(s.engine.NewState),
 		s.journalKey.Factory(func() *journal.Journal { return journal.New(cfg.JournalCapacity, budget) }),
+		s.webhooks.Factory(),
 	}
 	for _, v := range vs {
 		factories = append(factories, v.World)
@@ -179,13 +206,14 @@ func New(cfg Config) (*Server, error) {
 }
 
 // build builds every vendor at once (each is deterministic on its own, so
-// startup takes the longest, not the sum) and derives the vocabulary.
-func build(cfg Config) ([]*contract.Vendor, scenario.Vocabulary, error) {
+// startup takes the longest, not the sum) and derives the vocabulary;
+// events gives each vendor its webhook publisher.
+func build(cfg Config, events func(vendor string) contract.Publisher) ([]*contract.Vendor, scenario.Vocabulary, error) {
 	vs := make([]*contract.Vendor, len(cfg.Vendors))
 	errs := make([]error, len(cfg.Vendors))
-	env := contract.Env{Seed: cfg.Seed, Fixtures: cfg.Fixtures, Clock: cfg.Clock, Logger: cfg.Logger, MaxBodyBytes: cfg.MaxBodyBytes, Events: contract.Discard}
 	var wg sync.WaitGroup
 	for i, p := range cfg.Vendors {
+		env := contract.Env{Seed: cfg.Seed, Fixtures: cfg.Fixtures, Clock: cfg.Clock, Logger: cfg.Logger, MaxBodyBytes: cfg.MaxBodyBytes, Events: events(p.Name())}
 		wg.Go(func() {
 			v, err := p.Build(env)
 			if err == nil {
@@ -239,7 +267,7 @@ func Vocabulary(cfg Config) (scenario.Vocabulary, error) {
 	if err := cfg.fill(); err != nil {
 		return scenario.Vocabulary{}, err
 	}
-	_, vocab, err := build(cfg)
+	_, vocab, err := build(cfg, func(string) contract.Publisher { return contract.Discard })
 	return vocab, err
 }
 
@@ -264,6 +292,14 @@ func (s *Server) Run(ctx context.Context) {
 // Drain marks the sandbox as shutting down: /__sandbox/readyz answers 503
 // while in-flight requests finish.
 func (s *Server) Drain() { s.draining.Store(true) }
+
+// DrainWebhooks attempts every pending webhook delivery now, retrying
+// without backoff, until ctx ends; it logs and counts the deliveries
+// still undelivered then. Call it once requests have stopped.
+func (s *Server) DrainWebhooks(ctx context.Context) int { return s.webhooks.Drain(ctx) }
+
+// Webhooks is the webhook dispatcher (deliveries, receiver URLs).
+func (s *Server) Webhooks() *webhook.Dispatcher { return s.webhooks }
 
 // Scenarios is the scenario engine (catalog, activation, counters).
 func (s *Server) Scenarios() *scenario.Engine { return s.engine }

@@ -12,6 +12,7 @@ import (
 	"github.com/sandbox-dev/fintech-sandbox/fixtures"
 	"github.com/sandbox-dev/fintech-sandbox/simulator"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/contract"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/webhook"
 )
 
 // options is the parsed command line: the server's own settings and the
@@ -66,6 +67,17 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	})
 	fs.IntVar(&o.sim.MaxSessions, "max-sessions", o.sim.MaxSessions, "most live sessions; past it the least recently used one other than default is evicted (0: no cap)")
 	fs.DurationVar(&o.sim.SessionIdleTTL, "session-ttl", o.sim.SessionIdleTTL, "sessions idle this long are deleted (0 keeps them; the default session is never deleted)")
+	fs.Func("webhook-url", "receiver of every session's webhooks, the event path appended (http://host:port/path); a session sets its own with PUT /__sandbox/sessions/{s}/webhooks; unset: events are recorded, not delivered", func(v string) error {
+		if err := webhook.CheckURL(v); err != nil {
+			return err
+		}
+		o.sim.WebhookURL = v
+		return nil
+	})
+	fs.DurationVar(&o.sim.WebhookSchedule.First, "webhook-backoff", o.sim.WebhookSchedule.First, "wait before the first webhook retry (Weavr: 10s); each next one waits --webhook-factor times longer")
+	fs.Float64Var(&o.sim.WebhookSchedule.Factor, "webhook-factor", o.sim.WebhookSchedule.Factor, "growth of the wait between webhook retries (Weavr: 6)")
+	fs.IntVar(&o.sim.WebhookSchedule.Retries, "webhook-retries", o.sim.WebhookSchedule.Retries, "webhook retries after the first attempt, on 408, 409, 425, 5xx or no answer (Weavr: 5); then the delivery is failed")
+	fs.DurationVar(&o.sim.WebhookTimeout, "webhook-timeout", o.sim.WebhookTimeout, "how long one webhook attempt waits for the receiver's answer")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: sandbox [flags]\n\nRuns the fintech API sandbox: every vendor of the vendor list (simulator/vendors.go).\n\nCommands:\n  sandbox validate FILE|DIR…   check scenario files (file:line:col: message)\n  sandbox scenarios            list the scenario catalog\n  sandbox errors               list the error catalog\n  sandbox schema               print the JSON Schema of scenario files\n\nStopping: on SIGTERM or SIGINT /__sandbox/readyz answers 503 at once and\nrequests are still served for --shutdown-delay; then the sandbox stops\naccepting, ends parked requests (hang faults) and gives the rest\n--shutdown-grace to finish before closing their connections (exit 0).\nA second signal closes at once.\n\nEvery flag can also be set as %sNAME (e.g. %sRATE_LIMIT=off).\n\nFlags:\n", envPrefix, envPrefix)
 		fs.PrintDefaults()
@@ -106,6 +118,9 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	}
 	if o.shutdownGrace < 0 {
 		return o, fmt.Errorf("--shutdown-grace: must not be negative, got %s", o.shutdownGrace)
+	}
+	if o.sim.WebhookTimeout <= 0 {
+		return o, fmt.Errorf("--webhook-timeout: must be positive, got %s", o.sim.WebhookTimeout)
 	}
 	o.sim.Scenarios = active
 	if fixturesDir != "" {

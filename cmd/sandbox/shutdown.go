@@ -120,7 +120,20 @@ func (s shutdown) run(delay, grace time.Duration) error {
 	case err != nil:
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	s.drainWebhooks(ctx)
 	return s.stopped()
+}
+
+// drainWebhooks gives pending webhook deliveries what is left of ctx (no
+// more requests can cause new ones): each is attempted now; those still
+// undelivered then are logged one by one by the dispatcher.
+func (s shutdown) drainWebhooks(ctx context.Context) {
+	if n := s.sandbox.Webhooks().Pending(); n > 0 {
+		s.log.Info(fmt.Sprintf("delivering %d pending webhooks before stopping", n))
+	}
+	if n := s.sandbox.DrainWebhooks(ctx); n > 0 {
+		s.log.Warn(fmt.Sprintf("%d webhook deliveries undelivered at shutdown", n))
+	}
 }
 
 // cut closes every connection still open, logging how many requests that
@@ -132,6 +145,9 @@ func (s shutdown) cut(why string) error {
 		s.log.Warn("closing the listener", "err", err)
 	}
 	s.log.Warn(fmt.Sprintf("%s: cut %d in-flight requests", why, n))
+	done, cancel := context.WithCancel(context.Background())
+	cancel()
+	s.drainWebhooks(done)
 	return s.stopped()
 }
 

@@ -187,3 +187,23 @@ func (s *Session) VerifyDeliveries(expectation map[string]any) (webhook.Verdict,
 func (s *Session) Redeliver(id string) error {
 	return s.sb.call(http.MethodPost, s.path("/webhooks/deliveries/"+url.PathEscape(id)+"/redeliver"), nil, http.StatusAccepted, nil)
 }
+
+// Settle waits (up to 10 s) until none of the session's deliveries is
+// pending, for assertions on their final state: a receiver sees an
+// attempt before the sandbox records its answer.
+func (s *Session) Settle(t testing.TB) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		l, err := s.Deliveries(url.Values{"state": {webhook.StatePending}})
+		switch {
+		case err != nil:
+			t.Fatalf("sandboxtest: %v", err)
+		case l.Total == 0:
+			return
+		case time.Now().After(deadline):
+			t.Fatalf("sandboxtest: %d webhook deliveries still pending after 10s", l.Total)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
