@@ -149,6 +149,7 @@ func TestGolden(t *testing.T) {
 		{"err_query_option", "GET", base + "/Customers?$search=doe", "", auth(), 409},
 		{"err_query_filter", "GET", base + "/Customers?$filter=lastName%20eq%205", "", auth(), 409},
 		{"err_query_expand", "GET", base + "/Customers(1)?$expand=Addresses", "", auth(), 409},
+		{"err_query_nav_option", "GET", base + "/Customers(1)/Phones?$top=1", "", auth(), 409},
 		{"err_payload_malformed", "PUT", base + "/Customers(1)", `{"firstName":`, auth(), 409},
 		{"err_payload_array", "PUT", base + "/Customers(1)", `[1]`, auth(), 409},
 		{"err_payload_empty", "PUT", base + "/Customers(1)", ``, auth(), 409},

@@ -39,6 +39,7 @@ const (
 	msgRequiredFor        = "Field '%s' is required for customerType '%s'."
 	msgQueryMalformed     = "The query string cannot be parsed: %s."
 	msgQueryOption        = "Unsupported query option '%s'."
+	msgQueryNavOption     = "Unsupported query option '%s' for Customers(id)/%s: the sandbox answers a customer's nested entity or collection whole, with %s only."
 	msgQueryValue         = "Invalid value '%s' for query option '%s': %s."
 	msgWarnings           = "Transaction warnings found."
 	msgWarnEmailDuplicate = "Email %s already exists in the system (Customer ID %d: %s)."

@@ -63,7 +63,7 @@ func FuzzParseQuery(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
-		q, qe := s.parseQuery(raw)
+		q, qe := s.parseQuery(raw, "")
 		if qe != nil {
 			if qe.message() == "" {
 				t.Fatalf("%q: empty error message", raw)

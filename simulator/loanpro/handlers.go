@@ -180,7 +180,11 @@ func (s *Service) prepare(c *gin.Context) (resource, query, *World, bool) {
 		}
 		return resource{}, query{}, nil, false
 	}
-	q, qe := s.parseQuery(c.Request.URL.RawQuery)
+	nav := r.nav
+	if c.Request.Method != http.MethodGet {
+		nav = "" // Write answers 405 to a sub-resource
+	}
+	q, qe := s.parseQuery(c.Request.URL.RawQuery, nav)
 	if qe != nil {
 		apierr.Write(c.Writer, s.errs.invalidQuery.with("%s", qe.message()))
 		return resource{}, query{}, nil, false

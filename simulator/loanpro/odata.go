@@ -107,6 +107,7 @@ type orderKey struct {
 // queryError names the option and the value that were rejected.
 type queryError struct {
 	option, value, reason string
+	nav                   string // the sub-resource an unsupported option was given to
 	unsupported           bool
 	malformed             bool
 }
@@ -115,6 +116,8 @@ func (e *queryError) message() string {
 	switch {
 	case e.malformed:
 		return fmt.Sprintf(msgQueryMalformed, e.reason)
+	case e.unsupported && e.nav != "":
+		return fmt.Sprintf(msgQueryNavOption, clip(e.option), e.nav, strings.Join(navOptions, " and "))
 	case e.unsupported:
 		return fmt.Sprintf(msgQueryOption, clip(e.option))
 	}
@@ -125,8 +128,10 @@ func (e *queryError) message() string {
 // $expand, $top, $skip, $filter, nopaging=true, plus $select, $orderby,
 // $format=json and $inlinecount (accepted; the summary is always sent).
 // Unknown $-options are rejected; other parameters (cache busters) are
-// ignored like on any web server.
-func (s *Service) parseQuery(raw string) (query, *queryError) {
+// ignored like on any web server. For a navigation property's
+// sub-resource (nav, "" for Customers and Customers(id)) only navOptions
+// are taken.
+func (s *Service) parseQuery(raw, nav string) (query, *queryError) {
 	q := query{proj: projection{expand: map[string]bool{}}}
 	vals, err := url.ParseQuery(raw)
 	if err != nil {
@@ -144,8 +149,10 @@ func (s *Service) parseQuery(raw string) (query, *queryError) {
 		if len(vals[k]) > 1 {
 			return q, &queryError{option: k, value: strings.Join(vals[k], ","), reason: "the option is given more than once"}
 		}
-		v := vals[k][0]
-		if qe := s.applyOption(&q, k, v); qe != nil {
+		if nav != "" && !slices.Contains(navOptions, k) {
+			return q, &queryError{option: k, nav: nav, unsupported: true}
+		}
+		if qe := s.applyOption(&q, k, vals[k][0]); qe != nil {
 			return q, qe
 		}
 	}
@@ -224,6 +231,12 @@ func (s *Service) applyOption(q *query, k, v string) *queryError {
 	}
 	return nil
 }
+
+// navOptions are the query options a navigation property's sub-resource
+// (Customers(id)/Phones) takes: the sandbox answers the whole nested
+// entity or collection, so an option that would shape it ($select, $top,
+// $filter, …) is refused rather than ignored.
+var navOptions = []string{"$format", "nopaging"}
 
 // splitList splits a comma-separated option value, trimming spaces; an
 // empty item is kept so that it is reported as invalid.

@@ -113,7 +113,7 @@ func TestParseQuery(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.raw, func(t *testing.T) {
-			q, qe := s.parseQuery(tt.raw)
+			q, qe := s.parseQuery(tt.raw, "")
 			if tt.ok != (qe == nil) {
 				t.Fatalf("ok=%v, error %+v", qe == nil, qe)
 			}
@@ -251,7 +251,7 @@ func FuzzRequestParsing(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in string) {
 		_, _ = s.parsePath(in)
-		_, _ = s.parseQuery(in)
+		_, _ = s.parseQuery(in, "")
 		if p, err := s.parseFilter(in); err == nil {
 			c := Customer{}
 			_ = p(&c)
