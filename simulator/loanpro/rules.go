@@ -198,11 +198,17 @@ func (s *Service) field(obj map[string]json.RawMessage, dst *opt[string], name s
 		dst.null = true
 		return nil
 	}
+	shown := snippet(raw)
+	if name == "accessPassword" {
+		// A password is never echoed: the journal keeps answers, and only
+		// masks a secret by its key, not inside a message.
+		shown = "(value not shown)"
+	}
 	if raw[0] != '"' {
-		return ruleErr(msgFieldType, name, "string", jsonKind(raw), snippet(raw))
+		return ruleErr(msgFieldType, name, "string", jsonKind(raw), shown)
 	}
 	if err := json.Unmarshal(raw, &dst.v); err != nil {
-		return ruleErr(msgFieldType, name, "string", jsonKind(raw), snippet(raw))
+		return ruleErr(msgFieldType, name, "string", jsonKind(raw), shown)
 	}
 	if utf8.RuneCountInString(dst.v) > maxTextLen {
 		return ruleErr(msgFieldTooLong, name, maxTextLen)
