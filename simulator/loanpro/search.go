@@ -30,8 +30,9 @@ import (
 //     (a field's words, operator or/and); query_string (terms with * and ?
 //     wildcards over fields or every text field, default_operator OR/AND);
 //     range (gt, gte, lt, lte on numbers, dates as YYYY-MM-DD or
-//     YYYY-MM-DD hh:mm:ss, and strings); terms (whole values,
-//     case-insensitive for strings).
+//     YYYY-MM-DD hh:mm:ss, and strings; a date format, when given, is
+//     applied, and one the sandbox does not read is refused); terms
+//     (whole values, case-insensitive for strings).
 //   - sort: "field", {"field":"desc"} or {"field":{"order":"desc"}}, or an
 //     array of them; missing values sort last; ties by id.
 //   - size: the page size; aggs (or aggregations): avg and sum of a

@@ -6,62 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 )
-
-// sqPoint reads a number or date for an exact match on f as the half-open
-// interval [lo, hi) of its values: a date without a time is its whole day.
-func sqPoint(f searchField, v any, at string) (int64, int64, *searchErr) {
-	if f.kind == kDate {
-		t, dateOnly, serr := searchDate(v, at)
-		if serr != nil {
-			return 0, 0, serr
-		}
-		if dateOnly {
-			return t, t + 86400, nil
-		}
-		return t, t + 1, nil
-	}
-	n, serr := searchInt(v, at)
-	return n, n + 1, serr
-}
-
-func searchInt(v any, at string) (int64, *searchErr) {
-	var txt string
-	switch x := v.(type) {
-	case json.Number:
-		txt = string(x)
-	case string:
-		txt = strings.TrimSpace(x)
-	case bool:
-		return int64(flag(x)), nil
-	}
-	n, err := strconv.ParseInt(txt, 10, 64)
-	if err != nil {
-		return 0, searchFail(msgSearchInvalid, at, "expected an integer, got "+sqJSONText(v))
-	}
-	return n, nil
-}
-
-var searchDateLayouts = []string{time.DateOnly, time.DateTime, "2006-01-02T15:04:05", time.RFC3339}
-
-// searchDate reads YYYY-MM-DD, YYYY-MM-DD hh:mm:ss (UTC, as LoanPro takes
-// dates) or RFC 3339, as unix seconds.
-func searchDate(v any, at string) (secs int64, dateOnly bool, serr *searchErr) {
-	s, ok := v.(string)
-	if ok {
-		s = strings.TrimSpace(s)
-		if strings.HasPrefix(s, "now") || strings.Contains(s, "||") {
-			return 0, false, sqUnsupported(s, at, "dates as YYYY-MM-DD or YYYY-MM-DD hh:mm:ss (no date math)")
-		}
-		for i, layout := range searchDateLayouts {
-			if t, err := time.Parse(layout, s); err == nil {
-				return t.Unix(), i == 0, nil
-			}
-		}
-	}
-	return 0, false, searchFail(msgSearchInvalid, at, "expected a date as YYYY-MM-DD or YYYY-MM-DD hh:mm:ss, got "+sqJSONText(v))
-}
 
 func (s *Service) searchRange(v any, at string) (pred, *searchErr) {
 	f, body, at, serr := s.sqOneField(v, at)
@@ -77,6 +22,12 @@ func (s *Service) searchRange(v any, at string) (pred, *searchErr) {
 		num float64
 		s   string
 	}
+	layouts := searchDateLayouts
+	if format, ok := m["format"]; ok {
+		if layouts, serr = searchDateFormat(f, format, at+".format"); serr != nil {
+			return nil, serr
+		}
+	}
 	var bounds []bound
 	for _, k := range sqKeys(m) {
 		x := m[k]
@@ -85,7 +36,7 @@ func (s *Service) searchRange(v any, at string) (pred, *searchErr) {
 			b := bound{op: k}
 			switch f.kind {
 			case kDate:
-				t, _, serr := searchDate(x, at+"."+k)
+				t, _, serr := searchDateIn(x, at+"."+k, layouts)
 				if serr != nil {
 					return nil, serr
 				}
@@ -108,8 +59,7 @@ func (s *Service) searchRange(v any, at string) (pred, *searchErr) {
 				b.s = str
 			}
 			bounds = append(bounds, b)
-		case "format", "boost":
-			// The sandbox reads its own date forms whatever the format says.
+		case "format", "boost": // format: read above; boost: no scoring
 		default:
 			return nil, sqUnsupported(k, at, "gt, gte, lt, lte and format")
 		}

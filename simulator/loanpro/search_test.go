@@ -177,6 +177,10 @@ func TestSearchConstructs(t *testing.T) {
 			idsWhere(all, func(r row) bool {
 				return r.BirthDate != nil && !r.BirthDate.Before(day("1975-01-01")) && !r.BirthDate.After(day("1984-02-11"))
 			}), -1},
+		{"range on a date with its format", "", `{"query":{"range":{"birthDate":{"gte":"1975-01-01 00:00:00","lte":"1984-02-11","format":"yyyy-MM-dd HH:mm:ss||yyyy-MM-dd"}}}}`,
+			idsWhere(all, func(r row) bool {
+				return r.BirthDate != nil && !r.BirthDate.Before(day("1975-01-01")) && !r.BirthDate.After(day("1984-02-11"))
+			}), -1},
 		{"range on a number", "", `{"query":{"range":{"creditLimit":{"gt":0}}}}`, idsWhere(all, func(r row) bool { return r.CreditLimit > 0 }), -1},
 		{"range gt lt", "", `{"query":{"range":{"id":{"gt":"2","lt":5}}}}`, []int{3, 4}, -1},
 
@@ -367,6 +371,9 @@ func TestSearchErrors(t *testing.T) {
 		{"clause not an object", "POST", "", `{"query":"doe"}`, auth(), 409, iq + "Invalid search query at query: expected an object with one query clause, got \"doe\"", ""},
 		{"date math", "POST", "", `{"query":{"range":{"created":{"gte":"now-1d"}}}}`, auth(), 409, iq + "Unsupported search construct 'now-1d' at query.range.created.gte", ""},
 		{"bad date", "POST", "", `{"query":{"range":{"birthDate":{"gte":"17/07/1980"}}}}`, auth(), 409, iq + "Invalid search query at query.range.birthDate.gte: expected a date", ""},
+		{"range format the sandbox does not read", "POST", "", `{"query":{"range":{"birthDate":{"gte":"17/07/1980","format":"dd/MM/yyyy"}}}}`, auth(), 409, iq + "Unsupported search construct 'dd/MM/yyyy' at query.range.birthDate.format", "yyyy-MM-dd HH:mm:ss"},
+		{"range format applied", "POST", "", `{"query":{"range":{"birthDate":{"gte":"1980-07-17 00:00:00","format":"yyyy-MM-dd"}}}}`, auth(), 409, iq + "Invalid search query at query.range.birthDate.gte: expected a date", ""},
+		{"range format on a number", "POST", "", `{"query":{"range":{"id":{"gte":1,"format":"yyyy-MM-dd"}}}}`, auth(), 409, iq + "Invalid search query at query.range.id.format: a format applies to dates, 'id' is integer.", ""},
 		{"range time_zone", "POST", "", `{"query":{"range":{"birthDate":{"gte":"1980-01-01","time_zone":"+01:00"}}}}`, auth(), 409, iq + "Unsupported search construct 'time_zone'", ""},
 		{"terms not a list", "POST", "", `{"query":{"terms":{"status":"Active"}}}`, auth(), 409, iq + "Invalid search query at query.terms.status: expected an array of values", ""},
 		{"terms number on int field", "POST", "", `{"query":{"terms":{"id":["one"]}}}`, auth(), 409, iq + "Invalid search query at query.terms.id[0]: expected an integer", ""},
