@@ -2,7 +2,10 @@ package loanpro_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/sandbox-dev/fintech-sandbox/simulator"
@@ -150,5 +153,35 @@ func TestDuplicateWarningsFindGeneratedCustomers(t *testing.T) {
 		if w.Status != 409 || string(w.Body) != want {
 			t.Errorf("seed %d: got %d %s\nwant %s", seed, w.Status, w.Body, want)
 		}
+	}
+}
+
+// TestConcurrentDuplicatePhonesAndAddresses: the check and the write are
+// one atomic step: of many customers racing for one new phone number, or
+// one new address, only one gets it without a warning.
+func TestConcurrentDuplicatePhonesAndAddresses(t *testing.T) {
+	for name, body := range map[string]func(id int) string{
+		"phone": func(int) string { return `{"Phones":{"results":[{"phone":"3075550150"}]}}` },
+		"address": func(id int) string {
+			return fmt.Sprintf(`{"PrimaryAddress":{"address1":"1 Race Way","city":"Casper","state":"geo.state.WY","zipcode":"82601","__update":true,"__id":%d}}`, 2*id-1)
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			sb := newSandbox(t)
+			const n = 24
+			var wg sync.WaitGroup
+			codes := make([]int, n)
+			for i := range n {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					codes[i] = sb.Do(t, "PUT", fmt.Sprintf("%s/Customers(%d)", base, 10+i), body(10+i), auth()...).Status
+				}()
+			}
+			wg.Wait()
+			if ok := slices.Index(codes, 200); ok < 0 || slices.Index(codes[ok+1:], 200) >= 0 || slices.ContainsFunc(codes, func(c int) bool { return c != 200 && c != 409 }) {
+				t.Fatalf("statuses %v: want one 200, the rest 409", codes)
+			}
+		})
 	}
 }

@@ -99,6 +99,11 @@ func FuzzCustomerUpdate(f *testing.F) {
 		`   `,
 		strings.Repeat("[", 10001),
 		`{"__ignoreWarnings":"yes"}`,
+		`{"fristName":"Jon"}`,
+		`{"creditLimit":0,"active":true,"lastUpdate":"/Date(1496956419)/","__metadata":{}}`,
+		`{"creditLimit":5,"customerId":"x"}`,
+		`{"Employer":{"__deferred":{"uri":"Customers(id=1)/Employer"}},"CustomFieldValues":{},"Notes":{"results":[]}}`,
+		`{"Employer":{"title":"x"}}`,
 	}
 	for i, s := range seeds {
 		f.Add(uint8(i), s)

@@ -432,6 +432,9 @@ func FuzzNestedUpdate(f *testing.F) {
 		`{"Phones":[]}`,
 		`{"PrimaryAddress":null}`,
 		`{"firstName":"X","Phones":{"results":[{"phone":"2175550100"},{"__id":999,"__update":true}]}}`,
+		`{"Phones":{"results":[{"phone":"3075550110"}]},"PrimaryAddress":{"address1":"PO Box 1208","city":"Riverton","state":"geo.state.WY","zipcode":"82501","__update":true,"__id":1}}`,
+		`{"__ignoreWarnings":true,"MailAddress":{"address1":"77 Cedar Court","address2":"Apt 4B","city":"Riverton","state":"geo.state.WY","zipcode":"82501","__update":true,"__id":2}}`,
+		`{"PrimaryAddress":{"__deferred":{"uri":"Customers(id=1)/PrimaryAddress"}},"Phones":{"__deferred":{}}}`,
 	}
 	for i, s := range seeds {
 		f.Add(uint8(i), s)
