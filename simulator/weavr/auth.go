@@ -52,6 +52,26 @@ func (w *World) use(value string, now time.Time, ttl time.Duration) (token, bool
 	return *t, true
 }
 
+// revoke forgets a token (logout): later calls with it are 401.
+func (w *World) revoke(value string) {
+	w.mu.Lock()
+	delete(w.tokens, value)
+	w.mu.Unlock()
+}
+
+// revokeConsumer forgets every token of a consumer (deactivation): they
+// stay refused after the consumer is activated again, which needs a new
+// login, as a deactivated user's sessions end on Weavr.
+func (w *World) revokeConsumer(id string) {
+	w.mu.Lock()
+	for v, t := range w.tokens {
+		if t.consumerID == id {
+			delete(w.tokens, v)
+		}
+	}
+	w.mu.Unlock()
+}
+
 // programme checks the api-key header: missing or empty is a 400 with
 // fieldName api-key REQUIRED, unknown a 401; then the per-key rate limit.
 // On failure it writes the answer and returns nil.

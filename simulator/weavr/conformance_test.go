@@ -23,15 +23,38 @@ import (
 
 // confOp is one served operation and how to call it.
 type confOp struct {
-	method, path string
+	method, path string // as documented (path is a template)
 	opID         string // operationId, or "" to locate the operation by method and path only
 	okStatus     int
+	// name prefixes the operation's keys in the tables below (default:
+	// path; the create is "POST /consumers", beside PATCH's /consumers).
+	name string
+}
+
+// key is the prefix of the operation's keys in confSamples, confExclusions
+// and confKnownGaps.
+func (op confOp) key() string {
+	if op.name != "" {
+		return op.name
+	}
+	return op.path
+}
+
+// target is the path requests are sent to: the template filled with the
+// session's subject (passwordCreate's user is the consumer
+// newConfSession creates).
+func (op confOp) target() string {
+	return "/multi" + strings.ReplaceAll(op.path, "{user_id}", ninaID)
 }
 
 var confOps = []confOp{
-	{"POST", "/login_with_password", "loginWithPassword", 200},
-	{"PATCH", "/consumers", "consumerUpdate", 200},
-	{"POST", "/consumers/verification/email/verify", "", 204},
+	{"POST", "/login_with_password", "loginWithPassword", 200, ""},
+	{"PATCH", "/consumers", "consumerUpdate", 200, ""},
+	{"POST", "/consumers/verification/email/verify", "", 204, ""},
+	{"POST", "/consumers", "consumerCreate", 200, "POST /consumers"},
+	{"POST", "/consumers/verification/email/send", "consumerRootUserEmailVerificationCodeSend", 204, ""},
+	{"POST", "/passwords/{user_id}/create", "passwordCreate", 200, ""},
+	{"POST", "/consumers/kyc", "consumerKycStart", 200, ""},
 }
 
 // confSamples are known-good values, keyed by "operation path/property
@@ -53,6 +76,18 @@ var confSamples = map[string]string{
 	"/consumers locale":                                     "en-GB",
 	"/consumers/verification/email/verify email":            "alice.new@example.com",
 	"/consumers/verification/email/verify verificationCode": "123456",
+	"POST /consumers profileId":                             "110546000000000001",
+	"POST /consumers rootUser.email":                        "conformance.new@example.com",
+	"POST /consumers rootUser.mobile.countryCode":           "+356",
+	"POST /consumers rootUser.mobile.number":                "79123456",
+	"POST /consumers rootUser.address.country":              "MT",
+	"POST /consumers rootUser.nationality":                  "MT",
+	"POST /consumers rootUser.locale":                       "en-GB",
+	"POST /consumers ipAddress":                             "192.0.2.44",
+	"POST /consumers baseCurrency":                          "EUR",
+	"POST /consumers feeGroup":                              "DEFAULT",
+	"/consumers/verification/email/send email":              "alice@example.com",
+	"/passwords/{user_id}/create password.value":            "Pa55word!",
 }
 
 // confBadFormats are values breaking a string format the sandbox checks.
@@ -61,10 +96,14 @@ var confBadFormats = map[string]string{"email": "not-an-email"}
 // confExclusions are constraints of the document no request can violate
 // meaningfully, keyed "operation path/property path/constraint".
 var confExclusions = map[string]string{
-	"/consumers dateOfBirth.year format":         "int32: any int32 outside 1900..2100 is caught by minimum/maximum, which are tested",
-	"/consumers dateOfBirth.month format":        "int32: any int32 outside 1..12 is caught by minimum/maximum, which are tested",
-	"/consumers dateOfBirth.day format":          "int32: any int32 outside 1..31 is caught by minimum/maximum, which are tested",
-	"/login_with_password password.value format": "password: an annotation (hide the value), not a syntax rule",
+	"/consumers dateOfBirth.year format":                "int32: any int32 outside 1900..2100 is caught by minimum/maximum, which are tested",
+	"/consumers dateOfBirth.month format":               "int32: any int32 outside 1..12 is caught by minimum/maximum, which are tested",
+	"/consumers dateOfBirth.day format":                 "int32: any int32 outside 1..31 is caught by minimum/maximum, which are tested",
+	"POST /consumers rootUser.dateOfBirth.year format":  "int32: any int32 outside 1900..2100 is caught by minimum/maximum, which are tested",
+	"POST /consumers rootUser.dateOfBirth.month format": "int32: any int32 outside 1..12 is caught by minimum/maximum, which are tested",
+	"POST /consumers rootUser.dateOfBirth.day format":   "int32: any int32 outside 1..31 is caught by minimum/maximum, which are tested",
+	"/login_with_password password.value format":        "password: an annotation (hide the value), not a syntax rule",
+	"/passwords/{user_id}/create password.value format": "password: an annotation (hide the value), not a syntax rule",
 }
 
 // confKnownGaps are violations the sandbox answers unlike the document,
@@ -94,6 +133,21 @@ type confNode struct {
 
 func (n *confNode) dotted() string { return strings.Join(n.path, ".") }
 
+// item is the element of an array property, named "[]" in paths.
+const item = "[]"
+
+// jsonPath is the property's path as Weavr names it (in messages and
+// params): no array elements.
+func (n *confNode) jsonPath() []string {
+	var out []string
+	for _, p := range n.path {
+		if p != item {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 func (n *confNode) typ() string {
 	if len(n.s.Type) == 0 {
 		if n.s.Properties != nil {
@@ -106,6 +160,12 @@ func (n *confNode) typ() string {
 
 func (n *confNode) children() []*confNode {
 	var out []*confNode
+	if n.typ() == "array" {
+		if n.s.Items == nil || !n.s.Items.IsA() {
+			return nil
+		}
+		return []*confNode{{name: item, path: append(slices.Clone(n.path), item), s: resolve(n.s.Items.A), parent: n}}
+	}
 	if n.s.Properties == nil {
 		return nil
 	}
@@ -314,6 +374,8 @@ func (g *confGen) valid(n *confNode, full bool) any {
 		return true
 	case "string":
 		return g.validString(n)
+	case "array":
+		return []any{g.valid(n.children()[0], full)}
 	}
 	g.t.Fatalf("%s %s: no generator for type %q", g.op, n.dotted(), n.typ())
 	return nil
@@ -358,7 +420,7 @@ func (g *confGen) violating(n *confNode, kind string) (any, bool) {
 			return 42, true
 		case "integer", "number", "boolean":
 			return "1", true
-		case "object":
+		case "object", "array":
 			return "x", true
 		}
 	case "pattern":
@@ -421,13 +483,38 @@ func (g *confGen) request(root *confNode, c confConstraint) (string, bool) {
 	for n := c.node; n.parent != nil; n = n.parent {
 		chain = append([]*confNode{n}, chain...)
 	}
-	for _, n := range chain[:len(chain)-1] {
+	var array map[string]any // the object holding the array whose element is c's node
+	for i, n := range chain[:len(chain)-1] {
+		if n.name == item { // entered with its array
+			continue
+		}
+		if n.typ() == "array" {
+			array = cur
+			if i+1 < len(chain)-1 { // into an element's property
+				elem := g.valid(chain[i+1], false).(map[string]any)
+				cur[n.name] = []any{elem}
+				cur = elem
+			}
+			continue
+		}
 		next, ok := cur[n.name].(map[string]any)
 		if !ok {
 			next = g.valid(n, false).(map[string]any)
 			cur[n.name] = next
 		}
 		cur = next
+	}
+	if c.node.name == item {
+		v, ok := g.violating(c.node, c.kind)
+		if !ok {
+			return "", false
+		}
+		array[c.node.parent.name] = []any{v}
+		b, err := json.Marshal(body)
+		if err != nil {
+			g.t.Fatal(err)
+		}
+		return string(b), true
 	}
 	if c.kind == "required" {
 		delete(cur, c.node.name)
@@ -467,9 +554,9 @@ func TestConformance(t *testing.T) {
 	for _, op := range confOps {
 		root := doc.bodySchema(t, op)
 		root.walk(func(n *confNode) {
-			props[op.path+" "+n.dotted()] = true
+			props[op.key()+" "+n.dotted()] = true
 			for _, c := range constraintsOf(n) {
-				seen[c.key(op.path)] = true
+				seen[c.key(op.key())] = true
 			}
 		})
 	}
@@ -493,35 +580,33 @@ func TestConformance(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			root := doc.bodySchema(t, op)
-			g := &confGen{t: t, op: op.path}
+			g := &confGen{t: t, op: op.key()}
 			sess := newConfSession(t, op)
 
 			send := func(body string) result {
-				return sess.s.do(op.method, "/multi"+op.path, std(sess.tok), body)
+				return sess.s.do(op.method, op.target(), std(sess.tok), body)
 			}
 
 			t.Run("valid", func(t *testing.T) {
-				g := &confGen{t: t, op: op.path}
+				g := &confGen{t: t, op: op.key()}
 				b, _ := json.Marshal(g.valid(root, false))
 				if r := send(string(b)); r.Status != op.okStatus {
 					t.Fatalf("%s: %d %s, want %d", b, r.Status, r.Body, op.okStatus)
 				}
 			})
-			if op.path == "/consumers" {
-				t.Run("valid_all_properties", func(t *testing.T) {
-					g := &confGen{t: t, op: op.path}
-					s := newSandbox(t)
-					b, _ := json.Marshal(g.valid(root, true))
-					if r := s.patch(s.login("alice@example.com"), string(b)); r.Status != op.okStatus {
-						t.Fatalf("%s: %d %s, want %d", b, r.Status, r.Body, op.okStatus)
-					}
-				})
-			}
+			t.Run("valid_all_properties", func(t *testing.T) {
+				g := &confGen{t: t, op: op.key()}
+				sess := newConfSession(t, op)
+				b, _ := json.Marshal(g.valid(root, true))
+				if r := sess.s.do(op.method, op.target(), std(sess.tok), string(b)); r.Status != op.okStatus {
+					t.Fatalf("%s: %d %s, want %d", b, r.Status, r.Body, op.okStatus)
+				}
+			})
 
 			var all []confConstraint
 			root.walk(func(n *confNode) { all = append(all, constraintsOf(n)...) })
 			for _, c := range all {
-				key := c.key(op.path)
+				key := c.key(op.key())
 				if _, ok := confExclusions[key]; ok {
 					continue
 				}
@@ -556,10 +641,16 @@ func newConfSession(t *testing.T, op confOp) *confSession {
 	t.Helper()
 	s := newSandbox(t)
 	cs := &confSession{s: s}
-	switch op.path {
-	case "/login_with_password":
+	switch op.key() {
+	case "/login_with_password", "POST /consumers", "/consumers/verification/email/send": // api-key only; alice's email is unverified
 	case "/consumers":
 		cs.tok = s.login("alice@example.com")
+	case "/passwords/{user_id}/create": // a created consumer has no password yet
+		if r := s.create(nina); r.Status != 200 {
+			t.Fatalf("create: %d %s", r.Status, r.Body)
+		}
+	case "/consumers/kyc": // carol's email is verified, her KYC not started
+		cs.tok = s.login("carol@example.com")
 	default: // verify: the email must have a pending change
 		cs.tok = s.login("alice@example.com")
 		email := confSamples[op.path+" email"]
@@ -593,7 +684,7 @@ func confCheck(r result, c confConstraint) string {
 		if body.Message == "" {
 			return "a message-only 400 without a message"
 		}
-		if p := c.node.dotted(); p != "" && !strings.Contains(body.Message, p) {
+		if p := strings.Join(c.node.jsonPath(), "."); p != "" && !strings.Contains(body.Message, p) {
 			return fmt.Sprintf("message does not name %s", p)
 		}
 		return ""
@@ -601,7 +692,8 @@ func confCheck(r result, c confConstraint) string {
 	if body.SyntaxErrors == nil || len(body.SyntaxErrors.InvalidFields) == 0 {
 		return "no syntaxErrors.invalidFields"
 	}
-	params := c.node.path[:len(c.node.path)-1]
+	jp := c.node.jsonPath()
+	params := jp[:len(jp)-1]
 	found := false
 	for _, f := range body.SyntaxErrors.InvalidFields {
 		if f.FieldName != c.node.name || !slices.Equal(f.Params, params) {

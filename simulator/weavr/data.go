@@ -16,10 +16,22 @@ type SandboxConsumer struct {
 	Programme   string          `json:"programme"`
 	APIKey      string          `json:"apiKey"`
 	Email       string          `json:"email"`
-	Password    string          `json:"password"`
+	Password    string          `json:"password"` // "" until passwordCreate (a created consumer)
 	Active      bool            `json:"active"`
 	KYCApproved bool            `json:"kycApproved"`
+	KYC         SandboxKYC      `json:"kyc"`
 	Consumer    json.RawMessage `json:"consumer"`
+}
+
+// SandboxKYC is a consumer's due diligence as the control API shows it
+// (and its kyc action sets it): what GET /multi/consumers/kyc reports,
+// plus what the last KYC event said of a rejection.
+type SandboxKYC struct {
+	Status           KYCStatus `json:"status"`
+	Level            string    `json:"kycLevel,omitempty"`
+	Reference        string    `json:"reference,omitempty"`
+	Details          []string  `json:"details"`
+	RejectionComment string    `json:"rejectionComment"`
 }
 
 // consumersCollection is the control API's browser of a session's
@@ -27,17 +39,19 @@ type SandboxConsumer struct {
 func (s *Service) consumersCollection() contract.Collection {
 	return contract.Collection{
 		Name: "consumers", Item: "consumer", Search: "email", SearchHelp: "part of the email (case-insensitive)",
-		Summary: "the session's Weavr consumers with their sandbox logins (api-key, email, password)",
+		Summary: "the session's Weavr consumers (the seeded ones, then those POST /multi/consumers created) with their sandbox logins (api-key, email, password) and KYC; " +
+			"actions set the KYC status, deactivate and activate, publishing Weavr's webhooks",
 		List: func(sess *session.Session, q string, offset, limit int) (any, int) {
 			return s.Consumers(sess, q, offset, limit)
 		},
-		Get: func(sess *session.Session, id string) (any, bool) { return s.Consumer(sess, id) },
+		Get:     func(sess *session.Session, id string) (any, bool) { return s.Consumer(sess, id) },
+		Actions: s.consumerActions(),
 	}
 }
 
 // Consumers lists a session's consumers whose email contains email
-// (case-insensitive; "" = all), in seed order, paged by offset and limit;
-// total counts every match.
+// (case-insensitive; "" = all), in seed order then creation order, paged
+// by offset and limit; total counts every match.
 func (s *Service) Consumers(sess *session.Session, email string, offset, limit int) (page []SandboxConsumer, total int) {
 	var match func(Consumer) bool // nil: all, read only the page
 	if email = strings.ToLower(email); email != "" {
@@ -62,8 +76,13 @@ func (s *Service) Consumer(sess *session.Session, id string) (SandboxConsumer, b
 
 func (s *Service) sandboxView(c *Consumer) SandboxConsumer {
 	body := appendConsumer(nil, c)
+	details := c.KYC.Details
+	if details == nil {
+		details = []string{}
+	}
 	v := SandboxConsumer{ID: c.ID, Programme: c.ProgrammeID, Email: c.Email, Password: c.Password,
-		Active: c.Active, KYCApproved: c.KYCApproved, Consumer: body}
+		Active: c.Active, KYCApproved: c.kycApproved(), Consumer: body,
+		KYC: SandboxKYC{Status: c.KYC.Status, Level: c.KYC.Level, Reference: c.KYC.Reference, Details: details, RejectionComment: c.KYC.RejectionComment}}
 	if p := s.data.byID[c.ProgrammeID]; p != nil {
 		v.APIKey = p.APIKey
 	}

@@ -14,8 +14,11 @@ import (
 type Code int
 
 // The documented errors: Weavr's own codes where it has them (the 409
-// errorCode enum of ConsumerUpdateConflict, VerifyConflict), descriptive
-// names otherwise (the String of each constant).
+// errorCode enums of ConsumerUpdateConflict, ConsumerCreateConflict,
+// VerifyConflict, EmailVerificationConflict, CreatePasswordConflict and
+// ConsumerKycStartConflict), descriptive names otherwise (the String of
+// each constant). A code two operations document (EMAIL_NOT_UNIQUE,
+// FEE_GROUP_INVALID, …) is one error, listed by both.
 const (
 	ErrBadRequest Code = iota
 	ErrUnauthorized
@@ -48,6 +51,25 @@ const (
 	ErrTokenExpired
 	ErrPasswordExpired
 	ErrAccountLocked
+	ErrPaymentModel
+	ErrProfileNotFound
+	ErrProfileInactive
+	ErrRootEmailNotUnique
+	ErrCurrencyUnsupported
+	ErrConsumerExists
+	ErrEmailNotFound
+	ErrAlreadyVerified
+	ErrUnresolvedIdentity
+	ErrPasswordProfile
+	ErrPasswordTooShort
+	ErrPasswordTooLong
+	ErrPasswordTooSimple
+	ErrPasswordKeyInUse
+	ErrPasswordCreated
+	ErrKYCApproved
+	ErrKYCPending
+	ErrKYCRejected
+	ErrEmailUnverified
 	codeCount
 )
 
@@ -72,6 +94,20 @@ const (
 var conflictCodes = [...]Code{ErrFeeGroupInvalid, ErrCountryInvalid, ErrConsumerVerified, ErrEmailNotUnique, ErrMobileOrCountryCode,
 	ErrCountryUnsupported, ErrMobileLimit, ErrEmailTooFrequent, ErrEmailDomain, ErrMobileNotAllowed, ErrTerminationDate}
 
+// createConflictCodes is ConsumerCreateConflict's errorCode enum, in the
+// vendor document's order.
+var createConflictCodes = [...]Code{ErrPaymentModel, ErrProfileNotFound, ErrProfileInactive, ErrRootEmailNotUnique, ErrCurrencyUnsupported,
+	ErrFeeGroupInvalid, ErrCountryInvalid, ErrMobileOrCountryCode, ErrCountryUnsupported, ErrEmailDomain, ErrConsumerExists}
+
+// passwordConflictCodes is CreatePasswordConflict's errorCode enum, in the
+// vendor document's order.
+var passwordConflictCodes = [...]Code{ErrUnresolvedIdentity, ErrPasswordProfile, ErrPasswordTooShort, ErrPasswordTooLong,
+	ErrPasswordTooSimple, ErrPasswordKeyInUse, ErrPasswordCreated}
+
+// kycStartConflictCodes is ConsumerKycStartConflict's errorCode enum, in
+// the vendor document's order.
+var kycStartConflictCodes = [...]Code{ErrKYCApproved, ErrKYCPending, ErrKYCRejected, ErrEmailUnverified}
+
 // conflictDef is a 409 whose body is {"errorCode": name}.
 func conflictDef(name, summary string) apierr.Def {
 	return apierr.Def{Name: name, Status: http.StatusConflict, Body: []byte(`{"errorCode":"` + name + `"}`), Summary: summary}
@@ -88,9 +124,9 @@ var errorTable = [codeCount]apierr.Def{
 		Body:    []byte(`{"message":"Invalid request","syntaxErrors":{"invalidFields":[{"params":[],"fieldName":"name","error":"REGEX"}]}}`),
 		Summary: "a field breaks a rule of the request schema (the natural rule fills invalidFields)"},
 	ErrUnauthorized: {Name: "UNAUTHORIZED", Status: http.StatusUnauthorized,
-		Summary: "unknown api-key, or a missing, expired or logged-out token; no body"},
+		Summary: "unknown api-key, or a missing, expired or logged-out token, or the token of a deactivated consumer; no body"},
 	ErrForbidden: {Name: "INSUFFICIENT_PERMISSIONS", Status: http.StatusForbidden, Body: []byte(`{"errorCode":"INSUFFICIENT_PERMISSIONS"}`),
-		Summary: "a token used with the api-key of another programme"},
+		Summary: "a token used with the api-key of another programme (consumer create and password create: scenarios only)"},
 	ErrLoginRefused: {Name: "LOGIN_REFUSED", Status: http.StatusForbidden,
 		Summary: "login with an unknown email, a wrong password or an inactive user; no body"},
 	ErrTooManyRequests: {Name: "TOO_MANY_REQUESTS", Status: http.StatusTooManyRequests,
@@ -111,9 +147,9 @@ var errorTable = [codeCount]apierr.Def{
 	ErrVerificationCode: {Name: "VERIFICATION_CODE_INVALID", Status: http.StatusConflict, Body: []byte(`{"errorCode":"VERIFICATION_CODE_INVALID"}`),
 		Summary: "email verification with a code other than 123456, or for an email with no pending change"},
 	ErrTokenNotFound: {Name: "TOKEN_NOT_FOUND", Status: http.StatusNotFound, Body: []byte(`{"errorCode":"TOKEN_NOT_FOUND"}`),
-		Summary: "login: the requested token could not be found (NotFoundToken; scenarios only)"},
+		Summary: "login, password create: the requested token could not be found (NotFoundToken; scenarios only)"},
 	ErrTokenExpired: {Name: "TOKEN_EXPIRED", Status: http.StatusGone, Body: []byte(`{"errorCode":"TOKEN_EXPIRED"}`),
-		Summary: "login: the requested token is expired (TokenExpired; scenarios only)"},
+		Summary: "login, password create: the requested token is expired (TokenExpired; scenarios only)"},
 	ErrPasswordExpired: {Name: "PASSWORD_EXPIRED", Status: http.StatusConflict, Body: []byte(`{"token":"sandbox-temporary-password-update-token"}`),
 		Summary: "login: the password expired; the body carries a temporary token for passwordUpdate (scenarios only)"},
 	ErrAccountLocked: {Name: "ACCOUNT_LOCKED", Status: http.StatusLocked,
@@ -128,7 +164,7 @@ var errorTable = [codeCount]apierr.Def{
 	ErrFeeGroupInvalid:     conflictDef("FEE_GROUP_INVALID", "feeGroup is not one of the programme's fee groups"),
 	ErrCountryInvalid:      conflictDef("COUNTRY_INVALID", "documented; trigger not published (scenarios only)"),
 	ErrConsumerVerified:    conflictDef("CONSUMER_VERIFIED", "KYC approved, then a change to name, surname, email, mobile, dateOfBirth or address"),
-	ErrEmailNotUnique:      conflictDef("EMAIL_NOT_UNIQUE", "the email belongs to another consumer"),
+	ErrEmailNotUnique:      conflictDef("EMAIL_NOT_UNIQUE", "the email belongs to another consumer (PATCH, email verification, email send)"),
 	ErrMobileOrCountryCode: conflictDef("MOBILE_OR_COUNTRY_CODE_INVALID", "documented; trigger not published (scenarios only)"),
 	ErrCountryUnsupported:  conflictDef("COUNTRY_UNSUPPORTED", "address.country is not allowed for the programme"),
 	ErrMobileLimit:         conflictDef("MOBILE_NO_CHANGE_LIMIT_EXCEEDED", "a 4th change to a different mobile number (resetMobileCounter resets the count)"),
@@ -136,6 +172,30 @@ var errorTable = [codeCount]apierr.Def{
 	ErrEmailDomain:         conflictDef("EMAIL_DOMAIN_NOT_ALLOWED", "the email's domain is a disposable-email domain"),
 	ErrMobileNotAllowed:    conflictDef("MOBILE_CHANGE_NOT_ALLOWED", "mobile change within the security window after a verified email change or password reset, SMS OTP enrolled"),
 	ErrTerminationDate:     conflictDef("TERMINATION_DATE_IN_PAST", "documented; trigger not published (scenarios only)"),
+
+	// consumerCreate (ConsumerCreateConflict).
+	ErrPaymentModel:        conflictDef("PAYMENT_MODEL_CONSTRAINTS_VIOLATED", "consumer create: documented; trigger not published (scenarios only)"),
+	ErrProfileNotFound:     conflictDef("PROFILE_NOT_FOUND", "consumer create: profileId is not a consumer profile of the api-key's programme"),
+	ErrProfileInactive:     conflictDef("PROFILE_INACTIVE", "consumer create: documented; the sandbox's profiles are all active (scenarios only)"),
+	ErrRootEmailNotUnique:  conflictDef("ROOT_EMAIL_NOT_UNIQUE", "consumer create: rootUser.email belongs to another consumer"),
+	ErrCurrencyUnsupported: conflictDef("CURRENCY_UNSUPPORTED", "consumer create: baseCurrency is not one of the programme's currencies"),
+	ErrConsumerExists:      conflictDef("CONSUMER_ALREADY_EXISTS", "consumer create: documented; trigger not published (scenarios only)"),
+	// consumerRootUserEmailVerificationCodeSend (EmailVerificationConflict).
+	ErrEmailNotFound:   conflictDef("EMAIL_NOT_FOUND", "email send: no consumer of the programme has this email, current or pending"),
+	ErrAlreadyVerified: conflictDef("ALREADY_VERIFIED", "email send: the email is the consumer's current one and already verified"),
+	// passwordCreate (CreatePasswordConflict).
+	ErrUnresolvedIdentity: conflictDef("UNRESOLVED_IDENTITY", "password create: user_id is no root user of the api-key's programme"),
+	ErrPasswordProfile:    conflictDef("PASSWORD_PROFILE_NOT_CONFIGURED_FOR_CREDENTIAL_TYPE", "password create: documented; the sandbox's profiles all have passwords (scenarios only)"),
+	ErrPasswordTooShort:   conflictDef("PASSWORD_TOO_SHORT", "password create: fewer than 8 characters"),
+	ErrPasswordTooLong:    conflictDef("PASSWORD_TOO_LONG", "password create: more than 30 characters"),
+	ErrPasswordTooSimple:  conflictDef("PASSWORD_TOO_SIMPLE", "password create: lacks a lower-case letter, an upper-case letter, a digit or a special character"),
+	ErrPasswordKeyInUse:   conflictDef("PASSWORD_KEY_ALREADY_IN_USE", "password create: documented; tokenised password keys are not simulated (scenarios only)"),
+	ErrPasswordCreated:    conflictDef("PASSWORD_ALREADY_CREATED", "password create: the user already has a password (every fixture consumer does)"),
+	// consumerKycStart (ConsumerKycStartConflict).
+	ErrKYCApproved:     conflictDef("KYC_ALREADY_APPROVED", "KYC start: KYC is already approved"),
+	ErrKYCPending:      conflictDef("KYC_PENDING_REVIEW", "KYC start: KYC is pending review"),
+	ErrKYCRejected:     conflictDef("KYC_REJECTED", "KYC start: KYC was rejected"),
+	ErrEmailUnverified: conflictDef("EMAIL_UNVERIFIED", "KYC start: the root user's email is not verified yet"),
 }
 
 // Errors lists every documented error for the sandbox's catalog, in Code

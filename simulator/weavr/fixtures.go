@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,6 +39,7 @@ type programmeFixture struct {
 	ProfileID            string   `yaml:"profileId"`
 	FeeGroups            []string `yaml:"feeGroups"`
 	UnsupportedCountries []string `yaml:"unsupportedCountries"`
+	Currencies           []string `yaml:"currencies"`
 }
 
 type consumerFixture struct {
@@ -65,7 +67,8 @@ type consumerFixture struct {
 	Active              *bool     `yaml:"active"`
 	EmailVerified       bool      `yaml:"emailVerified"`
 	MobileVerified      bool      `yaml:"mobileVerified"`
-	KYCApproved         bool      `yaml:"kycApproved"`
+	KYCApproved         bool      `yaml:"kycApproved"` // kycStatus APPROVED
+	KYCStatus           KYCStatus `yaml:"kycStatus"`
 	SMSOTPEnrolled      bool      `yaml:"smsOtpEnrolled"`
 	RecentPasswordReset bool      `yaml:"recentPasswordReset"`
 }
@@ -124,7 +127,8 @@ func loadDataset(fsys fs.FS, seed int64, n, countryCodeMax int, now time.Time) (
 	}
 	for i, pf := range f.Programmes {
 		line := pos.Programmes[i].Line
-		p := &Programme{ID: pf.ID, APIKey: pf.APIKey, ProfileID: pf.ProfileID, FeeGroups: pf.FeeGroups, UnsupportedCountries: pf.UnsupportedCountries}
+		p := &Programme{ID: pf.ID, APIKey: pf.APIKey, ProfileID: pf.ProfileID, FeeGroups: pf.FeeGroups,
+			UnsupportedCountries: pf.UnsupportedCountries, Currencies: pf.Currencies}
 		switch {
 		case !digits.MatchString(p.ID) || !digits.MatchString(p.ProfileID):
 			return nil, fail(line, "programme %d: id and profileId must be digit strings", i+1)
@@ -132,6 +136,11 @@ func loadDataset(fsys fs.FS, seed int64, n, countryCodeMax int, now time.Time) (
 			return nil, fail(line, "programme %s: apiKey is required", p.ID)
 		case d.byKey[p.APIKey] != nil || d.byID[p.ID] != nil:
 			return nil, fail(line, "programme %s: duplicate id or apiKey", p.ID)
+		}
+		for _, cur := range p.Currencies {
+			if len(cur) != 3 || !currencyRe.MatchString(cur) {
+				return nil, fail(line, "programme %s: currency %q is not an ISO 4217 code", p.ID, cur)
+			}
 		}
 		if len(p.FeeGroups) == 0 {
 			p.FeeGroups = []string{"DEFAULT"}
@@ -170,16 +179,31 @@ func (d *dataset) fixtureConsumer(cf consumerFixture, countryCodeMax int, now ti
 	if cf.Email == "" || cf.Name == "" || cf.Surname == "" || cf.Mobile.Number == "" {
 		return Consumer{}, errors.New("email, name, surname and mobile are required")
 	}
+	kyc := KYC{Status: cf.KYCStatus}
+	switch {
+	case cf.KYCApproved && kyc.Status != "" && kyc.Status != KYCApproved:
+		return Consumer{}, fmt.Errorf("kycApproved: true contradicts kycStatus: %s", kyc.Status)
+	case cf.KYCApproved:
+		kyc.Status = KYCApproved
+	case kyc.Status == "":
+		kyc.Status = KYCNotStarted
+	case !slices.Contains(kycStatuses(), kyc.Status):
+		return Consumer{}, fmt.Errorf("kycStatus %q: want one of %v", kyc.Status, kycStatuses())
+	}
+	approved := kyc.Status == KYCApproved
+	if kyc.Status != KYCNotStarted {
+		kyc.Level, kyc.Reference = defaultKYCLevel, kycReference(cf.ID)
+	}
 	c := Consumer{
 		ID: cf.ID, ProgrammeID: prog.ID, ProfileID: prog.ProfileID, Tag: cf.Tag,
 		Password: cf.Password, Name: cf.Name, Surname: cf.Surname, Email: cf.Email,
 		Mobile: cf.Mobile, Active: cf.Active == nil || *cf.Active,
-		EmailVerified: cf.EmailVerified || cf.KYCApproved, MobileVerified: cf.MobileVerified || cf.KYCApproved,
+		EmailVerified: cf.EmailVerified || approved, MobileVerified: cf.MobileVerified || approved,
 		DateOfBirth: cf.DateOfBirth, Address: cf.Address, Nationality: cf.Nationality,
 		PlaceOfBirth: cf.PlaceOfBirth, Locale: cf.Locale, Brand: cf.Brand, UserTag: cf.UserTag,
 		Occupation: cf.Occupation, Created: cf.Created.UnixMilli(), IPAddress: cf.IPAddress,
 		AcceptedTerms: true, BaseCurrency: cf.BaseCurrency, FeeGroup: cf.FeeGroup,
-		SourceOfFunds: cf.SourceOfFunds, KYCApproved: cf.KYCApproved, SMSOTPEnrolled: cf.SMSOTPEnrolled,
+		SourceOfFunds: cf.SourceOfFunds, KYC: kyc, SMSOTPEnrolled: cf.SMSOTPEnrolled,
 	}
 	if c.Password == "" {
 		c.Password = fixturePassword

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -120,6 +121,76 @@ func FuzzConsumerUpdate(f *testing.F) {
 		}
 		if !bytes.Equal(before.Body, after.Body) {
 			t.Fatalf("a rejected PATCH (%d) changed the consumer:\nbefore %s\nafter  %s", r.Status, before.Body, after.Body)
+		}
+	})
+}
+
+// FuzzConsumerCreate sends arbitrary bodies to POST /multi/consumers
+// (api-key only), each from the seed (the session is reset).
+//
+// Invariants: no panic and never a 5xx; the status is 200, 400, 409, 413
+// or 415; a 200 is the consumer the control API then lists, the session's
+// first created one; any other answer creates nothing.
+func FuzzConsumerCreate(f *testing.F) {
+	sb := fuzzSandbox(f)
+	seeds := []string{
+		nina,
+		`{}`,
+		`{"profileId":"110546000000000001","rootUser":{},"ipAddress":"192.0.2.1"}`,
+		strings.Replace(nina, "nina.webb@example.com", "bob@example.com", 1),
+		strings.Replace(nina, `"EUR"`, `"JPY"`, 1),
+		strings.Replace(nina, `"MT"}`, `"KP"}`, 1),
+		strings.Replace(nina, `"profileId":"110546000000000001"`, `"profileId":"110546000000000002"`, 1),
+		strings.Replace(nina, `"rootUser":{`, `"rootUser":{"Name":"x","tag":"t","occupation":"STUDENT",`, 1),
+		strings.Replace(nina, `"year":1991`, `"year":"1991"`, 1),
+		`{"rootUser":[]}`,
+		`{"rootUser":{"mobile":{"countryCode":"+"}}}`,
+		`{"profileId":1}`,
+		`{"rootUser":`,
+		`[]`,
+		``,
+	}
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		s := &sandbox{t: t, sb: sb, unchecked: fuzzing()}
+		if r := s.raw("POST", "/__sandbox/sessions/default/reset", nil, ""); r.Status != http.StatusOK {
+			t.Fatalf("reset: %d %s", r.Status, r.Body)
+		}
+		var page struct {
+			Consumers []struct {
+				ID       string          `json:"id"`
+				Consumer json.RawMessage `json:"consumer"`
+			} `json:"consumers"`
+			Total int `json:"total"`
+		}
+		list := func(offset int) {
+			r := s.raw("GET", fmt.Sprintf("/__sandbox/sessions/default/weavr/consumers?offset=%d", offset), nil, "")
+			if err := json.Unmarshal(r.Body, &page); err != nil {
+				t.Fatalf("control API list: %d %s", r.Status, r.Body)
+			}
+		}
+		list(1 << 20)
+		seeded := page.Total
+		r := s.create(body)
+		list(seeded)
+		switch r.Status {
+		case http.StatusOK:
+			if len(page.Consumers) != 1 || page.Consumers[0].ID != ninaID || !jsonEqual(page.Consumers[0].Consumer, r.Body) {
+				t.Fatalf("200 %s, but the session holds %+v", r.Body, page)
+			}
+			return
+		case http.StatusBadRequest, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType:
+			var m map[string]any
+			if err := json.Unmarshal(r.Body, &m); err != nil || len(m) == 0 {
+				t.Fatalf("%d body is not a JSON object: %q", r.Status, r.Body)
+			}
+		default:
+			t.Fatalf("status %d for body %q: %s", r.Status, body, r.Body)
+		}
+		if len(page.Consumers) != 0 {
+			t.Fatalf("a refused create (%d) created %+v", r.Status, page)
 		}
 	})
 }

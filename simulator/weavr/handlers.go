@@ -6,12 +6,14 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/sandbox-dev/fintech-sandbox/simulator/contract"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/store"
 )
 
 // Login is POST /multi/login_with_password: the root user's email and
-// password give a token (tokenType AUTH). Wrong credentials or an inactive
-// user are a 403 with no body, as the vendor document lists.
+// password give a token (tokenType AUTH). Wrong credentials, an inactive
+// (deactivated) user or one who has no password yet (created, before
+// passwordCreate) are a 403 with no body, as the vendor document lists.
 func (s *Service) Login(c *gin.Context) {
 	w := s.world(c)
 	p := s.programme(c, w)
@@ -29,7 +31,7 @@ func (s *Service) Login(c *gin.Context) {
 	}
 	var found *Consumer
 	for _, cand := range w.consumers.Lookup(indexEmail, emailKey(*req.Email)) {
-		if cand.ProgrammeID == p.ID && cand.Password == *req.Password.Value && cand.Active {
+		if cand.ProgrammeID == p.ID && cand.Password != "" && cand.Password == *req.Password.Value && cand.Active {
 			found = &cand
 			break
 		}
@@ -83,7 +85,7 @@ func (s *Service) UpdateConsumer(c *gin.Context) {
 		return
 	}
 	now := s.clock.Now()
-	next, err := w.consumers.Update(id, func(tx store.Tx[string, Consumer], cur Consumer) (Consumer, error) {
+	next, err := w.consumers.Update(id, func(tx consumerTx, cur Consumer) (Consumer, error) {
 		return s.applyUpdate(tx, cur, &req, now)
 	})
 	if !s.respondErr(c, err) {
@@ -123,7 +125,7 @@ func (s *Service) VerifyEmail(c *gin.Context) {
 		id = s.findByEmail(w, c.GetHeader("api-key"), email)
 	}
 	now := s.clock.Now()
-	_, err := w.consumers.Update(id, func(tx store.Tx[string, Consumer], cur Consumer) (Consumer, error) {
+	_, err := w.consumers.Update(id, func(tx consumerTx, cur Consumer) (Consumer, error) {
 		switch {
 		case *req.VerificationCode != sandboxVerificationCode:
 			return cur, ErrVerificationCode
@@ -166,7 +168,10 @@ func (s *Service) findByEmail(w *World, apiKey, email string) string {
 // SimulateVerify is Weavr's sandbox simulator POST
 // /simulate/api/consumers/{consumer_id}/verify (header programme-key): it
 // marks the consumer fully verified (email and mobile verified,
-// fullDueDiligence APPROVED), which locks its identity fields.
+// fullDueDiligence APPROVED), which locks its identity fields, and
+// publishes the /consumers/kyc/watch event with status APPROVED, as
+// integrators expect of Weavr's sandbox. Verifying an approved consumer
+// again answers 204 and publishes nothing.
 func (s *Service) SimulateVerify(c *gin.Context) {
 	w := s.world(c)
 	p := s.data.byKey[c.GetHeader("programme-key")]
@@ -179,11 +184,13 @@ func (s *Service) SimulateVerify(c *gin.Context) {
 		s.respond(c, ErrSimulatorInvalid)
 		return
 	}
-	_, err := w.consumers.Update(id, func(_ store.Tx[string, Consumer], cur Consumer) (Consumer, error) {
+	var approved bool
+	next, err := w.consumers.Update(id, func(_ consumerTx, cur Consumer) (Consumer, error) {
 		if cur.ProgrammeID != p.ID {
 			return cur, store.ErrNotFound
 		}
-		cur.EmailVerified, cur.MobileVerified, cur.KYCApproved = true, true, true
+		approved = !cur.kycApproved()
+		cur.EmailVerified, cur.MobileVerified, cur.KYC = true, true, approve(cur.KYC, cur.ID)
 		return cur, nil
 	})
 	if errors.Is(err, store.ErrNotFound) {
@@ -191,6 +198,9 @@ func (s *Service) SimulateVerify(c *gin.Context) {
 	}
 	if !s.respondErr(c, err) {
 		return
+	}
+	if approved {
+		s.publishKYC(contract.SessionOf(c), &next)
 	}
 	c.Status(http.StatusNoContent)
 }

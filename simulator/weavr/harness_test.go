@@ -8,14 +8,19 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/sandbox-dev/fintech-sandbox/simulator"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/clock"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/contract"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/loanpro"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/ratelimit"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/sandboxtest"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/weavr"
 )
 
@@ -35,6 +40,9 @@ type sandbox struct {
 	t     testing.TB
 	sb    *sandboxtest.Sandbox
 	clock *clock.Fake
+	// events records what Weavr publishes (injected as its Publisher) and
+	// the sessions requests ran in, for the control actions.
+	events *recorder
 	// unchecked makes do skip the vendor-document check (Raw): only the
 	// fuzz target sets it, while fuzzing, where the check costs most of
 	// the throughput.
@@ -42,17 +50,136 @@ type sandbox struct {
 }
 
 // newSandbox starts the sandbox with small data (20 consumers, 5
-// customers), a fake clock at t0 and the rate limit off; opts (applied
-// after) change that.
+// customers), a fake clock at t0, the rate limit off and a recording
+// Publisher for Weavr's events; opts (applied after) change that.
 func newSandbox(t testing.TB, opts ...sandboxtest.Option) *sandbox {
 	t.Helper()
 	fc := clock.NewFake(t0)
+	rec := &recorder{sessions: map[string]*session.Session{}}
 	base := []sandboxtest.Option{
-		sandboxtest.WithConfig(func(c *simulator.Config) { c.Clock = fc }),
+		sandboxtest.WithConfig(func(c *simulator.Config) {
+			c.Clock = fc
+			for i, p := range c.Vendors {
+				if p.Name() == weavr.Vendor {
+					c.Vendors[i] = recordingPlugin{Plugin: p, rec: rec}
+				}
+			}
+		}),
 		sandboxtest.WithSettings(func(s *weavr.Settings) { s.Consumers, s.RateLimit = 20, nil }),
 		sandboxtest.WithSettings(func(s *loanpro.Settings) { s.Customers = 5 }),
 	}
-	return &sandbox{t: t, sb: sandboxtest.New(t, append(base, opts...)...), clock: fc}
+	return &sandbox{t: t, sb: sandboxtest.New(t, append(base, opts...)...), clock: fc, events: rec}
+}
+
+// recorder is the Publisher injected into Weavr (Env.Events, passed to
+// weavr.Options.Events): it keeps every event with its session, then hands
+// it to the sandbox's own Publisher, which delivers it. It also
+// keeps the session of every Weavr request, so tests can run the
+// collection's actions (contract.Action.Do takes a *session.Session).
+type recorder struct {
+	next contract.Publisher // the sandbox's own (its webhook dispatcher): every event goes on to it
+
+	mu       sync.Mutex
+	events   []recorded
+	sessions map[string]*session.Session
+}
+
+type recorded struct {
+	session string
+	ev      contract.Event
+}
+
+func (r *recorder) Publish(s *session.Session, ev contract.Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, recorded{s.Name(), ev})
+	if r.next != nil {
+		r.next.Publish(s, ev)
+	}
+}
+
+// of is the events published in the named session, in order.
+func (r *recorder) of(name string) []contract.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []contract.Event
+	for _, e := range r.events {
+		if e.session == name {
+			out = append(out, e.ev)
+		}
+	}
+	return out
+}
+
+func (r *recorder) saw(s *session.Session) {
+	r.mu.Lock()
+	r.sessions[s.Name()] = s
+	r.mu.Unlock()
+}
+
+// recordingPlugin is Weavr built with the recorder as its Publisher and
+// every handler noting its request's session.
+type recordingPlugin struct {
+	contract.Plugin
+	rec *recorder
+}
+
+func (p recordingPlugin) SetGenerated(n int) {
+	if g, ok := p.Plugin.(contract.Generator); ok {
+		g.SetGenerated(n)
+	}
+}
+
+func (p recordingPlugin) Build(env contract.Env) (*contract.Vendor, error) {
+	p.rec.next, env.Events = env.Events, p.rec
+	v, err := p.Plugin.Build(env)
+	if err != nil {
+		return nil, err
+	}
+	for i := range v.Operations {
+		h := v.Operations[i].Handler
+		v.Operations[i].Handler = func(c *gin.Context) { p.rec.saw(contract.SessionOf(c)); h(c) }
+	}
+	return v, nil
+}
+
+// session is the named session (session.Default for requests naming
+// none), made by a request if no request ran in it yet.
+func (s *sandbox) session(name string) *session.Session {
+	s.t.Helper()
+	s.events.mu.Lock()
+	sess := s.events.sessions[name]
+	s.events.mu.Unlock()
+	if sess == nil {
+		s.do("GET", "/multi/consumers/kyc", headers{"api-key", apiKey, session.Header, name}, "")
+		s.events.mu.Lock()
+		sess = s.events.sessions[name]
+		s.events.mu.Unlock()
+	}
+	if sess == nil {
+		s.t.Fatalf("no session %s", name)
+	}
+	return sess
+}
+
+// act runs a control action of the consumers collection, as the control
+// API's POST /__sandbox/sessions/{s}/weavr/consumers/{id}/{action} does.
+func (s *sandbox) act(sessionName, id, action, body string) (any, error) {
+	s.t.Helper()
+	for _, v := range s.sb.Server.Vendors() {
+		if v.Name != weavr.Vendor {
+			continue
+		}
+		for _, col := range v.Data {
+			for _, a := range col.Actions {
+				if col.Name == "consumers" && a.Name == action {
+					return a.Do(s.session(sessionName), id, []byte(body))
+				}
+			}
+		}
+	}
+	s.t.Fatalf("no consumers action %s", action)
+	return nil, nil
 }
 
 // withSettings changes Weavr's settings.

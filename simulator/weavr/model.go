@@ -38,13 +38,49 @@ type Consumer struct {
 	BaseCurrency   string
 	FeeGroup       string
 	SourceOfFunds  string
-	KYCApproved    bool // fullDueDiligence APPROVED: locks identity fields
+	KYC            KYC // due diligence; APPROVED locks the identity fields
 	SMSOTPEnrolled bool
 
 	MobileChanges   int       // changes to a different number since the last reset
 	EmailChangedAt  time.Time // last accepted email change request
 	SecurityEventAt time.Time // last verified email change or password reset
 }
+
+// KYCStatus is Weavr's KyiStatus: the state of a consumer's due
+// diligence, as GET /multi/consumers/kyc (fullDueDiligence) and the
+// /consumers/kyc/watch webhook (status) report it.
+type KYCStatus string
+
+// The KyiStatus values of the vendor documents (the webhooks document also
+// lists UNDEFINED, which no consumer of the sandbox is ever in).
+const (
+	KYCNotStarted    KYCStatus = "NOT_STARTED"
+	KYCInitiated     KYCStatus = "INITIATED"
+	KYCPendingReview KYCStatus = "PENDING_REVIEW"
+	KYCApproved      KYCStatus = "APPROVED"
+	KYCRejected      KYCStatus = "REJECTED"
+)
+
+// KYC is a consumer's due diligence: its status, the level it was started
+// at, and what the KYC provider (or the control API standing for Weavr's
+// compliance team) said about a rejection. Details is never modified in
+// place (records are values shared between readers): it is replaced.
+type KYC struct {
+	Status KYCStatus
+	// Level is the KycLevel KYC was started at ("" before it started).
+	Level string
+	// Details are KycRejectionReason values: what to re-submit after a
+	// temporary rejection.
+	Details          []string
+	RejectionComment string
+	// Reference is what consumerKycStart answers, to initialise Weavr's
+	// KYC UI component ("" before KYC started).
+	Reference string
+}
+
+// kycApproved reports whether KYC is approved: the identity fields (name,
+// surname, email, mobile, dateOfBirth, address) are then locked.
+func (c *Consumer) kycApproved() bool { return c.KYC.Status == KYCApproved }
 
 // Mobile is Weavr's Mobile schema.
 type Mobile struct {

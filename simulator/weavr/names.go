@@ -22,8 +22,9 @@ type object struct {
 }
 
 type objectField struct {
-	name string
-	sub  *object // the field's object, when its type is a struct
+	name  string
+	sub   *object // the field's object, when its type is a struct or a slice of structs
+	array bool    // the field is a slice of sub's objects
 }
 
 // objectOf describes the struct type t (pointers followed).
@@ -43,7 +44,11 @@ func objectOf(t reflect.Type) *object {
 		for ft.Kind() == reflect.Pointer {
 			ft = ft.Elem()
 		}
-		if ft.Kind() == reflect.Struct {
+		if ft.Kind() == reflect.Slice {
+			if et := ft.Elem(); et.Kind() == reflect.Struct || et.Kind() == reflect.Pointer && et.Elem().Kind() == reflect.Struct {
+				of.sub, of.array = objectOf(et), true
+			}
+		} else if ft.Kind() == reflect.Struct {
 			of.sub = objectOf(ft)
 		}
 		o.fields = append(o.fields, of)
@@ -137,10 +142,14 @@ func (m *nameMatcher) object(i int, o *object) (int, bool) {
 			m.blankOut(start, end-1)
 			b = m.b
 		}
-		if known && f.sub != nil && i < len(b) && b[i] == '{' {
+		if known && f.sub != nil && i < len(b) && (b[i] == '{' && !f.array || b[i] == '[' && f.array) {
 			m.path[m.depth] = f.name
 			m.depth++
-			i, ok = m.object(i, f.sub)
+			if f.array {
+				i, ok = m.array(i, f.sub)
+			} else {
+				i, ok = m.object(i, f.sub)
+			}
 			m.depth--
 			b = m.b
 		} else {
@@ -158,6 +167,39 @@ func (m *nameMatcher) object(i int, o *object) (int, bool) {
 			return i + 1, true
 		case ',':
 			i = skipSpace(b, i+1)
+		default:
+			return 0, false
+		}
+	}
+}
+
+// array walks the array starting at b[i] == '[' whose elements are
+// objects o describes (other elements are skipped: encoding/json reports
+// their type) and returns the index after it. Unknown names inside an
+// element have the array's path as params, as Weavr reports no index.
+func (m *nameMatcher) array(i int, o *object) (int, bool) {
+	i = skipSpace(m.b, i+1)
+	if i < len(m.b) && m.b[i] == ']' {
+		return i + 1, true
+	}
+	for {
+		var ok bool
+		if i < len(m.b) && m.b[i] == '{' {
+			i, ok = m.object(i, o)
+		} else {
+			i, ok = skipValue(m.b, i)
+		}
+		if !ok {
+			return 0, false
+		}
+		if i = skipSpace(m.b, i); i >= len(m.b) {
+			return 0, false
+		}
+		switch m.b[i] {
+		case ']':
+			return i + 1, true
+		case ',':
+			i = skipSpace(m.b, i+1)
 		default:
 			return 0, false
 		}

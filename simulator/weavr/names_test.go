@@ -39,6 +39,30 @@ func TestMatchNames(t *testing.T) {
 			}
 		})
 	}
+	t.Run("arrays of objects", func(t *testing.T) {
+		body := `{"prefillDetails":[{"NAME":"a","name":"b"}, 7, {"value":"c","Value":"d"}],"KycLevel":"x"}`
+		out, unknown, ok := matchNames([]byte(body), kycStartObject)
+		want := `{"prefillDetails":[{"~~~~":"a","name":"b"}, 7, {"value":"c","~~~~~":"d"}],"~~~~~~~~":"x"}`
+		if !ok || string(out) != want {
+			t.Errorf("body\n got  %s\n want %s", out, want)
+		}
+		p := []string{"prefillDetails"}
+		if w := []InvalidField{{p, "NAME", "IN"}, {p, "Value", "IN"}, {[]string{}, "KycLevel", "IN"}}; !reflect.DeepEqual(unknown, w) {
+			t.Errorf("unknown %+v, want %+v", unknown, w)
+		}
+		for _, bad := range []string{`{"prefillDetails":[{"name":1}`, `{"prefillDetails":[1 2]}`, `{"prefillDetails":[`} {
+			if _, _, ok := matchNames([]byte(bad), kycStartObject); ok {
+				t.Errorf("%s: ok", bad)
+			}
+		}
+	})
+	t.Run("nested create objects", func(t *testing.T) {
+		out, unknown, _ := matchNames([]byte(`{"rootUser":{"Mobile":{},"mobile":{"Number":"1"}}}`), createObject)
+		if string(out) != `{"rootUser":{"~~~~~~":{},"mobile":{"~~~~~~":"1"}}}` || len(unknown) != 2 ||
+			!reflect.DeepEqual(unknown[1].Params, []string{"rootUser", "mobile"}) {
+			t.Errorf("%s %+v", out, unknown)
+		}
+	})
 	t.Run("body not copied when nothing is blanked", func(t *testing.T) {
 		body := []byte(`{"name":"A"}`)
 		if out, _, _ := matchNames(body, updateObject); &out[0] != &body[0] {
@@ -69,6 +93,10 @@ func TestObjectsFollowTheStructs(t *testing.T) {
 	}
 	if len(updateObject.fields) != 18 || len(verifyObject.fields) != 2 {
 		t.Errorf("update %d fields, verify %d", len(updateObject.fields), len(verifyObject.fields))
+	}
+	if len(createObject.fields) != 9 || len(createObject.fields[2].sub.fields) != 12 || len(emailObject.fields) != 1 ||
+		len(passwordCreateObject.fields) != 1 || !kycStartObject.fields[1].array || len(kycStartObject.fields[1].sub.fields) != 2 {
+		t.Error("the new request objects do not follow their structs")
 	}
 }
 
@@ -134,7 +162,7 @@ func TestObjectDepthFitsTheMatcher(t *testing.T) {
 		return d
 	}
 	var m nameMatcher
-	for _, o := range []*object{updateObject, loginObject, verifyObject} {
+	for _, o := range []*object{updateObject, loginObject, verifyObject, createObject, emailObject, passwordCreateObject, kycStartObject} {
 		if d := depth(o); d >= len(m.path) {
 			t.Errorf("request object nests %d deep, the matcher holds %d", d, len(m.path))
 		}

@@ -45,7 +45,8 @@ func (p *plugin) Flags(fs *flag.FlagSet) {
 }
 
 func (p *plugin) Build(env contract.Env) (*contract.Vendor, error) {
-	s, err := New(Options{Settings: p.settings, Seed: env.Seed, Fixtures: env.Fixtures, Clock: env.Clock, MaxBodyBytes: env.MaxBodyBytes})
+	s, err := New(Options{Settings: p.settings, Seed: env.Seed, Fixtures: env.Fixtures, Clock: env.Clock,
+		MaxBodyBytes: env.MaxBodyBytes, Events: env.Events})
 	if err != nil {
 		return nil, err
 	}
@@ -71,6 +72,7 @@ func (s *Service) Vendor() (*contract.Vendor, error) {
 		Data:      []contract.Collection{s.consumersCollection()},
 		Documents: docs,
 		Banner:    s.banner,
+		Webhooks:  webhooks(),
 	}, nil
 }
 

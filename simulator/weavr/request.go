@@ -80,37 +80,53 @@ type verifyRequest struct {
 // Settings.StrictUnknownFields it returns the unknown properties, for the
 // handler to answer 400 with them (before the rules' own invalidFields).
 func (s *Service) decodeBody(c *gin.Context, v any, o *object) ([]InvalidField, bool) {
+	_, unknown, ok := s.decode(c, v, o, false)
+	return unknown, ok
+}
+
+// decodeOptionalBody is decodeBody for an operation whose request body is
+// optional (consumerKycStart): an empty body is an empty object.
+func (s *Service) decodeOptionalBody(c *gin.Context, v any, o *object) ([]InvalidField, bool) {
+	_, unknown, ok := s.decode(c, v, o, true)
+	return unknown, ok
+}
+
+// decode is decodeBody that also returns the body read (which the caller
+// must not modify).
+func (s *Service) decode(c *gin.Context, v any, o *object, optional bool) (body []byte, unknown []InvalidField, ok bool) {
 	if ct := c.GetHeader("Content-Type"); ct != "" && ct != "application/json" { // the common case needs no parsing
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || !jsonMediaType(mt) {
 			s.respond(c, ErrUnsupportedMedia)
-			return nil, false
+			return nil, nil, false
 		}
 	}
 	body, tooLarge, err := reqbody.Read(c.Request, s.maxBody)
 	switch {
 	case tooLarge:
 		s.respond(c, ErrPayloadTooLarge)
-		return nil, false
+		return nil, nil, false
 	case err != nil: // e.g. the connection closed mid-body
 		s.respondMessage(c, msgIncompleteBody)
-		return nil, false
+		return nil, nil, false
+	case len(body) == 0 && optional:
+		return nil, nil, true
 	case len(body) == 0:
 		s.respondMessage(c, msgEmptyBody)
-		return nil, false
+		return nil, nil, false
 	case !utf8.Valid(body):
 		s.respondMessage(c, msgInvalidUTF8)
-		return nil, false
+		return nil, nil, false
 	}
 	unknown, msg := decodeObject(body, v, o)
 	if msg != "" {
 		s.respondMessage(c, msg)
-		return nil, false
+		return nil, nil, false
 	}
 	if !s.settings.StrictUnknownFields {
 		unknown = nil
 	}
-	return unknown, true
+	return body, unknown, true
 }
 
 // decodeObject decodes body into v matching o's property names exactly;
@@ -164,6 +180,8 @@ func kindName(t reflect.Type) string {
 		return "a boolean"
 	case reflect.Struct, reflect.Map:
 		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "an array"
 	default:
 		return "a " + t.Kind().String()
 	}

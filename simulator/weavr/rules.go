@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/sandbox-dev/fintech-sandbox/simulator/store"
 )
 
 // Field patterns of the vendor document (ConsumerUpdateRequest and the
@@ -93,6 +91,32 @@ func (v *validator) bounded(params []string, field string, val *int, min, max in
 	}
 }
 
+// mobile checks a Mobile object at params.
+func (v *validator) mobile(p []string, m *mobileRequest, countryCodeMax int) {
+	if v.required(p, "countryCode", m.CountryCode != nil) {
+		v.text(p, "countryCode", m.CountryCode, dialRe, 1, countryCodeMax)
+	}
+	if v.required(p, "number", m.Number != nil) {
+		v.text(p, "number", m.Number, numberRe, 0, 0)
+	}
+}
+
+// date checks a Date object at params.
+func (v *validator) date(p []string, d *dateRequest) {
+	v.bounded(p, "year", d.Year, 1900, 2100)
+	v.bounded(p, "month", d.Month, 1, 12)
+	v.bounded(p, "day", d.Day, 1, 31)
+}
+
+// address checks an AddressWithCountryRequired object at params.
+func (v *validator) address(p []string, a *addressRequest) {
+	v.text(p, "postCode", a.PostCode, postCodeRe, 0, 10)
+	v.text(p, "state", a.State, nil, 0, 50)
+	if v.required(p, "country", a.Country != nil) {
+		v.text(p, "country", a.Country, countryRe, 2, 2)
+	}
+}
+
 // validEmail accepts what Weavr's email format accepts: a dot-atom local
 // part (apostrophes allowed; no leading, trailing or double dots, so "x.@d"
 // fails) and a domain with a top-level label ("abc" fails).
@@ -112,28 +136,14 @@ func validateUpdate(r *updateRequest, countryCodeMax int) []InvalidField {
 	v.text(top, "name", r.Name, nameRe, 0, 20)
 	v.text(top, "surname", r.Surname, nameRe, 0, 20)
 	v.email(top, "email", r.Email)
-	if m := r.Mobile; m != nil {
-		p := []string{"mobile"}
-		if v.required(p, "countryCode", m.CountryCode != nil) {
-			v.text(p, "countryCode", m.CountryCode, dialRe, 1, countryCodeMax)
-		}
-		if v.required(p, "number", m.Number != nil) {
-			v.text(p, "number", m.Number, numberRe, 0, 0)
-		}
+	if r.Mobile != nil {
+		v.mobile([]string{"mobile"}, r.Mobile, countryCodeMax)
 	}
-	if d := r.DateOfBirth; d != nil {
-		p := []string{"dateOfBirth"}
-		v.bounded(p, "year", d.Year, 1900, 2100)
-		v.bounded(p, "month", d.Month, 1, 12)
-		v.bounded(p, "day", d.Day, 1, 31)
+	if r.DateOfBirth != nil {
+		v.date([]string{"dateOfBirth"}, r.DateOfBirth)
 	}
-	if a := r.Address; a != nil {
-		p := []string{"address"}
-		v.text(p, "postCode", a.PostCode, postCodeRe, 0, 10)
-		v.text(p, "state", a.State, nil, 0, 50)
-		if v.required(p, "country", a.Country != nil) {
-			v.text(p, "country", a.Country, countryRe, 2, 2)
-		}
+	if r.Address != nil {
+		v.address([]string{"address"}, r.Address)
 	}
 	v.text(top, "baseCurrency", r.BaseCurrency, currencyRe, 3, 3)
 	v.oneOf(top, "occupation", r.Occupation, occupationValues())
@@ -177,13 +187,13 @@ const sandboxVerificationCode = "123456"
 // enforcing the 409 rules in one fixed order; on any conflict nothing is
 // written. occupation, sourceOfFunds and sourceOfFundsOther are validated
 // but never stored, like the real service.
-func (s *Service) applyUpdate(tx store.Tx[string, Consumer], cur Consumer, r *updateRequest, now time.Time) (Consumer, error) {
+func (s *Service) applyUpdate(tx consumerTx, cur Consumer, r *updateRequest, now time.Time) (Consumer, error) {
 	prog := s.data.byID[cur.ProgrammeID]
 	next := cur
 
 	newEmail := r.Email != nil && emailKey(*r.Email) != emailKey(cur.Email)
 	newMobile := r.Mobile != nil && (*r.Mobile.CountryCode != cur.Mobile.CountryCode || *r.Mobile.Number != cur.Mobile.Number)
-	if cur.KYCApproved && (newEmail || newMobile ||
+	if cur.kycApproved() && (newEmail || newMobile ||
 		changed(r.Name, cur.Name) || changed(r.Surname, cur.Surname) ||
 		(r.DateOfBirth != nil && (cur.DateOfBirth == nil || r.DateOfBirth.value() != *cur.DateOfBirth)) ||
 		(r.Address != nil && (cur.Address == nil || r.Address.value() != *cur.Address))) {
@@ -244,8 +254,14 @@ func (s *Service) applyUpdate(tx store.Tx[string, Consumer], cur Consumer, r *up
 	return next, nil
 }
 
+// lookuper is what emailTaken reads: the view of a write (consumerTx),
+// or the table itself for a check that writes nothing.
+type lookuper interface {
+	Lookup(index, key string) []Consumer
+}
+
 // emailTaken reports whether another consumer of the sandbox uses email.
-func (s *Service) emailTaken(tx store.Tx[string, Consumer], email, self string) bool {
+func (s *Service) emailTaken(tx lookuper, email, self string) bool {
 	for _, other := range tx.Lookup(indexEmail, emailKey(email)) {
 		if other.ID != self {
 			return true

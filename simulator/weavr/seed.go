@@ -119,7 +119,10 @@ func (g *consumerSeed) consumer(i int) Consumer {
 		FeeGroup:      g.p.FeeGroups[0],
 		SourceOfFunds: g.funds[f.IntRange(0, len(g.funds)-1)],
 	}
-	c.KYCApproved = c.EmailVerified && c.MobileVerified && f.Bool()
+	c.KYC.Status = KYCNotStarted
+	if c.EmailVerified && c.MobileVerified && f.Bool() {
+		c.KYC = KYC{Status: KYCApproved, Level: defaultKYCLevel, Reference: kycReference(c.ID)}
+	}
 	return c
 }
 

@@ -2,6 +2,7 @@ package weavr
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -71,6 +72,11 @@ func TestFixtureErrorsHavePositions(t *testing.T) {
 		{"bad id", prog + "consumers:\n  - id: x5\n    email: a@example.com\n", `weavr.yaml:4: consumer "a@example.com": id must be a digit string`},
 		{"unknown programme", prog + "consumers:\n  - id: \"5\"\n    programme: \"9\"\n", `weavr.yaml:4: consumer "": unknown programme "9"`},
 		{"no programme", "consumers: []\n", "weavr.yaml:1: at least one programme is required"},
+		{"bad kycStatus", prog + "consumers:\n  - {id: \"5\", email: a@example.com, name: A, surname: B, mobile: {countryCode: \"+1\", number: \"1\"}, kycStatus: DONE}\n",
+			`weavr.yaml:4: consumer "a@example.com": kycStatus "DONE": want one of`},
+		{"kycApproved contradicts kycStatus", prog + "consumers:\n  - {id: \"5\", email: a@example.com, name: A, surname: B, mobile: {countryCode: \"+1\", number: \"1\"}, kycApproved: true, kycStatus: REJECTED}\n",
+			`weavr.yaml:4: consumer "a@example.com": kycApproved: true contradicts kycStatus: REJECTED`},
+		{"bad currency", "programmes:\n  - {id: \"1\", apiKey: k, profileId: \"2\", currencies: [EURO]}\n", `weavr.yaml:2: programme 1: currency "EURO" is not an ISO 4217 code`},
 		{"duplicate id", prog + "consumers:\n" + strings.Repeat("  - {id: \"5\", email: a@example.com, name: A, surname: B, mobile: {countryCode: \"+1\", number: \"1\"}}\n", 2), "weavr.yaml: store: duplicate key 5"},
 	}
 	for _, tt := range tests {
@@ -80,6 +86,31 @@ func TestFixtureErrorsHavePositions(t *testing.T) {
 				t.Fatalf("error %v, want prefix %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestFixtureKYCStatus: kycStatus seeds any KYC status (kycApproved is
+// APPROVED, which also verifies email and mobile); a started KYC has the
+// default level and its reference.
+func TestFixtureKYCStatus(t *testing.T) {
+	const yaml = "programmes:\n  - {id: \"1\", apiKey: k, profileId: \"2\"}\nconsumers:\n" +
+		"  - {id: \"5\", email: a@example.com, name: A, surname: B, mobile: {countryCode: \"+1\", number: \"1\"}, kycStatus: PENDING_REVIEW}\n" +
+		"  - {id: \"6\", email: b@example.com, name: A, surname: B, mobile: {countryCode: \"+1\", number: \"1\"}, kycApproved: true}\n" +
+		"  - {id: \"7\", email: c@example.com, name: A, surname: B, mobile: {countryCode: \"+1\", number: \"1\"}}\n"
+	d, err := loadDataset(fstest.MapFS{FixtureFile: {Data: []byte(yaml)}}, 1, 0, 4, time.Unix(0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl := d.consumers.Fork()
+	for id, want := range map[string]KYC{
+		"5": {Status: KYCPendingReview, Level: "KYC_LEVEL_2", Reference: "501"},
+		"6": {Status: KYCApproved, Level: "KYC_LEVEL_2", Reference: "601"},
+		"7": {Status: KYCNotStarted},
+	} {
+		c, _ := tbl.Get(id)
+		if !reflect.DeepEqual(c.KYC, want) || c.EmailVerified != (id == "6") {
+			t.Errorf("consumer %s: %+v (email verified %v), want %+v", id, c.KYC, c.EmailVerified, want)
+		}
 	}
 }
 

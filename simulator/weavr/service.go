@@ -1,7 +1,11 @@
 // Package weavr simulates Weavr Multi's consumer API (PATCH /multi/consumers
-// and what a client needs around it: login, GET, email verification) and
-// Weavr's sandbox simulator for consumer KYC, as described in
-// shared/reference/weavr-consumers.md and Weavr's OpenAPI document.
+// and what a client needs around it: login, GET, email verification), the
+// consumer onboarding journey (create, email send and verify, password,
+// KYC start and status, logout), Weavr's sandbox simulator for consumer
+// KYC, and the webhooks Weavr sends about consumers (KYC status,
+// activation, deactivation) with its signing rule, as described in
+// shared/reference/weavr-consumers.md, weavr-webhooks-and-onboarding.md
+// and Weavr's OpenAPI documents.
 package weavr
 
 import (
@@ -20,7 +24,6 @@ import (
 	"github.com/sandbox-dev/fintech-sandbox/simulator/contract"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/ratelimit"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
-	"github.com/sandbox-dev/fintech-sandbox/simulator/store"
 )
 
 // Vendor is the vendor's name in operation ids, catalog names and sessions.
@@ -106,6 +109,10 @@ type Options struct {
 	Fixtures     fs.FS // holds weavr.yaml
 	Clock        clock.Clock
 	MaxBodyBytes int64 // larger request bodies are 413 PAYLOAD_TOO_LARGE (default 1 MiB)
+	// Events takes the webhooks Weavr sends (KYC status changes, consumer
+	// deactivation and activation), each after its change is stored; nil
+	// drops them (contract.Discard). The sandbox passes its Env.Events.
+	Events contract.Publisher
 }
 
 // Service is the Weavr simulator: immutable seeded data and configuration
@@ -114,6 +121,7 @@ type Service struct {
 	settings Settings
 	clock    clock.Clock
 	maxBody  int64
+	events   contract.Publisher
 	data     *dataset
 	defs     []apierr.Def        // indexed by Code
 	worldKey session.Key[*World] // this Service's state in each session
@@ -131,6 +139,9 @@ func New(opts Options) (*Service, error) {
 	if opts.Clock == nil {
 		opts.Clock = clock.Real{}
 	}
+	if opts.Events == nil {
+		opts.Events = contract.Discard
+	}
 	if opts.MaxBodyBytes == 0 {
 		opts.MaxBodyBytes = 1 << 20
 	}
@@ -147,6 +158,7 @@ func New(opts Options) (*Service, error) {
 		settings:  opts.Settings,
 		clock:     opts.Clock,
 		maxBody:   opts.MaxBodyBytes,
+		events:    opts.Events,
 		defs:      errorDefs(),
 		data:      data,
 		worldKey:  session.NewKey[*World](Vendor),
@@ -155,10 +167,10 @@ func New(opts Options) (*Service, error) {
 	return s, nil
 }
 
-// World is one session's Weavr state: its fork of the consumers, its tokens
-// and its rate-limit windows.
+// World is one session's Weavr state: its fork of the consumers (and the
+// consumers created in it), its tokens and its rate-limit windows.
 type World struct {
-	consumers *store.Table[string, Consumer]
+	consumers *consumerTable
 	limiter   *ratelimit.Limiter
 
 	mu     sync.Mutex
@@ -168,7 +180,7 @@ type World struct {
 // newWorld creates a session's state; it forks the seeded consumers in O(1).
 func (s *Service) newWorld() *World {
 	return &World{
-		consumers: s.data.consumers.Fork(),
+		consumers: newConsumerTable(s.data.consumers.Fork()),
 		limiter:   ratelimit.New(s.settings.RateLimit, s.clock),
 		tokens:    map[string]*token{},
 	}
@@ -184,13 +196,16 @@ func (s *Service) RequestRef(c *gin.Context) {
 }
 
 // Programme is a Weavr programme the sandbox knows: its api-key and the
-// per-profile rules (fee groups, unsupported countries).
+// per-profile rules (fee groups, unsupported countries, the currencies a
+// new consumer may take: POST /multi/consumers answers 409
+// CURRENCY_UNSUPPORTED outside them; none listed means any).
 type Programme struct {
 	ID                   string
 	APIKey               string
 	ProfileID            string
 	FeeGroups            []string
 	UnsupportedCountries []string
+	Currencies           []string
 }
 
 // Programmes lists the configured programmes, for the startup banner.

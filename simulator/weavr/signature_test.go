@@ -44,19 +44,27 @@ func TestVerifySignatureRefusesTampering(t *testing.T) {
 	if err := weavr.VerifySignature(signed(), body, apiKey); err != nil {
 		t.Fatal(err)
 	}
-	for name, tamper := range map[string]func(h http.Header) ([]byte, string){
-		"body":            func(http.Header) ([]byte, string) { return []byte(`{"status":"REJECTED"}`), apiKey },
-		"key":             func(http.Header) ([]byte, string) { return body, apiKey2 },
-		"call-ref":        func(h http.Header) ([]byte, string) { h.Set("call-ref", "ref-10"); return body, apiKey },
-		"timestamp":       func(h http.Header) ([]byte, string) { h.Set("published-timestamp", "1772366400001"); return body, apiKey },
-		"no timestamp":    func(h http.Header) ([]byte, string) { h.Del("published-timestamp"); return body, apiKey },
-		"no signature-v2": func(h http.Header) ([]byte, string) { h.Del("signature-v2"); return body, apiKey },
-		"old signature":   func(h http.Header) ([]byte, string) { h.Set("signature", h.Get("signature-v2")); return body, apiKey },
-	} {
-		t.Run(name, func(t *testing.T) {
+	tests := []struct {
+		name   string
+		header func(h http.Header)
+		body   []byte
+		key    string
+	}{
+		{"body", nil, []byte(`{"status":"REJECTED"}`), apiKey},
+		{"key", nil, body, apiKey2},
+		{"call-ref", func(h http.Header) { h.Set("call-ref", "ref-10") }, body, apiKey},
+		{"timestamp", func(h http.Header) { h.Set("published-timestamp", "1772366400001") }, body, apiKey},
+		{"no timestamp", func(h http.Header) { h.Del("published-timestamp") }, body, apiKey},
+		{"no signature-v2", func(h http.Header) { h.Del("signature-v2") }, body, apiKey},
+		{"old signature", func(h http.Header) { h.Set("signature", h.Get("signature-v2")) }, body, apiKey},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
 			h := signed()
-			b, key := tamper(h)
-			if err := weavr.VerifySignature(h, b, key); !errors.Is(err, weavr.ErrBadSignature) {
+			if tt.header != nil {
+				tt.header(h)
+			}
+			if err := weavr.VerifySignature(h, tt.body, tt.key); !errors.Is(err, weavr.ErrBadSignature) {
 				t.Errorf("error %v, want ErrBadSignature", err)
 			}
 		})
