@@ -1,0 +1,80 @@
+package weavr_test
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/sandbox-dev/fintech-sandbox/simulator/weavr"
+)
+
+// journeyOp reports whether call knows the operation.
+func journeyOp(id string) bool {
+	switch id {
+	case weavr.OpConsumerCreate, weavr.OpEmailSend, weavr.OpEmailVerify, weavr.OpPasswordCreate, weavr.OpLogout, weavr.OpKYCStart, weavr.OpKYCGet:
+		return true
+	}
+	return false
+}
+
+// call sends a representative request of one of the journey's operations.
+func (s *sandbox) call(op string, h ...string) result {
+	s.t.Helper()
+	switch op {
+	case weavr.OpConsumerCreate:
+		return s.do("POST", "/multi/consumers", append(std(""), h...), nina)
+	case weavr.OpEmailSend:
+		return s.do("POST", send, append(std(""), h...), `{"email":"alice@example.com"}`)
+	case weavr.OpEmailVerify:
+		return s.do("POST", "/multi/consumers/verification/email/verify", append(std(""), h...), `{"email":"alice@example.com","verificationCode":"123456"}`)
+	case weavr.OpPasswordCreate:
+		return s.do("POST", "/multi/passwords/"+aliceID+"/create", append(std(""), h...), `{"password":{"value":"Pa55word!"}}`)
+	case weavr.OpLogout:
+		return s.do("POST", "/multi/logout", append(std(s.login("carol@example.com")), h...), "")
+	case weavr.OpKYCStart:
+		return s.do("POST", "/multi/consumers/kyc", append(std(s.login("carol@example.com")), h...), `{}`)
+	case weavr.OpKYCGet:
+		return s.do("GET", "/multi/consumers/kyc", append(std(s.login("carol@example.com")), h...), "")
+	}
+	s.t.Fatalf("no request for %s", op)
+	return result{}
+}
+
+// TestShippedScenariosOfTheJourney: every shipped scenario answering an
+// error of the journey's operations, named by header, answers exactly
+// the catalog's status and body (checked against the vendor document),
+// and every operation-specific documented error (409, 404, 410) of those
+// operations has one.
+func TestShippedScenariosOfTheJourney(t *testing.T) {
+	s := newSandbox(t)
+	covered := map[string]bool{}
+	for _, sc := range s.sb.Server.Scenarios().Set().All() {
+		step := sc.Steps[0]
+		if sc.Sequence || step.Error == nil || step.Fault != "" || !journeyOp(sc.Match.Operation) {
+			continue
+		}
+		t.Run(sc.Name, func(t *testing.T) {
+			s.t = t
+			r := s.call(sc.Match.Operation, "X-Sandbox-Scenario", sc.Name)
+			if r.Status != step.Error.Status || !bytes.Equal(r.Body, step.Error.Body) {
+				t.Fatalf("got %d %s, want %d %s", r.Status, r.Body, step.Error.Status, step.Error.Body)
+			}
+			covered[sc.Match.Operation+" "+step.Error.Name] = true
+		})
+	}
+	s.t = t
+	for _, id := range []string{weavr.OpConsumerCreate, weavr.OpEmailSend, weavr.OpEmailVerify, weavr.OpPasswordCreate, weavr.OpKYCStart} {
+		op, ok := s.sb.Server.Scenarios().Operation(id)
+		if !ok {
+			t.Fatalf("no operation %s", id)
+		}
+		for _, e := range op.Errors {
+			def, _ := s.sb.Server.Catalog().Lookup(weavr.Vendor + "." + e)
+			if def.Status != 409 && def.Status != 404 && def.Status != 410 {
+				continue
+			}
+			if !covered[id+" "+e] {
+				t.Errorf("no shipped scenario answers %s with %s", id, e)
+			}
+		}
+	}
+}
