@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/sandbox-dev/fintech-sandbox/simulator/store"
 )
@@ -55,8 +56,32 @@ func addressKey(a *Address) string {
 	if !a.Available {
 		return ""
 	}
-	norm := func(v string) string { return strings.Join(strings.Fields(strings.ToLower(v)), " ") }
-	return strings.Join([]string{norm(a.Address1), norm(a.Address2.s), norm(a.City), norm(a.State), norm(a.Zipcode), norm(a.Country)}, "|")
+	parts := [...]string{a.Address1, a.Address2.s, a.City, a.State, a.Zipcode, a.Country}
+	var b strings.Builder
+	n := len(parts) - 1
+	for _, p := range parts {
+		n += len(p)
+	}
+	b.Grow(n) // one allocation: the index computes keys on every write
+	for i, p := range parts {
+		if i > 0 {
+			b.WriteByte('|')
+		}
+		gap, wrote := false, false
+		for _, r := range p {
+			if unicode.IsSpace(r) {
+				gap = wrote
+				continue
+			}
+			if gap {
+				b.WriteByte(' ')
+				gap = false
+			}
+			b.WriteRune(unicode.ToLower(r))
+			wrote = true
+		}
+	}
+	return b.String()
 }
 
 // addressText is an address as a warning shows it:

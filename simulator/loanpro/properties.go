@@ -50,15 +50,15 @@ type echo struct {
 	field *scalarField // nil: a navigation property
 }
 
-// parseEchoes sorts the properties of obj that are not handled (edited
-// fields, controls, edited nested objects): an unknown name is an error,
+// parseEchoes sorts the properties of obj that are not handled elsewhere
+// (patchFields, controls, edited nested objects): an unknown name is an error,
 // the others are echoes, except navigation properties sent as their
 // __deferred link or empty, which carry nothing. Names are visited in
 // order, so the reported one is deterministic.
-func (s *Service) parseEchoes(obj map[string]json.RawMessage, handled map[string]bool) ([]echo, *ruleError) {
-	keys := make([]string, 0, len(obj))
+func (s *Service) parseEchoes(obj map[string]json.RawMessage) ([]echo, *ruleError) {
+	var keys []string
 	for k := range obj {
-		if !handled[k] && !slices.Contains(bodyControls, k) && !slices.Contains(editedNested, k) {
+		if !isPatchField(k) && !slices.Contains(bodyControls, k) && !slices.Contains(editedNested, k) {
 			keys = append(keys, k)
 		}
 	}

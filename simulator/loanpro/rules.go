@@ -130,57 +130,82 @@ func (s *Service) parsePatch(obj map[string]json.RawMessage, pathID int) (*patch
 		}
 		p.ignoreWarnings = b
 	}
-	enum := func(dst *opt[string], name string, allowed []string) func() *ruleError {
-		return func() *ruleError {
-			return s.field(obj, dst, name, false, func(v string) *ruleError {
-				if !slices.Contains(allowed, v) {
-					return ruleErr(msgEnum, v, name, strings.Join(allowed, ", "))
-				}
-				return nil
-			})
+	for i := range patchFields {
+		if f := &patchFields[i]; obj[f.name] != nil {
+			if err := s.parsePatchField(obj, p, f); err != nil {
+				return nil, err
+			}
 		}
-	}
-	text := func(dst *opt[string], name string, nullable bool) func() *ruleError {
-		return func() *ruleError { return s.field(obj, dst, name, nullable, nil) }
-	}
-	handled := map[string]bool{}
-	for _, step := range []struct {
-		name  string
-		parse func() *ruleError
-	}{
-		{"status", enum(&p.status, "status", s.statuses)},
-		{"customerType", enum(&p.customerType, "customerType", s.enums.customerTypes)},
-		{"customerIdType", enum(&p.customerIDType, "customerIdType", s.enums.idTypes)},
-		{"birthDate", func() *ruleError { return s.dateField(obj, &p.birthDate, "birthDate") }},
-		{"firstName", text(&p.firstName, "firstName", false)},
-		{"middleName", text(&p.middleName, "middleName", true)},
-		{"lastName", text(&p.lastName, "lastName", false)},
-		{"ssn", func() *ruleError { return s.field(obj, &p.ssn, "ssn", true, checkSSN) }},
-		{"driverLicense", text(&p.driverLicense, "driverLicense", true)},
-		{"email", func() *ruleError { return s.field(obj, &p.email, "email", false, checkEmail) }},
-		{"accessUserName", text(&p.accessUserName, "accessUserName", true)},
-		// accessPassword is checked but never stored or returned.
-		{"accessPassword", text(&opt[string]{}, "accessPassword", true)},
-		{"generationCode", enum(&p.generationCode, "generationCode", s.enums.generationCodes)},
-		{"gender", enum(&p.gender, "gender", s.enums.genders)},
-		{"customId", text(&p.customID, "customId", true)},
-		{"companyName", text(&p.companyName, "companyName", true)},
-		{"contactName", text(&p.contactName, "contactName", true)},
-	} {
-		if err := step.parse(); err != nil {
-			return nil, err
-		}
-		handled[step.name] = true
 	}
 	n, err := s.parseNested(obj)
 	if err != nil {
 		return nil, err
 	}
 	p.nested = n
-	if p.echoes, err = s.parseEchoes(obj, handled); err != nil {
+	if p.echoes, err = s.parseEchoes(obj); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// patchField is one field of "Edit basic customer information" that a
+// PUT edits, in the seed page's order: where it goes in the patch and how
+// it is checked.
+type patchField struct {
+	name     string
+	dst      func(*patch) *opt[string] // nil: checked, never stored (accessPassword); birthDate is a date
+	nullable bool
+	enum     func(*Service) []string // the allowed values, for an enumeration
+	check    func(string) *ruleError
+}
+
+// patchFields are the edited fields; companyName and contactName follow
+// the seed page's, as company customers need them.
+var patchFields = []patchField{
+	{name: "status", dst: func(p *patch) *opt[string] { return &p.status }, enum: func(s *Service) []string { return s.statuses }},
+	{name: "customerType", dst: func(p *patch) *opt[string] { return &p.customerType }, enum: func(s *Service) []string { return s.enums.customerTypes }},
+	{name: "customerIdType", dst: func(p *patch) *opt[string] { return &p.customerIDType }, enum: func(s *Service) []string { return s.enums.idTypes }},
+	{name: "birthDate"},
+	{name: "firstName", dst: func(p *patch) *opt[string] { return &p.firstName }},
+	{name: "middleName", dst: func(p *patch) *opt[string] { return &p.middleName }, nullable: true},
+	{name: "lastName", dst: func(p *patch) *opt[string] { return &p.lastName }},
+	{name: "ssn", dst: func(p *patch) *opt[string] { return &p.ssn }, nullable: true, check: checkSSN},
+	{name: "driverLicense", dst: func(p *patch) *opt[string] { return &p.driverLicense }, nullable: true},
+	{name: "email", dst: func(p *patch) *opt[string] { return &p.email }, check: checkEmail},
+	{name: "accessUserName", dst: func(p *patch) *opt[string] { return &p.accessUserName }, nullable: true},
+	{name: "accessPassword", nullable: true},
+	{name: "generationCode", dst: func(p *patch) *opt[string] { return &p.generationCode }, enum: func(s *Service) []string { return s.enums.generationCodes }},
+	{name: "gender", dst: func(p *patch) *opt[string] { return &p.gender }, enum: func(s *Service) []string { return s.enums.genders }},
+	{name: "customId", dst: func(p *patch) *opt[string] { return &p.customID }, nullable: true},
+	{name: "companyName", dst: func(p *patch) *opt[string] { return &p.companyName }, nullable: true},
+	{name: "contactName", dst: func(p *patch) *opt[string] { return &p.contactName }, nullable: true},
+}
+
+// isPatchField tells the names of patchFields.
+func isPatchField(name string) bool {
+	return slices.ContainsFunc(patchFields, func(f patchField) bool { return f.name == name })
+}
+
+// parsePatchField decodes field f of obj into p.
+func (s *Service) parsePatchField(obj map[string]json.RawMessage, p *patch, f *patchField) *ruleError {
+	if f.name == "birthDate" {
+		return s.dateField(obj, &p.birthDate, f.name)
+	}
+	dst := &opt[string]{}
+	if f.dst != nil {
+		dst = f.dst(p)
+	}
+	check := f.check
+	if f.enum != nil {
+		allowed := f.enum(s)
+		check = func(v string) *ruleError {
+			if !slices.Contains(allowed, v) {
+				return ruleErr(msgEnum, v, f.name, strings.Join(allowed, ", "))
+			}
+			return nil
+		}
+	}
+	return s.field(obj, dst, f.name, f.nullable, check)
 }
 
 // field decodes a string property into dst: it must be a JSON string (or
