@@ -51,10 +51,10 @@ type echo struct {
 }
 
 // parseEchoes sorts the properties of obj that are not handled elsewhere
-// (patchFields, controls, edited nested objects): an unknown name is an error,
-// the others are echoes, except navigation properties sent as their
-// __deferred link or empty, which carry nothing. Names are visited in
-// order, so the reported one is deterministic.
+// (patchFields, controls, edited nested objects): an unknown name is an
+// error, the others are echoes, except navigation properties sent as
+// their __deferred link or empty, which carry nothing. Names are visited
+// in order, so the reported one is deterministic.
 func (s *Service) parseEchoes(obj map[string]json.RawMessage) ([]echo, *ruleError) {
 	var keys []string
 	for k := range obj {
