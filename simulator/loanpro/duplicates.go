@@ -26,7 +26,7 @@ const msgWarnAddressDuplicate = "Address %s already exists in the system (Custom
 // phoneKeys are the phone index's keys of c: the digits of each of its
 // phones, once each.
 func phoneKeys(c Customer) []string {
-	var out []string
+	out := make([]string, 0, len(c.Phones))
 	for _, p := range c.Phones {
 		if p.Phone != "" && !slices.Contains(out, p.Phone) {
 			out = append(out, p.Phone)
@@ -38,13 +38,25 @@ func phoneKeys(c Customer) []string {
 // addressKeys are the address index's keys of c: its PrimaryAddress and
 // MailAddress (one key when they are the same address).
 func addressKeys(c Customer) []string {
-	var out []string
-	for _, a := range []*Address{&c.PrimaryAddress, &c.MailAddress} {
-		if k := addressKey(a); k != "" && !slices.Contains(out, k) {
+	p, m := &c.PrimaryAddress, &c.MailAddress
+	out := make([]string, 0, 2)
+	if k := addressKey(p); k != "" {
+		out = append(out, k)
+	}
+	// Most customers' MailAddress is their PrimaryAddress: no second key
+	// to make (the index computes keys on every write).
+	if m.Available && !(p.Available && sameLocation(p, m)) {
+		if k := addressKey(m); !slices.Contains(out, k) {
 			out = append(out, k)
 		}
 	}
 	return out
+}
+
+// sameLocation tells two addresses with the same parts, exactly.
+func sameLocation(a, b *Address) bool {
+	return a.Address1 == b.Address1 && a.Address2 == b.Address2 && a.City == b.City &&
+		a.State == b.State && a.Zipcode == b.Zipcode && a.Country == b.Country
 }
 
 // addressKey is how two addresses are compared: address1, address2, city,
