@@ -19,6 +19,12 @@ import (
 	"github.com/sandbox-dev/fintech-sandbox/simulator/scenario"
 )
 
+// newConsumer is a valid ConsumerCreateRequest of the fixture programme.
+const newConsumer = `{"profileId":"110546000000000001","rootUser":{"name":"Nina","surname":"Webb","email":"nina.webb@example.com",` +
+	`"mobile":{"countryCode":"+356","number":"79990001"},"dateOfBirth":{"year":1991,"month":5,"day":6},` +
+	`"address":{"addressLine1":"2 Main St","city":"Valletta","postCode":"VLT1000","country":"MT"}},` +
+	`"ipAddress":"192.0.2.44","acceptedTerms":true,"baseCurrency":"EUR"}`
+
 // call sends a representative request of an operation.
 func (s *sandbox) call(op string, h ...string) result {
 	s.t.Helper()
@@ -31,6 +37,18 @@ func (s *sandbox) call(op string, h ...string) result {
 		return s.do("PATCH", "/multi/consumers", `{"tag":"x"}`, s.weavr("alice@example.com", h...)...)
 	case "weavr.consumerRootUserEmailVerify":
 		return s.do("POST", "/multi/consumers/verification/email/verify", `{"email":"alice@example.com","verificationCode":"123456"}`, s.weavr("alice@example.com", h...)...)
+	case "weavr.consumerCreate":
+		return s.do("POST", "/multi/consumers", newConsumer, s.weavr("", h...)...)
+	case "weavr.consumerRootUserEmailVerificationCodeSend":
+		return s.do("POST", "/multi/consumers/verification/email/send", `{"email":"alice@example.com"}`, s.weavr("alice@example.com", h...)...)
+	case "weavr.passwordCreate":
+		return s.do("POST", "/multi/passwords/110546000000000101/create", `{"password":{"value":"Passw0rd!"}}`, s.weavr("", h...)...)
+	case "weavr.consumerKycStart":
+		return s.do("POST", "/multi/consumers/kyc", `{}`, s.weavr("alice@example.com", h...)...)
+	case "weavr.consumerKycGet":
+		return s.do("GET", "/multi/consumers/kyc", "", s.weavr("alice@example.com", h...)...)
+	case "weavr.logout":
+		return s.do("POST", "/multi/logout", "", s.weavr("alice@example.com", h...)...)
 	case "weavr.simulateConsumerVerify":
 		return s.do("POST", "/simulate/api/consumers/1/verify", "", h...)
 	case "loanpro.customerUpdate":

@@ -103,11 +103,7 @@ func scenariosCmd(args []string, getenv func(string) string, stdout, stderr io.W
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	for _, sc := range set.All() {
-		op := sc.Match.Operation
-		if op == "" {
-			op = "*"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", sc.Name, op, sc.Description)
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", sc.Name, sc.Applies(), sc.Description)
 	}
 	return tw.Flush()
 }

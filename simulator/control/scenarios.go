@@ -23,11 +23,7 @@ type scenarioView struct {
 }
 
 func view(sc *scenario.Scenario, global []string) scenarioView {
-	op := sc.Match.Operation
-	if op == "" {
-		op = "*"
-	}
-	v := scenarioView{Name: sc.Name, Description: sc.Description, Operation: op, Source: sc.Source, Steps: len(sc.Steps),
+	v := scenarioView{Name: sc.Name, Description: sc.Description, Operation: sc.Applies(), Source: sc.Source, Steps: len(sc.Steps),
 		Times: sc.Times, After: sc.After, Probability: sc.Probability}
 	for _, g := range global {
 		v.ActiveGlobally = v.ActiveGlobally || g == sc.Name

@@ -10,6 +10,7 @@
 package scenario
 
 import (
+	"fmt"
 	"net/http"
 	"regexp"
 	"time"
@@ -70,6 +71,21 @@ type Scenario struct {
 // rather than requests (Decide): listings show it by its event instead of
 // an operation.
 func (sc *Scenario) IsWebhook() bool { return sc.Match.Webhook != nil }
+
+// Applies says in a few words what sc applies to, for listings: its
+// operation ("weavr.consumerUpdate", "*" for every one) or, for a webhook
+// scenario, its event ("webhook /consumers/kyc/watch", "webhook ~^/consumers/").
+func (sc *Scenario) Applies() string {
+	switch w := sc.Match.Webhook; {
+	case w != nil && w.Regex != nil:
+		return "webhook ~" + w.Regex.String()
+	case w != nil:
+		return fmt.Sprintf("webhook %v", w.Equals)
+	case sc.Match.Operation == "":
+		return "*"
+	}
+	return sc.Match.Operation
+}
 
 // Match selects the requests a scenario applies to. Zero fields match all.
 // A webhook scenario's Match has Webhook set and only Body beside it: it
