@@ -47,8 +47,9 @@ const createdFirstID = 110546000100000001
 // Insert): its reads see every committed write, and no other write runs
 // until it ends.
 type consumerTx struct {
-	t  *consumerTable
-	tx *store.Tx[string, Consumer] // set inside a write of the seeded part, whose lock is then held
+	t      *consumerTable
+	tx     store.Tx[string, Consumer] // inside a write of the seeded part (inSeed), whose lock is then held
+	inSeed bool
 }
 
 // Get returns the current record for id.
@@ -56,7 +57,7 @@ func (x consumerTx) Get(id string) (Consumer, bool) {
 	if c, ok := x.t.created[id]; ok {
 		return c, true
 	}
-	if x.tx != nil {
+	if x.inSeed {
 		return x.tx.Get(id)
 	}
 	return x.t.seeded.Get(id)
@@ -65,7 +66,7 @@ func (x consumerTx) Get(id string) (Consumer, bool) {
 // Lookup returns the records whose index entry named index includes key.
 func (x consumerTx) Lookup(index, key string) []Consumer {
 	var out []Consumer
-	if x.tx != nil {
+	if x.inSeed {
 		out = x.tx.Lookup(index, key)
 	} else {
 		out = x.t.seeded.Lookup(index, key)
@@ -128,7 +129,7 @@ func (t *consumerTable) Update(id string, fn func(tx consumerTx, cur Consumer) (
 		return next, nil
 	}
 	return t.seeded.Update(id, func(tx store.Tx[string, Consumer], cur Consumer) (Consumer, error) {
-		return fn(consumerTx{t: t, tx: &tx}, cur)
+		return fn(consumerTx{t: t, tx: tx, inSeed: true}, cur)
 	})
 }
 
