@@ -57,7 +57,8 @@ func TestKYCStartAndGet(t *testing.T) {
 		strings.ReplaceAll(kycBody(carolID, "carol@example.com", "INITIATED", "[]", ""), "KYC_LEVEL_2", "KYC_LEVEL_1")})
 
 	// The compliance team's later decisions block a new start.
-	for status, code := range map[string]string{"PENDING_REVIEW": "KYC_PENDING_REVIEW", "REJECTED": "KYC_REJECTED", "APPROVED": "KYC_ALREADY_APPROVED"} {
+	for _, sc := range [][2]string{{"PENDING_REVIEW", "KYC_PENDING_REVIEW"}, {"REJECTED", "KYC_REJECTED"}, {"APPROVED", "KYC_ALREADY_APPROVED"}} {
+		status, code := sc[0], sc[1]
 		if _, err := s.act(session.Default, carolID, weavr.ActionKYC, `{"status":"`+status+`"}`); err != nil {
 			t.Fatal(err)
 		}
