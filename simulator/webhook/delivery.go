@@ -153,6 +153,24 @@ func (b *box) add(r *record) {
 	b.dropped++
 }
 
+// forget drops r from the session's list unless it is being delivered
+// (the sandbox-wide bound, MaxRecords).
+func (b *box) forget(r *record) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.byID[r.id] != r || r.running {
+		return
+	}
+	delete(b.byID, r.id)
+	for i, x := range b.list {
+		if x == r {
+			b.list = append(b.list[:i], b.list[i+1:]...)
+			break
+		}
+	}
+	b.dropped++
+}
+
 // headerMap flattens headers for the JSON view, names in lower case as
 // the vendor documents them (call-ref, signature-v2).
 func headerMap(h http.Header) map[string]string {

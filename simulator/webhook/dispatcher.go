@@ -97,6 +97,10 @@ type Options struct {
 	// MaxPending bounds the deliveries waiting or in flight sandbox-wide
 	// (default 10000): past it a new event is recorded as undelivered.
 	MaxPending int
+	// MaxRecords bounds the deliveries kept sandbox-wide (default 20000):
+	// past it the oldest one of any session is forgotten, so many
+	// sessions cannot grow memory without bound.
+	MaxRecords int
 	Observer   Observer
 	Faults     FaultFunc
 }
@@ -107,6 +111,7 @@ const (
 	DefaultWorkers    = 16
 	DefaultKeep       = 500
 	DefaultMaxPending = 10_000
+	DefaultMaxRecords = 20_000
 )
 
 func (o *Options) fill() error {
@@ -134,12 +139,15 @@ func (o *Options) fill() error {
 	if o.MaxPending == 0 {
 		o.MaxPending = DefaultMaxPending
 	}
+	if o.MaxRecords == 0 {
+		o.MaxRecords = DefaultMaxRecords
+	}
 	if o.Faults == nil {
 		o.Faults = func(*session.Session, string, contract.Event) *Fault { return nil }
 	}
 	switch {
-	case o.Timeout < 0 || o.Workers < 0 || o.Keep < 0 || o.MaxPending < 0:
-		return fmt.Errorf("webhook: timeout, workers, keep and max pending must not be negative")
+	case o.Timeout < 0 || o.Workers < 0 || o.Keep < 0 || o.MaxPending < 0 || o.MaxRecords < 0:
+		return fmt.Errorf("webhook: timeout, workers, keep, max pending and max records must not be negative")
 	case o.URL != "":
 		if err := CheckURL(o.URL); err != nil {
 			return err
@@ -176,6 +184,41 @@ type Dispatcher struct {
 
 	mu      sync.Mutex
 	inbound map[*record]*box // deliveries pending, for the shutdown report
+
+	// kept is every delivery recorded, oldest first, bounded by
+	// MaxRecords (records a session already forgot included).
+	keptMu sync.Mutex
+	kept   []kept
+	head   int
+}
+
+type kept struct {
+	r *record
+	b *box
+}
+
+// admit counts new records against MaxRecords and forgets the oldest of
+// the sandbox past it. The caller holds no box lock.
+func (d *Dispatcher) admit(b *box, recs []*record) {
+	var evict []kept
+	d.keptMu.Lock()
+	for _, r := range recs {
+		d.kept = append(d.kept, kept{r, b})
+	}
+	for len(d.kept)-d.head > d.opts.MaxRecords {
+		evict = append(evict, d.kept[d.head])
+		d.kept[d.head] = kept{}
+		d.head++
+	}
+	if d.head > 0 && d.head >= len(d.kept)/2 {
+		n := copy(d.kept, d.kept[d.head:])
+		clear(d.kept[n:])
+		d.kept, d.head = d.kept[:n], 0
+	}
+	d.keptMu.Unlock()
+	for _, k := range evict {
+		k.b.forget(k.r)
+	}
 }
 
 // New validates opts and returns an idle Dispatcher.

@@ -227,3 +227,20 @@ func TestOptionsValidated(t *testing.T) {
 		t.Errorf("schedule %v %v", d.Delay(1), d.Delay(5))
 	}
 }
+
+// Past MaxRecords the sandbox's oldest deliveries are forgotten, whichever
+// session holds them.
+func TestMaxRecordsAcrossSessions(t *testing.T) {
+	h := newHarness(t, webhook.Options{MaxRecords: 4}) // no URL: recorded only
+	a, b := h.reg.Get("a"), h.reg.Get("b")
+	for range 3 {
+		h.publish(a, `{}`)
+	}
+	for range 3 {
+		h.publish(b, `{}`)
+	}
+	la, lb := h.d.Deliveries(a, webhook.Filter{}), h.d.Deliveries(b, webhook.Filter{})
+	if la.Total != 1 || la.Forgotten != 2 || la.Deliveries[0].ID != "wh_3" || lb.Total != 3 || lb.Forgotten != 0 {
+		t.Fatalf("a %+v\nb %+v", la, lb)
+	}
+}

@@ -101,6 +101,7 @@ func (d *Dispatcher) publish(s *session.Session, vendor string, ev contract.Even
 		}
 	}
 	b.mu.Unlock()
+	d.admit(b, recs)
 	for _, r := range recs {
 		if r.state != StatePending && d.opts.Observer != nil {
 			d.opts.Observer.WebhookDelivery(vendor, ev.Path, r.state)
