@@ -14,6 +14,7 @@ import (
 
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
+	"github.com/pb33f/libopenapi-validator/errors"
 )
 
 // Checker validates responses against one document. It is safe for
@@ -63,9 +64,14 @@ func (c *Checker) Check(method, path string, status int, header http.Header, bod
 	if ok {
 		return nil
 	}
+	return describe(fmt.Sprintf("%s %s -> %d", method, path, status), verrs)
+}
+
+// describe renders the validator's errors one line each, after what.
+func describe(what string, verrs []*errors.ValidationError) []string {
 	var out []string
 	for _, e := range verrs {
-		line := fmt.Sprintf("%s %s -> %d: %s", method, path, status, e.Message)
+		line := what + ": " + e.Message
 		if e.Reason != "" {
 			line += ": " + e.Reason
 		}

@@ -92,16 +92,5 @@ func (w *Webhooks) Check(path string, header http.Header, body []byte) []string 
 	if ok {
 		return nil
 	}
-	var out []string
-	for _, e := range verrs {
-		line := fmt.Sprintf("webhook %s: %s", path, e.Message)
-		if e.Reason != "" {
-			line += ": " + e.Reason
-		}
-		for _, s := range e.SchemaValidationErrors {
-			line += fmt.Sprintf(" [%s: %s]", s.FieldPath, s.Reason)
-		}
-		out = append(out, line)
-	}
-	return out
+	return describe("webhook "+path, verrs)
 }
