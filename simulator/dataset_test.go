@@ -20,14 +20,14 @@ func TestMillionRecordDataSets(t *testing.T) {
 		weavrSettings(c).Consumers, loanproSettings(c).Customers = 1_000_000, 1_000_000
 	})
 
-	r := s.raw("GET", "/__sandbox/sessions/default/weavr/consumers?offset=1000005&limit=5", "")
+	r := s.raw("GET", "/__sandbox/sessions/default/weavr/consumers?offset=1000006&limit=5", "")
 	var list struct {
 		Total     int `json:"total"`
 		Consumers []struct {
 			ID, Email, Password string
 		} `json:"consumers"`
 	}
-	if err := json.Unmarshal(r.body, &list); err != nil || r.status != 200 || list.Total != 1_000_006 || len(list.Consumers) != 1 {
+	if err := json.Unmarshal(r.body, &list); err != nil || r.status != 200 || list.Total != 1_000_007 || len(list.Consumers) != 1 {
 		t.Fatalf("consumer listing: %d %s", r.status, r.body)
 	}
 	last := list.Consumers[0]

@@ -84,7 +84,7 @@ var confSamples = map[string]string{
 	"POST /consumers ipAddress":                             "192.0.2.44",
 	"POST /consumers baseCurrency":                          "EUR",
 	"POST /consumers feeGroup":                              "DEFAULT",
-	"/consumers/verification/email/send email":              "alice@example.com",
+	"/consumers/verification/email/send email":              "grace@example.com",
 	"/passwords/{user_id}/create password.value":            "Pa55word!",
 }
 
@@ -429,7 +429,7 @@ func newConfSession(t *testing.T, op confOp) *confSession {
 	s := newSandbox(t)
 	cs := &confSession{s: s}
 	switch op.key() {
-	case "/login_with_password", "POST /consumers", "/consumers/verification/email/send": // api-key only; alice's email is unverified
+	case "/login_with_password", "POST /consumers", "/consumers/verification/email/send": // api-key only; grace's email is unverified
 	case "/consumers":
 		cs.tok = s.login("alice@example.com")
 	case "/passwords/{user_id}/create": // a created consumer has no password yet

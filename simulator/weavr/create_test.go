@@ -166,9 +166,9 @@ func TestConcurrentCreatesWithOneEmail(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			email := "race@example.com"
+			email := "racer@example.com"
 			if i%2 == 1 {
-				email = "RACE@example.com"
+				email = "RACER@example.com"
 			}
 			statuses[i] = s.create(with(t, "rootUser.email", email)).Status
 		})
@@ -187,7 +187,7 @@ func TestConcurrentCreatesWithOneEmail(t *testing.T) {
 	if ok != 1 {
 		t.Fatalf("%d creates succeeded, want 1", ok)
 	}
-	if got := s.consumers(session.Default, "race@"); len(got) != 1 {
+	if got := s.consumers(session.Default, "racer@"); len(got) != 1 {
 		t.Fatalf("%d consumers with the email", len(got))
 	}
 }

@@ -17,6 +17,7 @@ const (
 	bobID   = "110546000000000102"
 	carolID = "110546000000000103"
 	erinID  = "110546000000000105"
+	graceID = "110546000000000107"
 )
 
 func (s *sandbox) kyc(token string) result {
@@ -38,10 +39,11 @@ func kycBody(id, email, status, details, comment string) string {
 
 func TestKYCStartAndGet(t *testing.T) {
 	s := newSandbox(t)
-	alice, bob, carol := s.login("alice@example.com"), s.login("bob@example.com"), s.login("carol@example.com")
+	bob, carol, grace := s.login("bob@example.com"), s.login("carol@example.com"), s.login("grace@example.com")
 	expect(t, s.kyc(bob), 200, `{"fullDueDiligence":"APPROVED","kycLevel":"KYC_LEVEL_2","ongoingFullDueDiligence":"APPROVED","ongoingKycLevel":"KYC_LEVEL_2"}`)
 	expect(t, s.startKYC(bob, `{}`), 409, `{"errorCode":"KYC_ALREADY_APPROVED"}`)
-	expect(t, s.startKYC(alice, `{}`), 409, `{"errorCode":"EMAIL_UNVERIFIED"}`)
+	expect(t, s.startKYC(grace, `{}`), 409, `{"errorCode":"EMAIL_UNVERIFIED"}`)
+	expect(t, s.kyc(grace), 200, `{"fullDueDiligence":"NOT_STARTED","ongoingFullDueDiligence":"NOT_STARTED"}`)
 	expect(t, s.startKYC(carol, `{"kycLevel":"KYC_LEVEL_3"}`), 400, invalidBody("", "kycLevel", "IN"))
 	expect(t, s.startKYC(carol, `{"prefillDetails":"x"}`), 400, `{"message":"Invalid request: prefillDetails must be an array, got string"}`)
 	expect(t, s.startKYC(carol, `{"prefillDetails":[{"name":1}]}`), 400, `{"message":"Invalid request: prefillDetails.name must be a string, got number"}`)
@@ -67,6 +69,30 @@ func TestKYCStartAndGet(t *testing.T) {
 	}
 	// Approved through the control API: the identity is locked.
 	expect(t, s.patch(carol, `{"name":"Caroline"}`), 409, `{"errorCode":"CONSUMER_VERIFIED"}`)
+}
+
+// TestFreshFixtureStartsKYC: alice, the fresh fixture, has her email
+// verified, so she can log in and start KYC at once; the start publishes
+// the INITIATED KycEvent.
+func TestFreshFixtureStartsKYC(t *testing.T) {
+	s := newSandbox(t)
+	alice := s.login("alice@example.com")
+	expect(t, s.kyc(alice), 200, `{"fullDueDiligence":"NOT_STARTED","ongoingFullDueDiligence":"NOT_STARTED"}`)
+	expect(t, s.startKYC(alice, `{}`), 200, `{"reference":"`+aliceID+`01","kycLevel":"KYC_LEVEL_2"}`)
+	expect(t, s.kyc(alice), 200, `{"fullDueDiligence":"INITIATED","kycLevel":"KYC_LEVEL_2","ongoingFullDueDiligence":"INITIATED","ongoingKycLevel":"KYC_LEVEL_2"}`)
+	expectEvents(t, s.events.of(session.Default), event{weavr.EventKYC, kycBody(aliceID, "alice@example.com", "INITIATED", "[]", "")})
+}
+
+// TestKYCStartAfterEmailVerified: grace's email is not verified, so her
+// start is refused until she verifies it; then it starts.
+func TestKYCStartAfterEmailVerified(t *testing.T) {
+	s := newSandbox(t)
+	grace := s.login("grace@example.com")
+	expect(t, s.startKYC(grace, `{}`), 409, `{"errorCode":"EMAIL_UNVERIFIED"}`)
+	expect(t, s.do("POST", send, std(grace), `{"email":"grace@example.com"}`), 204, "")
+	expect(t, s.do("POST", "/multi/consumers/verification/email/verify", std(grace), `{"email":"grace@example.com","verificationCode":"123456"}`), 204, "")
+	expect(t, s.startKYC(grace, `{}`), 200, `{"reference":"`+graceID+`01","kycLevel":"KYC_LEVEL_2"}`)
+	expectEvents(t, s.events.of(session.Default), event{weavr.EventKYC, kycBody(graceID, "grace@example.com", "INITIATED", "[]", "")})
 }
 
 func TestKYCAction(t *testing.T) {

@@ -9,7 +9,7 @@ const send = "/multi/consumers/verification/email/send"
 
 func TestSendVerificationEmail(t *testing.T) {
 	s := newSandbox(t)
-	alice := s.login("alice@example.com")
+	alice, grace := s.login("alice@example.com"), s.login("grace@example.com")
 	tests := []struct {
 		name   string
 		h      headers
@@ -17,9 +17,10 @@ func TestSendVerificationEmail(t *testing.T) {
 		status int
 		want   string
 	}{
-		{"unverified email, api-key only", std(""), `{"email":"alice@example.com"}`, 204, ""},
-		{"unverified email, other case, with a token", std(alice), `{"email":"ALICE@example.com"}`, 204, ""},
+		{"unverified email, api-key only", std(""), `{"email":"grace@example.com"}`, 204, ""},
+		{"unverified email, other case, with a token", std(grace), `{"email":"GRACE@example.com"}`, 204, ""},
 		{"verified email", std(""), `{"email":"carol@example.com"}`, 409, `{"errorCode":"ALREADY_VERIFIED"}`},
+		{"verified email, with the token's consumer", std(alice), `{"email":"alice@example.com"}`, 409, `{"errorCode":"ALREADY_VERIFIED"}`},
 		{"nobody's email", std(""), `{"email":"nobody@example.com"}`, 409, `{"errorCode":"EMAIL_NOT_FOUND"}`},
 		{"another programme's consumer", std(""), `{"email":"frank@example.com"}`, 409, `{"errorCode":"EMAIL_NOT_FOUND"}`},
 		{"the token's consumer has not this email", std(alice), `{"email":"carol@example.com"}`, 409, `{"errorCode":"EMAIL_NOT_FOUND"}`},

@@ -23,7 +23,7 @@ func (s *sandbox) call(op string, h ...string) result {
 	case weavr.OpConsumerCreate:
 		return s.do("POST", "/multi/consumers", append(std(""), h...), nina)
 	case weavr.OpEmailSend:
-		return s.do("POST", send, append(std(""), h...), `{"email":"alice@example.com"}`)
+		return s.do("POST", send, append(std(""), h...), `{"email":"grace@example.com"}`)
 	case weavr.OpEmailVerify:
 		return s.do("POST", "/multi/consumers/verification/email/verify", append(std(""), h...), `{"email":"alice@example.com","verificationCode":"123456"}`)
 	case weavr.OpPasswordCreate:

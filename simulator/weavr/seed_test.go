@@ -57,7 +57,7 @@ func TestEmbeddedFixturesLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.consumers.Len() != 16 || d.byKey["sandbox-api-key"] == nil || d.byKey["sandbox-api-key-2"] == nil {
+	if d.consumers.Len() != 17 || d.byKey["sandbox-api-key"] == nil || d.byKey["sandbox-api-key-2"] == nil {
 		t.Fatalf("unexpected dataset: %d consumers", d.consumers.Len())
 	}
 }

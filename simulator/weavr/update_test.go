@@ -256,8 +256,11 @@ func TestVerifyWithoutTokenAndLostRace(t *testing.T) {
 	}
 	// Verifying the current, unverified email marks it verified.
 	s2 := newSandbox(t)
-	tok := s2.login("alice@example.com")
-	expect(t, s2.do("POST", "/multi/consumers/verification/email/verify", std(tok), `{"email":"alice@example.com","verificationCode":"123456"}`), 204, "")
+	tok := s2.login("grace@example.com")
+	if v := s2.get(tok).JSON(t)["rootUser"].(map[string]any)["emailVerified"]; v != false {
+		t.Fatalf("grace's email verified before verify: %v", v)
+	}
+	expect(t, s2.do("POST", "/multi/consumers/verification/email/verify", std(tok), `{"email":"grace@example.com","verificationCode":"123456"}`), 204, "")
 	if s2.get(tok).JSON(t)["rootUser"].(map[string]any)["emailVerified"] != true {
 		t.Error("current email not verified")
 	}
