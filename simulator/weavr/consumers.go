@@ -33,8 +33,8 @@ type consumerTable struct {
 	n       atomic.Int64                   // len(order), read without mu
 }
 
-func newConsumerTable(seeded *store.Table[string, Consumer]) *consumerTable {
-	return &consumerTable{seeded: seeded, indexFn: consumerIndexes()}
+func newConsumerTable(seeded *store.Table[string, Consumer], indexes map[string]store.IndexFunc[Consumer]) *consumerTable {
+	return &consumerTable{seeded: seeded, indexFn: indexes}
 }
 
 // createdFirstID is the id of a session's first created consumer: an

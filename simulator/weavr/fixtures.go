@@ -80,6 +80,9 @@ type dataset struct {
 	byID       map[string]*Programme
 	disposable map[string]bool
 	consumers  *store.Base[string, Consumer]
+	// indexes are the consumers' index functions, made once: every
+	// session's table of created consumers uses them.
+	indexes map[string]store.IndexFunc[Consumer]
 }
 
 // Index names of the consumers table.
@@ -158,7 +161,8 @@ func loadDataset(fsys fs.FS, seed int64, n, countryCodeMax int, now time.Time) (
 		records = append(records, c)
 	}
 	gen := newConsumerSeed(seed, d.programmes[0]).generated(n)
-	base, err := store.NewGeneratedBase(func(c Consumer) string { return c.ID }, consumerIndexes(), records, gen)
+	d.indexes = consumerIndexes()
+	base, err := store.NewGeneratedBase(func(c Consumer) string { return c.ID }, d.indexes, records, gen)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", FixtureFile, err)
 	}

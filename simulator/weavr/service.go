@@ -180,7 +180,7 @@ type World struct {
 // newWorld creates a session's state; it forks the seeded consumers in O(1).
 func (s *Service) newWorld() *World {
 	return &World{
-		consumers: newConsumerTable(s.data.consumers.Fork()),
+		consumers: newConsumerTable(s.data.consumers.Fork(), s.data.indexes),
 		limiter:   ratelimit.New(s.settings.RateLimit, s.clock),
 		tokens:    map[string]*token{},
 	}

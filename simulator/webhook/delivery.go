@@ -112,8 +112,22 @@ type box struct {
 	dropped uint64 // deliveries forgotten past Keep
 	burst   *burst
 
-	ctx    context.Context // ends when the session is gone
-	cancel context.CancelFunc
+	ctx      context.Context // ends when the session is gone; made on first use
+	cancel   context.CancelFunc
+	released bool
+}
+
+// context ends when the session is gone.
+func (b *box) context() context.Context {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.ctx == nil {
+		b.ctx, b.cancel = context.WithCancel(context.Background())
+		if b.released {
+			b.cancel()
+		}
+	}
+	return b.ctx
 }
 
 // burst holds events a reorder fault delays, to deliver them in reverse.
@@ -121,7 +135,14 @@ type burst struct{ items []*record }
 
 // Release stops the session's pending deliveries (the session is deleted,
 // reset, expired or evicted).
-func (b *box) Release() { b.cancel() }
+func (b *box) Release() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.released = true
+	if b.cancel != nil {
+		b.cancel()
+	}
+}
 
 // target is the receiver URL of the session (under lock).
 func (b *box) target() string {
@@ -136,6 +157,9 @@ func (b *box) target() string {
 func (b *box) add(r *record) {
 	b.seq++
 	r.id = "wh_" + strconv.Itoa(b.seq)
+	if b.byID == nil {
+		b.byID = map[string]*record{}
+	}
 	b.list = append(b.list, r)
 	b.byID[r.id] = r
 	if len(b.list) <= b.d.opts.Keep {

@@ -248,8 +248,7 @@ func (d *Dispatcher) Register(vendor string, w *contract.Webhooks) {
 // deliveries).
 func (d *Dispatcher) Factory() session.Factory {
 	return d.key.Factory(func() *box {
-		ctx, cancel := context.WithCancel(context.Background())
-		return &box{d: d, byID: map[string]*record{}, ctx: ctx, cancel: cancel}
+		return &box{d: d} // its map and context are made on first use: most sessions never publish
 	})
 }
 

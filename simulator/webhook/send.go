@@ -170,13 +170,13 @@ func (d *Dispatcher) wait(b *box, r *record, wait time.Duration) bool {
 		b.mu.Lock()
 		r.next = d.opts.Clock.Now().Add(wait)
 		b.mu.Unlock()
-		ctx, cancel := context.WithCancel(b.ctx)
+		ctx, cancel := context.WithCancel(b.context())
 		stop := context.AfterFunc(d.hurry, cancel)
 		_ = d.opts.Clock.Sleep(ctx, wait)
 		stop()
 		cancel()
 	}
-	if b.ctx.Err() != nil {
+	if b.context().Err() != nil {
 		b.mu.Lock()
 		r.state, r.err, r.running = StateUndelivered, "the session was deleted or reset", false
 		b.mu.Unlock()
@@ -192,7 +192,7 @@ func (d *Dispatcher) releaseBurst(b *box, window time.Duration) {
 	d.wg.Add(1)
 	go func() {
 		defer d.wg.Done()
-		ctx, cancel := context.WithCancel(b.ctx)
+		ctx, cancel := context.WithCancel(b.context())
 		stop := context.AfterFunc(d.hurry, cancel)
 		_ = d.opts.Clock.Sleep(ctx, window)
 		stop()
