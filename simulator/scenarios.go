@@ -49,7 +49,11 @@ func (s *Server) serveScenario(c *gin.Context, sess *session.Session, opID strin
 // webhookFault asks the scenario engine whether a webhook scenario active
 // in the event's session (or for all traffic) alters its delivery.
 func (s *Server) webhookFault(sess *session.Session, vendor string, ev contract.Event) *webhook.Fault {
-	d := s.engine.DecideWebhook(s.scenarioKey.Of(sess), &scenario.WebhookRequest{Vendor: vendor, Path: ev.Path, Body: ev.Body})
+	req := &scenario.WebhookRequest{Vendor: vendor, Path: ev.Path, Body: ev.Body}
+	if ev.Cause != nil {
+		req.Named = scenario.RequestedScenarios(ev.Cause.Header)
+	}
+	d := s.engine.DecideWebhook(s.scenarioKey.Of(sess), req)
 	if d == nil {
 		return nil
 	}

@@ -225,3 +225,23 @@ func TestWebhookControlErrors(t *testing.T) {
 		t.Errorf("delete: %d %s", r.status, r.body)
 	}
 }
+
+// A webhook scenario named on the request that causes the event applies
+// to that event's delivery, and leaves the request's own answer alone.
+func TestWebhookScenarioNamedOnTheCause(t *testing.T) {
+	hk := newHooks(t)
+	alice := hk.weavr("alice@example.com", hk.h...)
+	r := hk.do("POST", "/multi/consumers/kyc", `{}`, append(alice, "X-Sandbox-Scenario", "webhook-duplicate")...)
+	if r.status != 200 || r.header.Get("X-Sandbox-Scenario") != "" {
+		t.Fatalf("KYC start: %d %s (scenario %q)", r.status, r.body, r.header.Get("X-Sandbox-Scenario"))
+	}
+	got := hk.rcv.Wait(t, 2)
+	if got[0].Header.Get("call-ref") != got[1].Header.Get("call-ref") || eventBody(t, got[1])["status"] != "INITIATED" {
+		t.Fatalf("not duplicated: %+v", got)
+	}
+	hk.sess.Settle(t)
+	l, _ := hk.sess.Deliveries(nil)
+	if l.Total != 2 || l.Deliveries[0].Scenario != "webhook-duplicate" || l.Deliveries[1].Copy != 2 {
+		t.Errorf("deliveries %+v", l)
+	}
+}

@@ -250,6 +250,10 @@ type Event struct {
 	Secret string
 	// Subject is what the event is about (a consumer id), for filters.
 	Subject string
+	// Cause is the vendor request whose handling published the event (nil
+	// for a control-API action): the scenarios it names in
+	// X-Sandbox-Scenario apply to the event's delivery too.
+	Cause *http.Request
 }
 
 // Publisher takes the events of one vendor. Publish records the event in

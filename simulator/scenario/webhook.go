@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"net/http"
 	"slices"
 	"time"
 )
@@ -54,7 +55,15 @@ type WebhookRequest struct {
 	Vendor string
 	Path   string
 	Body   []byte
+	// Named are the scenarios the request that caused the event named in
+	// X-Sandbox-Scenario (RequestedScenarios): the webhook scenarios among
+	// them are tried first, as a request's named scenarios are.
+	Named []string
 }
+
+// RequestedScenarios lists the scenarios a request names in
+// X-Sandbox-Scenario (repeatable, comma-separated).
+func RequestedScenarios(h http.Header) []string { return headerList(h, HeaderScenario) }
 
 // WebhookDecision is what a webhook scenario does to one delivery; the
 // webhook machinery carries it out.
@@ -79,10 +88,10 @@ func (e *Engine) DecideWebhook(st *State, req *WebhookRequest) *WebhookDecision 
 	set := e.Set()
 	in := &input{raw: req.Body}
 	own := st.active.load()
-	for i, list := range [2][]string{own, e.global.load()} {
+	for i, list := range [3][]string{req.Named, own, e.global.load()} {
 		for _, name := range list {
-			if i == 1 && slices.Contains(own, name) {
-				continue // already tried as the session's own
+			if (i > 0 && slices.Contains(req.Named, name)) || (i == 2 && slices.Contains(own, name)) {
+				continue // already tried as named, or as the session's own
 			}
 			sc, ok := set.Lookup(name)
 			if !ok || sc.Match.Webhook == nil || !sc.Match.Webhook.test(req.Path, true) || !sc.Match.bodyHolds(in) {

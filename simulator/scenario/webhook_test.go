@@ -246,3 +246,30 @@ func TestDecideWebhookProbabilityIsSeeded(t *testing.T) {
 		t.Errorf("fired %d of 200 at probability 0.3", n)
 	}
 }
+
+// TestDecideWebhookNamedByTheCause: the webhook scenarios the causing
+// request names in X-Sandbox-Scenario apply first, without activation; a
+// named request scenario is ignored for webhooks.
+func TestDecideWebhookNamedByTheCause(t *testing.T) {
+	src := "name: drop\ndescription: d\nmatch: {webhook: /things/kyc/watch}\nrespond: {webhook: drop}\n---\n" +
+		"name: dup\ndescription: d\nmatch: {webhook: /things/kyc/watch}\nrespond: {webhook: duplicate}\n---\n" +
+		"name: boom\ndescription: d\nmatch: {operation: acme.get}\nrespond: {status: 500}\n"
+	e, _ := newTestEngine(t, src)
+	st := e.NewState()
+	if err := st.Activate("dup"); err != nil {
+		t.Fatal(err)
+	}
+	ev := kycEvent(`{}`)
+	ev.Named = RequestedScenarios(map[string][]string{HeaderScenario: {"boom, drop"}})
+	if d := e.DecideWebhook(st, ev); d == nil || d.Scenario != "drop" {
+		t.Fatalf("named: %+v, want drop", d)
+	}
+	if d := e.DecideWebhook(st, kycEvent(`{}`)); d == nil || d.Scenario != "dup" {
+		t.Errorf("unnamed: %+v, want the active dup", d)
+	}
+	ev = kycEvent(`{}`)
+	ev.Named = []string{"boom", "nope"}
+	if d := e.DecideWebhook(st, ev); d == nil || d.Scenario != "dup" {
+		t.Errorf("a named request scenario or an unknown name: %+v, want the active dup", d)
+	}
+}

@@ -110,7 +110,7 @@ func (s *Service) kycAction(sess *session.Session, id string, body []byte) (any,
 		return nil, err
 	}
 	if changed {
-		s.publishKYC(sess, &next)
+		s.publishKYC(sess, nil, &next)
 	}
 	return s.sandboxView(&next), nil
 }
@@ -130,7 +130,7 @@ func (s *Service) deactivateAction(sess *session.Session, id string, body []byte
 	}
 	s.worldKey.Of(sess).revokeConsumer(id)
 	if changed {
-		s.publish(sess, EventConsumerDeactivated, &next, identityDeactivatedEvent{ActionDoneBy: b.ActionDoneBy, EmailAddress: next.Email, ReasonCode: b.ReasonCode})
+		s.publish(sess, nil, EventConsumerDeactivated, &next, identityDeactivatedEvent{ActionDoneBy: b.ActionDoneBy, EmailAddress: next.Email, ReasonCode: b.ReasonCode})
 	}
 	return s.sandboxView(&next), nil
 }
@@ -149,7 +149,7 @@ func (s *Service) activateAction(sess *session.Session, id string, body []byte) 
 		return nil, err
 	}
 	if changed {
-		s.publish(sess, EventConsumerActivated, &next, identityActivatedEvent{ActionDoneBy: b.ActionDoneBy, EmailAddress: next.Email})
+		s.publish(sess, nil, EventConsumerActivated, &next, identityActivatedEvent{ActionDoneBy: b.ActionDoneBy, EmailAddress: next.Email})
 	}
 	return s.sandboxView(&next), nil
 }

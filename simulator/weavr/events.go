@@ -3,6 +3,7 @@ package weavr
 import (
 	"bytes"
 	"encoding/json"
+	"net/http"
 	"strconv"
 
 	"github.com/sandbox-dev/fintech-sandbox/simulator/contract"
@@ -62,12 +63,12 @@ type identityDeactivatedEvent struct {
 
 // publishKYC publishes the KYC event of c's current status. Like every
 // publish it runs after the change is stored, never inside the write.
-func (s *Service) publishKYC(sess *session.Session, c *Consumer) {
+func (s *Service) publishKYC(sess *session.Session, cause *http.Request, c *Consumer) {
 	details := c.KYC.Details
 	if details == nil {
 		details = []string{}
 	}
-	s.publish(sess, EventKYC, c, kycEvent{
+	s.publish(sess, cause, EventKYC, c, kycEvent{
 		ConsumerID: c.ID, ConsumerEmail: c.Email, Status: c.KYC.Status, Details: details,
 		RejectionComment: c.KYC.RejectionComment, KYCLevel: c.KYC.Level,
 		OngoingStatus: c.KYC.Status, OngoingKYCLevel: c.KYC.Level,
@@ -77,7 +78,9 @@ func (s *Service) publishKYC(sess *session.Session, c *Consumer) {
 
 // publish sends one event about consumer c, signed with its programme's
 // API key, as Weavr signs webhooks.
-func (s *Service) publish(sess *session.Session, path string, c *Consumer, body any) {
+// cause is the vendor request that caused it (nil for a control action):
+// the scenarios it names apply to the delivery.
+func (s *Service) publish(sess *session.Session, cause *http.Request, path string, c *Consumer, body any) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false) // as sent by Weavr's Java stack: '<' stays '<'
@@ -88,5 +91,5 @@ func (s *Service) publish(sess *session.Session, path string, c *Consumer, body 
 	if p := s.data.byID[c.ProgrammeID]; p != nil {
 		secret = p.APIKey
 	}
-	s.events.Publish(sess, contract.Event{Path: path, Body: bytes.TrimSuffix(b.Bytes(), []byte("\n")), Secret: secret, Subject: c.ID})
+	s.events.Publish(sess, contract.Event{Path: path, Body: bytes.TrimSuffix(b.Bytes(), []byte("\n")), Secret: secret, Subject: c.ID, Cause: cause})
 }

@@ -200,7 +200,7 @@ func (s *Service) SimulateVerify(c *gin.Context) {
 		return
 	}
 	if approved {
-		s.publishKYC(contract.SessionOf(c), &next)
+		s.publishKYC(contract.SessionOf(c), c.Request, &next)
 	}
 	c.Status(http.StatusNoContent)
 }

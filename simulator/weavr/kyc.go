@@ -116,7 +116,7 @@ func (s *Service) StartKYC(c *gin.Context) {
 		return
 	}
 	if started {
-		s.publishKYC(contract.SessionOf(c), &next)
+		s.publishKYC(contract.SessionOf(c), c.Request, &next)
 	}
 	c.JSON(http.StatusOK, kycStartResponse{Reference: next.KYC.Reference, KYCLevel: next.KYC.Level})
 }
