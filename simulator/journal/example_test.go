@@ -54,7 +54,7 @@ func ExampleParseFilter() {
 	fmt.Println(err)
 	// Output:
 	// vendor=loanpro status=4xx since=2024-01-02T14:59:05Z limit=10 <nil>
-	// unknown query parameter "stauts"; known parameters: limit, method, operation, path, scenario, since, status, until, vendor
+	// unknown query parameter "stauts"; known parameters: after, limit, method, operation, path, scenario, since, status, until, vendor
 }
 
 // Credentials are masked before a request is journaled.

@@ -29,6 +29,10 @@ type Filter struct {
 	// Since is inclusive and Until exclusive; zero means unbounded.
 	Since time.Time
 	Until time.Time
+	// After keeps the entries whose Seq is greater: a dashboard or a
+	// client polling the journal asks only for what it has not seen yet.
+	// 0 means from the first.
+	After uint64
 	// Limit keeps only the newest Limit matches; 0 means all.
 	Limit int
 }
@@ -37,7 +41,8 @@ type Filter struct {
 // considered: it applies to a result list, not to one entry.
 func (f Filter) Match(e *Entry) bool {
 	switch {
-	case f.Operation != "" && e.Operation != f.Operation,
+	case f.After != 0 && e.Seq <= f.After,
+		f.Operation != "" && e.Operation != f.Operation,
 		f.Vendor != "" && e.Vendor != f.Vendor,
 		f.Method != "" && !strings.EqualFold(e.Method, f.Method),
 		f.Path != "" && e.Path != f.Path,
@@ -81,6 +86,9 @@ func (f Filter) String() string {
 	if !f.Until.IsZero() {
 		add("until", f.Until.Format(time.RFC3339Nano))
 	}
+	if f.After != 0 {
+		add("after", strconv.FormatUint(f.After, 10))
+	}
 	if f.Limit != 0 {
 		add("limit", strconv.Itoa(f.Limit))
 	}
@@ -89,16 +97,16 @@ func (f Filter) String() string {
 
 // filterParams are the query parameters ParseFilter knows, sorted.
 func filterParams() []string {
-	return []string{"limit", "method", "operation", "path", "scenario", "since", "status", "until", "vendor"}
+	return []string{"after", "limit", "method", "operation", "path", "scenario", "since", "status", "until", "vendor"}
 }
 
 // ParseFilter reads a Filter from a journal URL's query parameters:
 // operation, vendor, method, path, scenario, status ("409" or a class such
 // as "4xx"), since and until (an RFC 3339 time, or a Go duration such as
-// "5m" meaning that long before now) and limit. An empty value leaves its
-// field unset. Unknown or repeated parameters and bad values are errors
-// that name the parameter, because a silently ignored typo would make an
-// assertion pass for the wrong reason.
+// "5m" meaning that long before now), after (a Seq: only later entries)
+// and limit. An empty value leaves its field unset. Unknown or repeated
+// parameters and bad values are errors that name the parameter, because a
+// silently ignored typo would make an assertion pass for the wrong reason.
 func ParseFilter(q url.Values, now time.Time) (Filter, error) {
 	var f Filter
 	known := filterParams()
@@ -129,6 +137,13 @@ func ParseFilter(q url.Values, now time.Time) (Filter, error) {
 	}
 	if f.Until, err = parseTime("until", q.Get("until"), now); err != nil {
 		return Filter{}, err
+	}
+	if v := q.Get("after"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			return Filter{}, fmt.Errorf("invalid after %q: want the seq of an entry already seen, a whole number >= 0", v)
+		}
+		f.After = n
 	}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)

@@ -11,7 +11,7 @@ import (
 
 func TestFilterMatch(t *testing.T) {
 	e := journal.Entry{
-		Time: t0, Vendor: "weavr", Operation: "weavr.consumerUpdate", Method: "PATCH",
+		Seq: 7, Time: t0, Vendor: "weavr", Operation: "weavr.consumerUpdate", Method: "PATCH",
 		Path: "/multi/consumers", Status: 409, Scenario: "email-taken",
 	}
 	for _, tc := range []struct {
@@ -41,6 +41,9 @@ func TestFilterMatch(t *testing.T) {
 		{"since after", journal.Filter{Since: t0.Add(time.Nanosecond)}, false},
 		{"until equal is exclusive", journal.Filter{Until: t0}, false},
 		{"until after", journal.Filter{Until: t0.Add(time.Nanosecond)}, true},
+		{"after an earlier seq", journal.Filter{After: 6}, true},
+		{"after its own seq", journal.Filter{After: 7}, false},
+		{"after a later seq", journal.Filter{After: 8}, false},
 		{"all fields", journal.Filter{
 			Operation: "weavr.consumerUpdate", Vendor: "weavr", Method: "PATCH", Path: "/multi/consumers",
 			Status: 409, StatusClass: "4xx", Scenario: "email-taken", Since: t0, Until: t0.Add(time.Second), Limit: 1,
@@ -65,8 +68,8 @@ func TestFilterString(t *testing.T) {
 		{"op and status", journal.Filter{Operation: "weavr.consumerUpdate", Status: 409}, "operation=weavr.consumerUpdate status=409"},
 		{"everything", journal.Filter{
 			Operation: "o", Vendor: "v", Method: "GET", Path: "/p", StatusClass: "5xx", Scenario: "s",
-			Since: t0, Until: t0.Add(1500 * time.Millisecond), Limit: 3,
-		}, "operation=o vendor=v method=GET path=/p status=5xx scenario=s since=2024-01-02T15:04:05Z until=2024-01-02T15:04:06.5Z limit=3"},
+			Since: t0, Until: t0.Add(1500 * time.Millisecond), After: 41, Limit: 3,
+		}, "operation=o vendor=v method=GET path=/p status=5xx scenario=s since=2024-01-02T15:04:05Z until=2024-01-02T15:04:06.5Z after=41 limit=3"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := tc.f.String(); got != tc.want {
@@ -97,6 +100,8 @@ func TestParseFilter(t *testing.T) {
 		{"since=1h30m&until=90s", journal.Filter{Since: now.Add(-90 * time.Minute), Until: now.Add(-90 * time.Second)}},
 		{"limit=0", journal.Filter{}},
 		{"limit=25", journal.Filter{Limit: 25}},
+		{"after=0", journal.Filter{}},
+		{"after=18446744073709551615&limit=5", journal.Filter{After: 1<<64 - 1, Limit: 5}},
 		{"operation=&status=&since=&limit=", journal.Filter{}},
 	} {
 		t.Run(tc.query, func(t *testing.T) {
@@ -116,7 +121,7 @@ func TestParseFilter(t *testing.T) {
 }
 
 func TestParseFilterErrors(t *testing.T) {
-	const known = "known parameters: limit, method, operation, path, scenario, since, status, until, vendor"
+	const known = "known parameters: after, limit, method, operation, path, scenario, since, status, until, vendor"
 	for _, tc := range []struct {
 		query, want string
 	}{
@@ -133,6 +138,8 @@ func TestParseFilterErrors(t *testing.T) {
 		{"until=-5m", `invalid until "-5m": want an RFC 3339 time such as 2024-01-02T15:04:05Z, or a duration such as 5m meaning that long ago`},
 		{"since=2024-01-02", `invalid since "2024-01-02": want an RFC 3339 time such as 2024-01-02T15:04:05Z, or a duration such as 5m meaning that long ago`},
 		{"limit=-1", `invalid limit "-1": want a whole number >= 0 (0 means all)`},
+		{"after=-1", `invalid after "-1": want the seq of an entry already seen, a whole number >= 0`},
+		{"after=x", `invalid after "x": want the seq of an entry already seen, a whole number >= 0`},
 		{"limit=ten", `invalid limit "ten": want a whole number >= 0 (0 means all)`},
 	} {
 		t.Run(tc.query, func(t *testing.T) {

@@ -315,6 +315,15 @@ func (j *Journal) Len() int {
 	return j.n
 }
 
+// LastSeq is the Seq of the newest entry ever added (0 when none), held or
+// not: a poller whose cursor is above it is reading a journal that was
+// replaced (its session reset or deleted) and must start again from 0.
+func (j *Journal) LastSeq() uint64 {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.lastSeq
+}
+
 // Capacity is the most entries the journal retains.
 func (j *Journal) Capacity() int { return j.capacity }
 

@@ -145,6 +145,9 @@ func TestEntriesAndCountWithLimit(t *testing.T) {
 		{"limit above matches", journal.Filter{Limit: 50}, []uint64{1, 2, 3, 4, 5, 6}, 6},
 		{"filter then limit", journal.Filter{Since: t0.Add(2 * time.Second), Until: t0.Add(5 * time.Second), Limit: 2}, []uint64{3, 4}, 2},
 		{"no match", journal.Filter{Path: "/nope"}, []uint64{}, 0},
+		{"after a cursor", journal.Filter{After: 4}, []uint64{5, 6}, 2},
+		{"after the newest", journal.Filter{After: 6}, []uint64{}, 0},
+		{"after a cursor, newest first cut", journal.Filter{After: 1, Limit: 3}, []uint64{4, 5, 6}, 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := seqs(j.Entries(tc.f)); !reflect.DeepEqual(got, tc.seqs) {
@@ -161,6 +164,9 @@ func TestClear(t *testing.T) {
 	j := journal.New(2, nil)
 	fill(j, 5)
 	j.Clear()
+	if j.LastSeq() != 5 {
+		t.Fatalf("LastSeq after Clear = %d, want 5 (a poller's cursor stays valid)", j.LastSeq())
+	}
 	if j.Len() != 0 || j.Dropped() != 0 || len(j.Entries(journal.Filter{})) != 0 {
 		t.Fatalf("after Clear: Len %d Dropped %d", j.Len(), j.Dropped())
 	}
