@@ -35,10 +35,14 @@ type Problem struct {
 	Message string
 }
 
-// Decide finds what answers req in session st: first scenarios named by
-// X-Sandbox-Scenario (checked only against the operation, method and path),
-// then a Prefer header, then the session's and the global active scenarios
-// (all their conditions). nil, nil means the vendor answers normally.
+// Decide finds what answers req in session st: first a trigger armed for
+// the session (Arm), then scenarios named by X-Sandbox-Scenario (checked
+// only against the operation, method and path), then a Prefer header,
+// then the session's and the global active scenarios (all their
+// conditions). nil, nil means the vendor answers normally. A request naming
+// an unknown scenario gets its Problem and fires no trigger; otherwise an
+// armed trigger wins over the request's own headers, as the operator who
+// armed it expects.
 func (e *Engine) Decide(st *State, req *Request) (*Decision, *Problem) {
 	set := e.Set()
 	named := headerList(req.HTTP.Header, HeaderScenario)
@@ -50,6 +54,9 @@ func (e *Engine) Decide(st *State, req *Request) (*Decision, *Problem) {
 			return nil, &Problem{Status: http.StatusBadRequest, Message: (&UnknownScenarioError{Name: name}).Error()}
 		}
 		scs[i] = sc
+	}
+	if d := st.fireTrigger(req.Operation); d != nil {
+		return d, nil
 	}
 	for _, sc := range scs {
 		if sc.Match.route(req) {

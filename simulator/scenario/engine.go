@@ -144,6 +144,10 @@ type State struct {
 	mu       sync.Mutex
 	counters map[string]*counter
 	rng      *rand.Rand
+	// triggers are the one-shot answers armed (Arm), oldest first;
+	// nTriggers is their count, read without the lock on every request.
+	triggers  []armed
+	nTriggers atomic.Int32
 }
 
 type counter struct {
