@@ -43,6 +43,7 @@ type Engine interface {
 	Global() []string
 	ActivateGlobal(names ...string) error
 	DeactivateGlobal(names ...string)
+	CheckTrigger(t scenario.Trigger) (scenario.Trigger, error)
 }
 
 // Reloader reloads --scenarios DIR on demand.
@@ -95,6 +96,8 @@ func Mount(r gin.IRouter, d Deps) {
 	g.GET("/errors", a.listErrors)
 	g.GET("/vendors", a.listVendors)
 	g.GET("/vendors/:vendor/documents/:document", a.getDocument)
+	g.GET("/collections", a.listCollections)
+	g.GET("/stats", a.stats)
 
 	g.GET("/scenarios", a.listScenarios)
 	g.POST("/scenarios/reload", a.reloadNow)
@@ -114,6 +117,9 @@ func Mount(r gin.IRouter, d Deps) {
 	g.DELETE("/sessions/:session/journal", a.clearJournal)
 	g.GET("/sessions/:session/journal/count", a.countJournal)
 	g.POST("/sessions/:session/journal/verify", a.verifyJournal)
+	g.GET("/sessions/:session/triggers", a.listTriggers)
+	g.POST("/sessions/:session/triggers", a.armTrigger)
+	g.DELETE("/sessions/:session/triggers", a.disarmTriggers)
 	g.GET("/sessions/:session/webhooks", a.getWebhooks)
 	g.PUT("/sessions/:session/webhooks", a.putWebhooks)
 	g.DELETE("/sessions/:session/webhooks", a.deleteWebhooks)

@@ -36,6 +36,36 @@ func paging(c *gin.Context) (offset, limit int, ok bool) {
 	return offset, min(limit, maxLimit), true
 }
 
+// collectionView is a data collection as a generic client (the dashboard)
+// browses it: where it lives, what its search parameter matches and which
+// actions its records take, so the client needs no vendor knowledge.
+type collectionView struct {
+	Vendor      string   `json:"vendor"`
+	VendorTitle string   `json:"vendorTitle"`
+	Name        string   `json:"name"`
+	Item        string   `json:"item"`
+	Search      string   `json:"search"`
+	SearchHelp  string   `json:"searchHelp"`
+	Summary     string   `json:"summary"`
+	Actions     []string `json:"actions"`
+}
+
+// listCollections lists every vendor's data collections, in vendor order.
+func (a *api) listCollections(c *gin.Context) {
+	out := []collectionView{}
+	for _, v := range a.Vendors {
+		for _, col := range v.Data {
+			cv := collectionView{Vendor: v.Name, VendorTitle: v.Title, Name: col.Name, Item: col.Item, Search: col.Search,
+				SearchHelp: col.SearchHelp, Summary: col.Summary, Actions: []string{}}
+			for _, act := range col.Actions {
+				cv.Actions = append(cv.Actions, act.Name)
+			}
+			out = append(out, cv)
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"collections": out})
+}
+
 // collection finds the vendor and collection of the path, answering 404
 // (in the sandbox's shape) when either is unknown.
 func (a *api) collection(c *gin.Context) (*contract.Vendor, *contract.Collection, bool) {

@@ -96,11 +96,15 @@ func (a *api) journalQuery(c *gin.Context) (*journal.Journal, journal.Filter, bo
 
 func (a *api) getJournal(c *gin.Context) {
 	if j, f, ok := a.journalQuery(c); ok {
+		// lastSeq lets a poller (?after=SEQ) notice a journal replaced by a
+		// reset or a delete: its cursor is then above lastSeq. Read before
+		// the entries, it is never above the newest one returned.
+		last := j.LastSeq()
 		entries := j.Entries(f)
 		for i := range entries {
 			entries[i] = entries[i].Masked()
 		}
-		c.JSON(http.StatusOK, gin.H{"entries": entries, "dropped": j.Dropped(), "capacity": j.Capacity()})
+		c.JSON(http.StatusOK, gin.H{"entries": entries, "dropped": j.Dropped(), "capacity": j.Capacity(), "lastSeq": last})
 	}
 }
 
