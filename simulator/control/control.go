@@ -17,6 +17,7 @@ import (
 	"github.com/sandbox-dev/fintech-sandbox/simulator/apierr"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/clock"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/contract"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/dashboard"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/journal"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/scenario"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
@@ -89,6 +90,9 @@ func Mount(r gin.IRouter, d Deps) {
 	r.GET("/metrics", gin.WrapH(d.Metrics))
 	r.GET(Prefix+"/healthz", a.healthz)
 	r.GET(Prefix+"/readyz", a.readyz)
+	// The dashboard's files hold no data and no secret: they load without
+	// the admin token, which the page then sends on every control call.
+	dashboard.Mount(r, Prefix+"/ui")
 
 	g := r.Group(Prefix, a.adminAuth)
 	g.GET("/openapi.json", a.openapi)

@@ -1,0 +1,299 @@
+package dashboard_test
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/sandbox-dev/fintech-sandbox/simulator"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/sandboxtest"
+)
+
+// update rewrites docs/dashboard.png, the README's screenshot, from the
+// browser test (go test ./simulator/dashboard -run Browser -update).
+var update = flag.Bool("update", false, "rewrite docs/dashboard.png from the browser test")
+
+const adminToken = "dash-s3cret-token"
+
+// chromium finds the browser the test drives. It is never skipped: .ci/run
+// installs Debian's chromium when it is missing, so a machine without it
+// is a broken set-up the test must report.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Fatal("the dashboard's browser test needs Chromium: apt-get install -y chromium (.ci/run installs it when it is missing)")
+	return ""
+}
+
+// artefacts is where the test leaves its screenshot (and, on failure, the
+// page's HTML): $SANDBOX_ARTEFACTS, or sandbox-artefacts in the temp dir.
+func artefacts(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("SANDBOX_ARTEFACTS")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "sandbox-artefacts")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// vendorCall sends one vendor request in the default session over the
+// sandbox's real listener, as an integrator's client does.
+func vendorCall(t *testing.T, sb *sandboxtest.Sandbox, method, path, body string, header ...string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, sb.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := sb.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestDashboardInBrowser drives the page in headless Chromium against a
+// running sandbox guarded by an admin token: the page asks for the token,
+// shows a vendor request live, opens its detail by keyboard with secrets
+// masked, toggles a scenario that answers the next request, arms a
+// one-shot error, and never requests anything outside the sandbox.
+func TestDashboardInBrowser(t *testing.T) {
+	path := chromium(t)
+	sb := sandboxtest.New(t, sandboxtest.WithConfig(func(c *simulator.Config) { c.AdminToken = adminToken }))
+	dir := artefacts(t)
+
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.WindowSize(1280, 800))...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(cancel)
+
+	var mu sync.Mutex
+	var requested, outside []string
+	if err := chromedp.Listen(ctx, func(ev any) {
+		if e, ok := ev.(*network.EventRequestWillBeSent); ok {
+			mu.Lock()
+			defer mu.Unlock()
+			requested = append(requested, e.Request.URL)
+			if !strings.HasPrefix(e.Request.URL, sb.URL+"/") {
+				outside = append(outside, e.Request.URL)
+			}
+		}
+	}); err != nil {
+		t.Fatalf("starting Chromium (%s): %v", path, err)
+	}
+	// Every step below has 15 s: DOM conditions, never sleeps.
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		sctx, scancel := context.WithTimeout(ctx, 15*time.Second)
+		defer scancel()
+		if err := chromedp.Do(sctx, steps...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	wait := func(what, expr string) {
+		t.Helper()
+		do(what, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingInterval(50*time.Millisecond)))
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			saveFailure(t, ctx, dir)
+		}
+	})
+
+	// 1. The page loads without the token and asks for it on the first 401.
+	do("open the page", chromedp.EmulateViewport(1280, 800), chromedp.Navigate(sb.URL+"/__sandbox/ui"))
+	wait("the token prompt", `document.getElementById('token-dialog').open`)
+	do("give the token", chromedp.SendKeys(chromedp.ID("token-input"), adminToken), chromedp.Click(chromedp.ID("token-submit")))
+	wait("the default session listed", `[...document.querySelectorAll('#session-list .pick')].some(b => b.textContent === 'default')`)
+	wait("the scenario catalog", `!!document.getElementById('sc-weavr-service-unavailable-session')`)
+
+	// 2. A vendor request appears without a reload.
+	do("mark the page", chromedp.Evaluate[chromedp.Void](`window.__sameLoad = true`))
+	status, body := vendorCall(t, sb, "POST", "/multi/login_with_password", `{"email":"alice@example.com","password":{"value":"Passw0rd!"}}`,
+		"api-key", "sandbox-api-key")
+	var login struct{ Token string }
+	if err := json.Unmarshal([]byte(body), &login); status != 200 || err != nil || login.Token == "" {
+		t.Fatalf("login: %d %s", status, body)
+	}
+	auth := []string{"api-key", "sandbox-api-key", "Authorization", "Bearer " + login.Token}
+	if status, body := vendorCall(t, sb, "PATCH", "/multi/consumers", `{"email":"bob@example.com"}`, auth...); status != 409 {
+		t.Fatalf("PATCH: %d %s", status, body)
+	}
+	wait("the 409 row, live", rowWith("PATCH", "/multi/consumers", "409"))
+	if same, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__sameLoad === true`)); err != nil || !same {
+		t.Fatalf("the row came with a reload (%v)", err)
+	}
+
+	// 3. Its detail, by keyboard; then the login below it (newest first).
+	do("open the 409 by keyboard", chromedp.Focus(chromedp.CSS(`#traffic-rows tr.c4`)), chromedp.KeyEvent(kb.Enter))
+	wait("the 409 detail", `document.querySelector('#detail-body .detail-summary')?.textContent.includes('409')`)
+	detail := text(t, ctx, "detail-body")
+	for _, want := range []string{"Bearer ****", "****-key", `"errorCode": "EMAIL_NOT_UNIQUE"`, "weavr.consumerUpdate"} {
+		if !strings.Contains(detail, want) {
+			t.Errorf("the 409's detail lacks %q:\n%s", want, detail)
+		}
+	}
+	curl := text(t, ctx, "curl")
+	wantCurl := fmt.Sprintf("curl -i -X PATCH '%s/multi/consumers'", sb.URL)
+	if !strings.Contains(curl, wantCurl) || !strings.Contains(curl, `-H "Authorization: Bearer $TOKEN"`) || !strings.Contains(curl, `-H "Api-Key: $API_KEY"`) {
+		t.Errorf("copy as curl:\n%s\nwant %s with the masked headers as variables", curl, wantCurl)
+	}
+	do("the login row by arrow key", chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(kb.Enter))
+	wait("the login detail", `document.querySelector('#detail-body .detail-summary')?.textContent.includes('login_with_password')`)
+	if d := text(t, ctx, "detail-body"); !strings.Contains(d, `"value": "****"`) || !strings.Contains(d, `"token": "****"`) {
+		t.Errorf("the login's password or token is not masked:\n%s", d)
+	}
+
+	// 4. A scenario toggled for the session answers the next request.
+	do("toggle weavr-service-unavailable", chromedp.Click(chromedp.ID("sc-weavr-service-unavailable-session")))
+	wait("the scenario active", `document.getElementById('sc-weavr-service-unavailable-session').closest('li').classList.contains('on')`)
+	if status, body := vendorCall(t, sb, "PATCH", "/multi/consumers", `{"tag":"t1"}`, auth...); status != 503 {
+		t.Fatalf("PATCH with the scenario on: %d %s", status, body)
+	}
+	wait("the 503 row", rowWith("PATCH", "503", "weavr-service-unavailable"))
+
+	// 5. "Trigger once" answers the next request, once, even over the scenario.
+	const trigger = `button[aria-label="Trigger weavr.EMAIL_DOMAIN_NOT_ALLOWED once on the next request"]`
+	do("arm a one-shot error", chromedp.Click(chromedp.ID("tab-errors")), chromedp.Click(chromedp.CSS(trigger)))
+	wait("the armed trigger", `document.getElementById('armed').textContent.includes('weavr.EMAIL_DOMAIN_NOT_ALLOWED')`)
+	if status, body := vendorCall(t, sb, "PATCH", "/multi/consumers", `{"tag":"t2"}`, auth...); status != 409 || body != `{"errorCode":"EMAIL_DOMAIN_NOT_ALLOWED"}` {
+		t.Fatalf("PATCH with the trigger armed: %d %s", status, body)
+	}
+	wait("the triggered row", rowWith("PATCH", "409", "trigger:weavr.EMAIL_DOMAIN_NOT_ALLOWED"))
+	wait("the trigger spent", `document.getElementById('armed').textContent === ''`)
+
+	// 6. The data panel shows the logins masked until asked; then no secret
+	// is in clear anywhere in the page.
+	do("the data panel", chromedp.Click(chromedp.ID("tab-data")))
+	wait("alice's record", `document.getElementById('data-list').textContent.includes('alice@example.com')`)
+	if d := text(t, ctx, "data-list"); strings.Contains(d, "Passw0rd!") || !strings.Contains(d, "passwor") {
+		t.Errorf("the data panel shows the password before Show secrets:\n%.300s", d)
+	}
+	do("show secrets", chromedp.Click(chromedp.ID("data-secrets")))
+	wait("the password shown", `document.getElementById('data-list').textContent.includes('Passw0rd!')`)
+	do("hide secrets", chromedp.Click(chromedp.ID("data-secrets")))
+	wait("the password hidden", `!document.getElementById('data-list').textContent.includes('Passw0rd!')`)
+
+	html, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.documentElement.outerHTML`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{login.Token, "Passw0rd!", "sandbox-api-key", adminToken} {
+		if strings.Contains(html, secret) {
+			t.Errorf("the page shows the secret %q", secret)
+		}
+	}
+
+	// 7. The screenshot: the 409's detail, the Scenarios tab.
+	do("back to the 409 and the scenarios", chromedp.Click(chromedp.CSS(`#traffic-rows tr[data-seq="2"]`)), chromedp.Click(chromedp.ID("tab-scenarios")),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('sc-weavr-service-unavailable-session').closest('li').scrollIntoView({block: 'center'})`))
+	if *update {
+		chartTraffic(t, sb, ctx)
+	}
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	shot := filepath.Join(dir, "dashboard.png")
+	if err := os.WriteFile(shot, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s (%d bytes)", shot, len(png))
+	if *update {
+		if err := os.WriteFile(filepath.Join("..", "..", "docs", "dashboard.png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// 8. Every request the page made went to the sandbox.
+	mu.Lock()
+	defer mu.Unlock()
+	if len(outside) > 0 {
+		t.Errorf("the page requested outside the sandbox: %q", outside)
+	}
+	for _, want := range []string{sb.URL + "/__sandbox/ui", sb.URL + "/__sandbox/ui/app.js", sb.URL + "/__sandbox/sessions"} {
+		if !contains(requested, want) {
+			t.Errorf("no request to %s seen (the listener is blind?): %q", want, requested)
+		}
+	}
+}
+
+// rowWith is a predicate: a traffic row holds every word.
+func rowWith(words ...string) string {
+	w, _ := json.Marshal(words)
+	return fmt.Sprintf(`[...document.querySelectorAll('#traffic-rows tr')].some(tr => %s.every(w => tr.textContent.includes(w)))`, w)
+}
+
+func text(t *testing.T, ctx context.Context, id string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`document.getElementById(%q).textContent`, id)))
+	if err != nil {
+		t.Fatalf("text of #%s: %v", id, err)
+	}
+	return s
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// chartTraffic gives the metrics chart a few seconds of mixed traffic
+// before the README's screenshot (only with -update).
+func chartTraffic(t *testing.T, sb *sandboxtest.Sandbox, ctx context.Context) {
+	lp := []string{"Authorization", "Bearer sandbox-token", "Autopal-Instance-Id", "5200000"}
+	end := time.Now().Add(7 * time.Second)
+	for i := 0; time.Now().Before(end); i++ {
+		id := 1 + i%5
+		if i%4 == 3 {
+			id = 99999999 // LoanPro's 409 for an unknown id
+		}
+		vendorCall(t, sb, "GET", fmt.Sprintf("/api/public/api/1/odata.svc/Customers(%d)", id), "", lp...)
+		time.Sleep(60 * time.Millisecond)
+	}
+	_ = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#traffic-rows tr[data-seq="2"]`)))
+}
+
+// saveFailure keeps what the browser showed when the test failed.
+func saveFailure(t *testing.T, ctx context.Context, dir string) {
+	sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if png, err := chromedp.Run(sctx, chromedp.CaptureScreenshot()); err == nil {
+		_ = os.WriteFile(filepath.Join(dir, "dashboard-failed.png"), png, 0o644)
+	}
+	if html, err := chromedp.Run(sctx, chromedp.Evaluate[string](`document.documentElement.outerHTML`)); err == nil {
+		_ = os.WriteFile(filepath.Join(dir, "dashboard-failed.html"), []byte(html), 0o644)
+	}
+	t.Logf("the browser's last state: %s/dashboard-failed.{png,html}", dir)
+}
