@@ -232,7 +232,16 @@ func TestDashboardInBrowser(t *testing.T) {
 		}
 	}
 
-	// 8. Every request the page made went to the sandbox.
+	// 8. A link with #token= gives the token without a prompt, and the
+	// token leaves the address at once.
+	do("open with #token=", chromedp.Evaluate[chromedp.Void](`sessionStorage.clear()`),
+		chromedp.Navigate(sb.URL+"/__sandbox/ui?session=other#token="+adminToken))
+	wait("sessions listed", `[...document.querySelectorAll('#session-list .pick')].some(b => b.textContent === 'other')`)
+	if got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.hash + '|' + document.getElementById('token-dialog').open + '|' + document.getElementById('current-session').textContent`)); err != nil || got != "|false|other" {
+		t.Errorf("after #token=: hash|prompt|session = %q (%v), want \"|false|other\"", got, err)
+	}
+
+	// 9. Every request the page made went to the sandbox.
 	mu.Lock()
 	defer mu.Unlock()
 	if len(outside) > 0 {
