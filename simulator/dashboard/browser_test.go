@@ -88,15 +88,9 @@ func TestDashboardInBrowser(t *testing.T) {
 	sb := sandboxtest.New(t, sandboxtest.WithConfig(func(c *simulator.Config) { c.AdminToken = adminToken }))
 	dir := artefacts(t)
 
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.WindowSize(1280, 800))...)
-	t.Cleanup(cancelAlloc)
-	ctx, cancel := chromedp.NewContext(alloc)
-	t.Cleanup(cancel)
-
 	var mu sync.Mutex
 	var requested, outside []string
-	if err := chromedp.Listen(ctx, func(ev any) {
+	listen := func(ev any) {
 		if e, ok := ev.(*network.EventRequestWillBeSent); ok {
 			mu.Lock()
 			defer mu.Unlock()
@@ -105,8 +99,28 @@ func TestDashboardInBrowser(t *testing.T) {
 				outside = append(outside, e.Request.URL)
 			}
 		}
-	}); err != nil {
-		t.Fatalf("starting Chromium (%s): %v", path, err)
+	}
+	// A browser that fails to start (a loaded CI machine, another Chromium
+	// starting at the same moment) gets one more try; a second failure
+	// fails the test.
+	var ctx context.Context
+	for try := 1; ; try++ {
+		alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:],
+			chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.WindowSize(1280, 800), chromedp.Flag("disable-dev-shm-usage", true))...)
+		bctx, cancel := chromedp.NewContext(alloc)
+		err := chromedp.Listen(bctx, listen)
+		if err == nil {
+			t.Cleanup(cancelAlloc)
+			t.Cleanup(cancel)
+			ctx = bctx
+			break
+		}
+		cancel()
+		cancelAlloc()
+		if try == 2 {
+			t.Fatalf("starting Chromium (%s), twice: %v", path, err)
+		}
+		t.Logf("starting Chromium (%s) failed, trying again: %v", path, err)
 	}
 	// Every step below has 15 s: DOM conditions, never sleeps.
 	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
