@@ -79,6 +79,10 @@ type Config struct {
 	WebhookSchedule webhook.Schedule
 	// WebhookTimeout bounds each delivery attempt (--webhook-timeout).
 	WebhookTimeout time.Duration
+	// WebhookUnordered lets a session's later events overtake an earlier
+	// one's retries (--webhook-order none); by default they arrive in
+	// order.
+	WebhookUnordered bool
 	// HTTPClient sends the webhooks; nil is a client that follows no
 	// redirects.
 	HTTPClient *http.Client
@@ -172,7 +176,7 @@ func New(cfg Config) (*Server, error) {
 		SessionsEvicted: func() uint64 { return s.sessions.Evicted() }, JournalMemory: budget.Used})
 	var err error
 	s.webhooks, err = webhook.New(webhook.Options{Clock: cfg.Clock, Logger: cfg.Logger, Client: cfg.HTTPClient, URL: cfg.WebhookURL,
-		Schedule: cfg.WebhookSchedule, Timeout: cfg.WebhookTimeout, Observer: s.metrics, Faults: s.webhookFault})
+		Schedule: cfg.WebhookSchedule, Timeout: cfg.WebhookTimeout, Unordered: cfg.WebhookUnordered, Observer: s.metrics, Faults: s.webhookFault})
 	if err != nil {
 		return nil, err
 	}

@@ -77,6 +77,17 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.DurationVar(&o.sim.WebhookSchedule.First, "webhook-backoff", o.sim.WebhookSchedule.First, "wait before the first webhook retry (Weavr: 10s); each next one waits --webhook-factor times longer")
 	fs.Float64Var(&o.sim.WebhookSchedule.Factor, "webhook-factor", o.sim.WebhookSchedule.Factor, "growth of the wait between webhook retries (Weavr: 6)")
 	fs.IntVar(&o.sim.WebhookSchedule.Retries, "webhook-retries", o.sim.WebhookSchedule.Retries, "webhook retries after the first attempt, on 408, 409, 425, 5xx or no answer (Weavr: 5); then the delivery is failed")
+	fs.Func("webhook-order", `order of a session's webhooks: "session" (default: each waits until the earlier ones are delivered or failed, retries included) or "none" (each on its own: a later event may overtake a retry)`, func(v string) error {
+		switch v {
+		case "session":
+			o.sim.WebhookUnordered = false
+		case "none":
+			o.sim.WebhookUnordered = true
+		default:
+			return fmt.Errorf(`want "session" or "none", got %q`, v)
+		}
+		return nil
+	})
 	fs.DurationVar(&o.sim.WebhookTimeout, "webhook-timeout", o.sim.WebhookTimeout, "how long one webhook attempt waits for the receiver's answer")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: sandbox [flags]\n\nRuns the fintech API sandbox: every vendor of the vendor list (simulator/vendors.go).\n\nCommands:\n  sandbox validate FILE|DIR…   check scenario files (file:line:col: message)\n  sandbox scenarios            list the scenario catalog\n  sandbox errors               list the error catalog\n  sandbox schema               print the JSON Schema of scenario files\n\nStopping: on SIGTERM or SIGINT /__sandbox/readyz answers 503 at once and\nrequests are still served for --shutdown-delay; then the sandbox stops\naccepting, ends parked requests (hang faults) and gives the rest\n--shutdown-grace to finish before closing their connections (exit 0).\nA second signal closes at once.\n\nEvery flag can also be set as %sNAME (e.g. %sRATE_LIMIT=off).\n\nFlags:\n", envPrefix, envPrefix)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -112,5 +113,28 @@ func TestShutdownReportsUndeliveredWebhooks(t *testing.T) {
 	if !strings.Contains(out, "webhook undelivered at shutdown") || !strings.Contains(out, "event=/consumers/kyc/watch") ||
 		!strings.Contains(out, "1 webhook deliveries undelivered at shutdown") {
 		t.Errorf("log:\n%s", out)
+	}
+}
+
+func TestWebhookFlags(t *testing.T) {
+	o, err := parseFlags([]string{"--webhook-url", "http://127.0.0.1:9/h", "--webhook-backoff", "2s", "--webhook-factor", "3", "--webhook-retries", "2",
+		"--webhook-timeout", "4s", "--webhook-order", "none"}, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := o.sim
+	if s.WebhookURL != "http://127.0.0.1:9/h" || s.WebhookSchedule.First != 2*time.Second || s.WebhookSchedule.Factor != 3 ||
+		s.WebhookSchedule.Retries != 2 || s.WebhookTimeout != 4*time.Second || !s.WebhookUnordered {
+		t.Errorf("parsed %+v", s)
+	}
+	d, _ := parseFlags(nil, env(nil), io.Discard)
+	if d.sim.WebhookURL != "" || d.sim.WebhookSchedule.First != 10*time.Second || d.sim.WebhookSchedule.Factor != 6 ||
+		d.sim.WebhookSchedule.Retries != 5 || d.sim.WebhookTimeout != 10*time.Second || d.sim.WebhookUnordered {
+		t.Errorf("defaults %+v", d.sim)
+	}
+	for _, bad := range [][]string{{"--webhook-url", "ftp://x"}, {"--webhook-order", "random"}, {"--webhook-timeout", "0s"}, {"--webhook-backoff", "soon"}} {
+		if _, err := parseFlags(bad, env(nil), io.Discard); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
 	}
 }

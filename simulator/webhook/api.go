@@ -193,7 +193,7 @@ func (d *Dispatcher) Redeliver(s *session.Session, id string) (Delivery, error) 
 	d.track(b, r)
 	v := r.view()
 	b.mu.Unlock()
-	d.chain(b, r, 0, 1) // a fresh schedule
+	d.schedule(b, r, 0) // a fresh schedule
 	return v, nil
 }
 

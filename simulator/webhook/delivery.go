@@ -74,7 +74,8 @@ type record struct {
 	state, err                 string
 	next                       time.Time
 	attempts                   []Attempt
-	running                    bool // a chain is delivering it
+	running                    bool          // tracked: queued or being delivered
+	delay                      time.Duration // queued: the wait before its first attempt
 }
 
 func (r *record) view() Delivery {
@@ -111,6 +112,8 @@ type box struct {
 	seq     int
 	dropped uint64 // deliveries forgotten past Keep
 	burst   *burst
+	queue   []*record // waiting for the session's runner, in order
+	busy    bool      // a runner is delivering the queue
 
 	ctx      context.Context // ends when the session is gone; made on first use
 	cancel   context.CancelFunc

@@ -103,6 +103,13 @@ type Options struct {
 	MaxRecords int
 	Observer   Observer
 	Faults     FaultFunc
+	// Unordered delivers each event on its own, so a later event may
+	// arrive before an earlier one's retry (--webhook-order none). By
+	// default a session's events arrive in the order they were published:
+	// each waits until the earlier ones are delivered or failed, so out
+	// of order happens only when a scenario asks (reorder). Weavr does
+	// not say which it does.
+	Unordered bool
 }
 
 // Defaults of Options.

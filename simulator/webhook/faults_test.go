@@ -3,6 +3,7 @@ package webhook_test
 import (
 	"context"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -242,5 +243,31 @@ func TestMaxRecordsAcrossSessions(t *testing.T) {
 	la, lb := h.d.Deliveries(a, webhook.Filter{}), h.d.Deliveries(b, webhook.Filter{})
 	if la.Total != 1 || la.Forgotten != 2 || la.Deliveries[0].ID != "wh_3" || lb.Total != 3 || lb.Forgotten != 0 {
 		t.Fatalf("a %+v\nb %+v", la, lb)
+	}
+}
+
+// By default a session's events arrive in the order they were published:
+// a later event waits for an earlier one's retries. Unordered lets it
+// overtake; other sessions never wait for this one.
+func TestDeliveryOrder(t *testing.T) {
+	for _, unordered := range []bool{false, true} {
+		rv := newReceiver(t, 500)
+		h := newHarness(t, webhook.Options{URL: rv.URL, Clock: clock.Real{}, Unordered: unordered,
+			Schedule: webhook.Schedule{First: 150 * time.Millisecond, Factor: 1, Retries: 1}})
+		s := h.reg.Get("")
+		h.publish(s, `{"n":1}`)
+		h.publish(s, `{"n":2}`)
+		h.settle(t)
+		var order []string
+		for _, g := range rv.deliveries() {
+			order = append(order, g.body)
+		}
+		got := strings.Join(order, ",")
+		switch {
+		case !unordered && got != `{"n":1},{"n":1},{"n":2}`: // 500, its retry, then the next
+			t.Errorf("ordered: received %s", got)
+		case unordered && (len(order) != 3 || order[0] != order[2] || order[0] == order[1]): // the other overtakes the retry
+			t.Errorf("unordered: received %s", got)
+		}
 	}
 }

@@ -115,7 +115,7 @@ func (d *Dispatcher) publish(s *session.Session, vendor string, ev contract.Even
 		if f != nil && f.Kind == FaultDelay {
 			wait = f.Delay
 		}
-		d.chain(b, r, wait, 1)
+		d.schedule(b, r, wait)
 	}
 	if startBurst {
 		d.releaseBurst(b, max(f.Delay, time.Millisecond))
@@ -139,28 +139,33 @@ func (d *Dispatcher) finish(r *record) {
 	d.mu.Unlock()
 }
 
-// chain delivers r from attempt n on: it waits, attempts, and retries on
-// the schedule until delivered, failed, the session is gone or the
-// sandbox stops. r must be tracked.
+// chain delivers r in a goroutine of its own (Options.Unordered).
 func (d *Dispatcher) chain(b *box, r *record, wait time.Duration, n int) {
 	d.wg.Add(1)
 	go func() {
 		defer d.wg.Done()
-		for {
-			if !d.wait(b, r, wait) {
-				return
-			}
-			retry := d.attempt(b, r, n)
-			if !retry {
-				return
-			}
-			if d.stop.Err() != nil {
-				return // left pending: Drain reports it
-			}
-			wait = d.opts.Schedule.Delay(n)
-			n++
-		}
+		d.deliver(b, r, wait, n)
 	}()
+}
+
+// deliver delivers r from attempt n on: it waits, attempts, and retries on
+// the schedule until delivered, failed, the session is gone or the
+// sandbox stops. r must be tracked.
+func (d *Dispatcher) deliver(b *box, r *record, wait time.Duration, n int) {
+	for {
+		if !d.wait(b, r, wait) {
+			return
+		}
+		retry := d.attempt(b, r, n)
+		if !retry {
+			return
+		}
+		if d.stop.Err() != nil {
+			return // left pending: Drain reports it
+		}
+		wait = d.opts.Schedule.Delay(n)
+		n++
+	}
 }
 
 // wait sleeps before an attempt; draining cuts it short. It returns false
@@ -201,6 +206,12 @@ func (d *Dispatcher) releaseBurst(b *box, window time.Duration) {
 		items := b.burst.items
 		b.burst = nil
 		b.mu.Unlock()
+		if !d.opts.Unordered {
+			for i := len(items) - 1; i >= 0; i-- {
+				d.schedule(b, items[i], 0)
+			}
+			return
+		}
 		for i := len(items) - 1; i >= 0; i-- {
 			r := items[i]
 			if !d.wait(b, r, 0) {
