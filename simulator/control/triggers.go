@@ -1,8 +1,6 @@
 package control
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"net/http"
 
@@ -29,19 +27,8 @@ func (a *api) armTrigger(c *gin.Context) {
 	if !ok {
 		return
 	}
-	body, ok := readBody(c)
-	if !ok {
-		return
-	}
 	var t scenario.Trigger
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&t); err != nil {
-		apierr.WriteSandboxError(c.Writer, http.StatusBadRequest, msgTriggerBody, err)
-		return
-	}
-	if dec.More() {
-		apierr.WriteSandboxError(c.Writer, http.StatusBadRequest, msgTriggerBody, errors.New("more than one JSON value"))
+	if !decodeBody(c, &t, msgTriggerBody) {
 		return
 	}
 	if _, err := a.Engine.CheckTrigger(t); err != nil {

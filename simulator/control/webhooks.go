@@ -1,6 +1,7 @@
 package control
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -30,6 +31,27 @@ func readBody(c *gin.Context) ([]byte, bool) {
 	return body, true
 }
 
+// decodeBody reads a control request's body as exactly one JSON object of
+// dst's fields (unknown fields refused, so a typo is never a no-op),
+// answering 400 with msg (a format taking the error) otherwise.
+func decodeBody(c *gin.Context, dst any, msg string) bool {
+	body, ok := readBody(c)
+	if !ok {
+		return false
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(dst)
+	if err == nil && dec.More() {
+		err = errors.New("more than one JSON value")
+	}
+	if err != nil {
+		apierr.WriteSandboxError(c.Writer, http.StatusBadRequest, msg, err)
+		return false
+	}
+	return true
+}
+
 // getWebhooks shows where the session's webhooks go.
 func (a *api) getWebhooks(c *gin.Context) {
 	if sess, ok := a.existing(c); ok {
@@ -44,20 +66,14 @@ func (a *api) putWebhooks(c *gin.Context) {
 	if !ok {
 		return
 	}
-	body, ok := readBody(c)
-	if !ok {
-		return
-	}
 	var req struct {
 		URL *string `json:"url"`
 	}
-	dec := json.NewDecoder(strings.NewReader(string(body)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil || req.URL == nil || *req.URL == "" {
-		if err == nil {
-			err = errors.New("url is missing")
-		}
-		apierr.WriteSandboxError(c.Writer, http.StatusBadRequest, msgWebhookURL, err)
+	if !decodeBody(c, &req, msgWebhookURL) {
+		return
+	}
+	if req.URL == nil || *req.URL == "" {
+		apierr.WriteSandboxError(c.Writer, http.StatusBadRequest, msgWebhookURL, errors.New("url is missing"))
 		return
 	}
 	sess := a.Sessions.Get(name)
