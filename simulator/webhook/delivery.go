@@ -47,7 +47,10 @@ type Delivery struct {
 	// Copy numbers the deliveries of one duplicated event (1, 2, …).
 	Copy          int        `json:"copy,omitempty"`
 	NextAttemptAt *time.Time `json:"nextAttemptAt,omitempty"`
-	Attempts      []Attempt  `json:"attempts"`
+	// Queued: pending behind the session's earlier deliveries (they are
+	// delivered in order).
+	Queued   bool      `json:"queued,omitempty"`
+	Attempts []Attempt `json:"attempts"`
 }
 
 // Attempt is one POST to the receiver.
@@ -76,12 +79,13 @@ type record struct {
 	attempts                   []Attempt
 	running                    bool          // tracked: queued or being delivered
 	delay                      time.Duration // queued: the wait before its first attempt
+	queued                     bool          // in its box's queue
 }
 
 func (r *record) view() Delivery {
 	d := Delivery{ID: r.id, Vendor: r.vendor, Event: r.event, Subject: r.subject, URL: r.url, CallRef: r.callRef,
 		State: r.state, Error: r.err, Body: rawJSON(r.body), Created: r.created, Scenario: r.scenario, Fault: r.fault,
-		Copy: r.copy, Attempts: append([]Attempt{}, r.attempts...)}
+		Copy: r.copy, Queued: r.queued, Attempts: append([]Attempt{}, r.attempts...)}
 	if n := len(r.attempts); n > 0 {
 		d.Headers = r.attempts[n-1].Headers
 	}

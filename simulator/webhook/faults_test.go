@@ -271,3 +271,20 @@ func TestDeliveryOrder(t *testing.T) {
 		}
 	}
 }
+
+// A delivery waiting behind an earlier one's retry shows as queued.
+func TestQueuedShows(t *testing.T) {
+	rv := newReceiver(t, 500)
+	h := newHarness(t, webhook.Options{URL: rv.URL, Clock: clock.Real{}, Schedule: webhook.Schedule{First: time.Hour, Factor: 1, Retries: 1}})
+	s := h.reg.Get("")
+	h.publish(s, `{"n":1}`)
+	h.publish(s, `{"n":2}`)
+	first, _ := h.d.Delivery(s, "wh_1")
+	for deadline := time.Now().Add(5 * time.Second); first.NextAttemptAt == nil && time.Now().Before(deadline); first, _ = h.d.Delivery(s, "wh_1") {
+		time.Sleep(time.Millisecond) // the first attempt's answer is recorded, its retry an hour away
+	}
+	second, _ := h.d.Delivery(s, "wh_2")
+	if first.Queued || first.NextAttemptAt == nil || !second.Queued || second.State != webhook.StatePending || len(second.Attempts) != 0 {
+		t.Fatalf("first %+v\nsecond %+v", first, second)
+	}
+}

@@ -12,7 +12,7 @@ func (d *Dispatcher) schedule(b *box, r *record, wait time.Duration) {
 		return
 	}
 	b.mu.Lock()
-	r.delay = wait
+	r.delay, r.queued = wait, true
 	b.queue = append(b.queue, r)
 	start := !b.busy
 	b.busy = true
@@ -39,7 +39,7 @@ func (d *Dispatcher) run(b *box) {
 		b.queue[0] = nil
 		b.queue = b.queue[1:]
 		wait := r.delay
-		r.delay = 0
+		r.delay, r.queued = 0, false
 		b.mu.Unlock()
 		d.deliver(b, r, wait, 1)
 	}
