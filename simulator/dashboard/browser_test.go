@@ -215,6 +215,43 @@ func TestDashboardInBrowser(t *testing.T) {
 	do("hide secrets", chromedp.Click(chromedp.ID("data-secrets")))
 	wait("the password hidden", `!document.getElementById('data-list').textContent.includes('Passw0rd!')`)
 
+	// 6b. A record's back-office action from the data panel: deactivate
+	// alice with its example body. The page shows the answer (secrets
+	// masked), refreshes the records and the webhooks; the control API sees
+	// the change and the event, recorded undelivered (no URL is set).
+	var found struct{ Consumers []struct{ ID, Email string } }
+	controlGet(t, sb, "/__sandbox/sessions/default/weavr/consumers?email=alice%40example.com", &found)
+	if len(found.Consumers) != 1 || found.Consumers[0].Email != "alice@example.com" {
+		t.Fatalf("alice's record: %+v", found)
+	}
+	actions := fmt.Sprintf(`button[aria-label="Actions for consumer %s"]`, found.Consumers[0].ID)
+	do("open alice's actions", chromedp.Click(chromedp.CSS(actions)))
+	wait("the actions dialog with the first action's example", `document.getElementById('action-dialog').open && document.activeElement.id === 'action-name' && document.getElementById('action-body').value.includes('"status"')`)
+	do("pick deactivate", chromedp.SetValue(chromedp.ID("action-name"), "deactivate"),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('action-name').dispatchEvent(new Event('change'))`))
+	wait("deactivate's example body", `document.getElementById('action-body').value.includes('"reasonCode": "TEMPORARY"')`)
+	do("run it by keyboard", chromedp.Focus(chromedp.ID("action-run")), chromedp.KeyEvent(kb.Enter))
+	wait("the answer", `document.getElementById('action-result').textContent.includes('deactivate: done') && document.getElementById('action-result').textContent.includes('"active": false')`)
+	if r := text(t, ctx, "action-result"); strings.Contains(r, "Passw0rd!") || strings.Contains(r, "sandbox-api-key") {
+		t.Errorf("the action's answer shows a secret:\n%s", r)
+	}
+	wait("the record refreshed", fmt.Sprintf(`[...document.querySelector(%q).closest('li').querySelectorAll('tr')].some(tr => tr.cells[0].textContent === 'active' && tr.cells[1]?.textContent === 'false')`, actions))
+	wait("the webhooks refreshed", `document.getElementById('webhook-list').textContent.includes('/consumers/consumer_deactivated/watch')`)
+	do("close by Escape", chromedp.KeyEvent(kb.Escape))
+	wait("the dialog closed, focus back on the record", fmt.Sprintf(`!document.getElementById('action-dialog').open && document.activeElement === document.querySelector(%q)`, actions))
+	var alice struct{ Active bool }
+	controlGet(t, sb, "/__sandbox/sessions/default/weavr/consumers/"+found.Consumers[0].ID, &alice)
+	if alice.Active {
+		t.Errorf("alice is still active after deactivate from the page")
+	}
+	var hooks struct {
+		Deliveries []struct{ Event, State string }
+	}
+	controlGet(t, sb, "/__sandbox/sessions/default/webhooks/deliveries?event=/consumers/consumer_deactivated/watch", &hooks)
+	if len(hooks.Deliveries) != 1 || hooks.Deliveries[0].Event != "/consumers/consumer_deactivated/watch" || hooks.Deliveries[0].State != "undelivered" {
+		t.Errorf("deliveries of /consumers/consumer_deactivated/watch: %+v, want one undelivered", hooks.Deliveries)
+	}
+
 	html, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.documentElement.outerHTML`))
 	if err != nil {
 		t.Fatal(err)
@@ -265,6 +302,18 @@ func TestDashboardInBrowser(t *testing.T) {
 		if !contains(requested, want) {
 			t.Errorf("no request to %s seen (the listener is blind?): %q", want, requested)
 		}
+	}
+}
+
+// controlGet reads a control API answer with the admin token.
+func controlGet(t *testing.T, sb *sandboxtest.Sandbox, path string, out any) {
+	t.Helper()
+	status, body := vendorCall(t, sb, "GET", path, "", "Authorization", "Bearer "+adminToken)
+	if status != 200 {
+		t.Fatalf("GET %s: %d %s", path, status, body)
+	}
+	if err := json.Unmarshal([]byte(body), out); err != nil {
+		t.Fatalf("GET %s: %v\n%s", path, err, body)
 	}
 }
 

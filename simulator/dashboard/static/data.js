@@ -1,10 +1,12 @@
 // Data and webhooks: browse and search each vendor's records in the
 // session (GET …/{vendor}/{collection}, described by GET /collections, so
 // any vendor works), with the logins they need masked until "Show secrets" is
-// ticked; and the session's webhook deliveries with their attempts and a
-// redeliver button.
+// ticked; each record's back-office actions (the ones GET /collections
+// lists, run as POST …/{collection}/{id}/{action} with a JSON body
+// prefilled from the action's example in GET /openapi.json); and the
+// session's webhook deliveries with their attempts and a redeliver button.
 
-import { api } from './api.js';
+import { api, ApiError } from './api.js';
 import { state, h, replace, toast, every, maskDeep, secretKey, MASK, clock, pretty, statusClass, statusText } from './util.js';
 
 const $ = (id) => document.getElementById(id);
@@ -27,6 +29,7 @@ export function startData() {
   $('data-prev').addEventListener('click', () => { offset = Math.max(0, offset - LIMIT); loadData(); });
   $('data-next').addEventListener('click', () => { offset += LIMIT; loadData(); });
   labelSearch();
+  startActions();
 }
 
 function collection() {
@@ -86,16 +89,143 @@ function paintData() {
     extra.flatMap(([k, v]) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.entries(v) : [[k, v]])
       .map(([kk, vv]) => h('tr', {}, h('th', { scope: 'row' }, kk), h('td', { class: 'secret' }, shown(kk, vv))))))) : null);
   const records = data[c.col.name] || [];
-  replace($('data-list'), records.length ? records.map((r) => {
+  const list = $('data-list');
+  const focused = document.activeElement && list.contains(document.activeElement) ? document.activeElement.dataset.key : null;
+  replace(list, records.length ? records.map((r) => {
     const scalars = Object.entries(r).filter(([, v]) => v === null || typeof v !== 'object');
     const nested = Object.entries(r).filter(([, v]) => v !== null && typeof v === 'object');
     const title = r.email || r.name || '';
+    const id = String(r.id ?? '');
     return h('li', {},
-      h('div', { class: 'card-head' }, h('code', {}, String(r.id ?? '')), h('span', {}, title)),
+      h('div', { class: 'card-head' }, h('code', {}, id), h('span', {}, title)),
       h('table', { class: 'kv' }, h('tbody', {}, scalars.filter(([k]) => k !== 'id')
         .map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', { class: 'secret' }, shown(k, v)))))),
-      nested.map(([k, v]) => h('details', {}, h('summary', {}, k), h('pre', {}, JSON.stringify(reveal ? v : maskDeep(v), null, 2)))));
+      nested.map(([k, v]) => h('details', {}, h('summary', {}, k), h('pre', {}, JSON.stringify(reveal ? v : maskDeep(v), null, 2)))),
+      actionNames(c.col).length && id ? h('div', { class: 'toggles' },
+        h('button', { type: 'button', 'data-key': `actions:${c.vendor}/${c.col.name}/${id}`, 'aria-haspopup': 'dialog',
+          'aria-label': `Actions for ${c.col.item || 'record'} ${id}`, onclick: () => openActions(c, id) }, 'Actions')) : null);
   }) : h('p', { class: 'empty' }, 'No record matches.'));
+  // A repaint (after an action, Show secrets) keeps the focused button.
+  if (focused) {
+    const again = list.querySelector(`[data-key="${CSS.escape(focused)}"]`);
+    if (again) again.focus();
+  }
+}
+
+// Actions: a dialog for one record, kept open across the list's repaints.
+
+let target = null; // {session, c, id} of the open dialog
+let examples = null; // the promise of {"vendor/collection/action": {example, summary}}
+
+// actionNames are a collection's actions as GET /collections lists them
+// (names, or objects with a name).
+function actionNames(col) {
+  return (col.actions || []).map((a) => (typeof a === 'string' ? a : a.name)).filter(Boolean);
+}
+
+// actionDocs reads each action's summary and example body once, from
+// GET /openapi.json (the path …/{vendor}/{collection}/{id}/{action}); an
+// example GET /collections gives itself wins.
+function actionDocs() {
+  if (!examples) {
+    examples = api('openapi.json').then((doc) => {
+      const out = {};
+      for (const c of state.collections) {
+        for (const a of c.actions || []) {
+          const name = typeof a === 'string' ? a : a.name;
+          const suffix = `/sessions/{session}/${c.vendor}/${c.name}/{id}/${name}`;
+          const path = Object.keys(doc.paths || {}).find((p) => p.endsWith(suffix));
+          const post = path ? doc.paths[path].post || {} : {};
+          const content = ((post.requestBody || {}).content || {})['application/json'] || {};
+          const own = typeof a === 'object' ? a : {};
+          const example = own.example ?? content.example;
+          out[`${c.vendor}/${c.name}/${name}`] = {
+            summary: own.summary || post.summary || '',
+            example: example === undefined || example === '' ? '' : typeof example === 'string' ? pretty(example) : JSON.stringify(example, null, 2),
+          };
+        }
+      }
+      return out;
+    }).catch((e) => {
+      examples = null; // asked again next time
+      toast('action examples: ' + e.message, true);
+      return {};
+    });
+  }
+  return examples;
+}
+
+function startActions() {
+  const dlg = $('action-dialog');
+  $('action-name').addEventListener('change', prefill);
+  $('action-close').addEventListener('click', () => dlg.close());
+  $('action-form').addEventListener('submit', (ev) => { ev.preventDefault(); runAction(); });
+  dlg.addEventListener('close', () => {
+    const back = target && $('data-list').querySelector(`[data-key="${CSS.escape(`actions:${target.c.vendor}/${target.c.col.name}/${target.id}`)}"]`);
+    target = null;
+    if (back) back.focus();
+  });
+}
+
+async function openActions(c, id) {
+  target = { session: state.session, c, id };
+  const item = c.col.item || 'record';
+  $('action-h').textContent = `Actions on ${item} ${id}`;
+  $('action-target').textContent = `${c.col.vendorTitle || c.vendor} ${c.col.name}, session ${state.session}. The answer shows below; the records and the webhooks refresh after a run.`;
+  replace($('action-name'), actionNames(c.col).map((n) => h('option', { value: n }, n)));
+  replace($('action-result'));
+  $('action-body').value = '';
+  $('action-summary').textContent = '';
+  $('action-dialog').showModal();
+  $('action-name').focus();
+  await prefill();
+}
+
+// prefill puts the chosen action's summary and example body in the dialog.
+async function prefill() {
+  if (!target) return;
+  const name = $('action-name').value;
+  const doc = (await actionDocs())[`${target.c.vendor}/${target.c.col.name}/${name}`] || {};
+  if (!target || $('action-name').value !== name) return;
+  $('action-summary').textContent = doc.summary || '';
+  $('action-body').value = doc.example || '';
+}
+
+async function runAction() {
+  if (!target) return;
+  const { session, c, id } = target;
+  const name = $('action-name').value;
+  const text = $('action-body').value.trim();
+  let body;
+  if (text) {
+    try { body = JSON.parse(text); } catch (e) {
+      showResult(false, 'The body is not JSON: ' + e.message);
+      $('action-body').focus();
+      return;
+    }
+  }
+  const run = $('action-run');
+  run.disabled = true;
+  try {
+    const path = `sessions/${encodeURIComponent(session)}/${c.vendor}/${c.col.name}/${encodeURIComponent(id)}/${encodeURIComponent(name)}`;
+    const data = await api(path, { method: 'POST', body });
+    showResult(true, `${name}: done`, data);
+    toast(`${name} ran on ${c.col.item || 'record'} ${id}`);
+  } catch (e) {
+    showResult(false, e instanceof ApiError ? `${name}: ${e.status} ${e.message}` : `${name}: ${e.message}`);
+  } finally {
+    run.disabled = false;
+  }
+  if (session === state.session) await Promise.all([loadData(), loadWebhooks()]);
+}
+
+// showResult shows an action's answer (secrets masked unless Show secrets
+// is ticked) or its refusal with the sandbox's message.
+function showResult(ok, line, data) {
+  const reveal = $('data-secrets').checked;
+  replace($('action-result'),
+    h('p', { class: ok ? 'action-ok' : 'action-bad' }, line),
+    data !== undefined && data !== null ? h('pre', {}, JSON.stringify(reveal ? data : maskDeep(data), null, 2)) : null);
 }
 
 // Webhooks.
