@@ -199,7 +199,10 @@ func TestCollections(t *testing.T) {
 	var out struct {
 		Collections []struct {
 			Vendor, VendorTitle, Name, Item, Search, SearchHelp, Summary string
-			Actions                                                      []string
+			Actions                                                      []struct {
+				Name, Summary string
+				Example       json.RawMessage
+			}
 		}
 	}
 	r := sb.Do(t, "GET", "/__sandbox/collections", "")
@@ -211,7 +214,14 @@ func TestCollections(t *testing.T) {
 		if c.Summary == "" || c.SearchHelp == "" {
 			t.Errorf("%s/%s undescribed: %+v", c.Vendor, c.Name, c)
 		}
-		got = append(got, fmt.Sprintf("%s %s/%s %s %s %v", c.VendorTitle, c.Vendor, c.Name, c.Item, c.Search, c.Actions))
+		var names []string
+		for _, a := range c.Actions {
+			if a.Summary == "" || !json.Valid(a.Example) {
+				t.Errorf("%s/%s action %s: summary %q, example %s", c.Vendor, c.Name, a.Name, a.Summary, a.Example)
+			}
+			names = append(names, a.Name)
+		}
+		got = append(got, fmt.Sprintf("%s %s/%s %s %s %v", c.VendorTitle, c.Vendor, c.Name, c.Item, c.Search, names))
 	}
 	want := []string{"Weavr weavr/consumers consumer email [kyc deactivate activate]", "LoanPro loanpro/customers customer q []"}
 	if fmt.Sprint(got) != fmt.Sprint(want) {

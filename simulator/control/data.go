@@ -1,6 +1,7 @@
 package control
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 
@@ -40,14 +41,21 @@ func paging(c *gin.Context) (offset, limit int, ok bool) {
 // browses it: where it lives, what its search parameter matches and which
 // actions its records take, so the client needs no vendor knowledge.
 type collectionView struct {
-	Vendor      string   `json:"vendor"`
-	VendorTitle string   `json:"vendorTitle"`
-	Name        string   `json:"name"`
-	Item        string   `json:"item"`
-	Search      string   `json:"search"`
-	SearchHelp  string   `json:"searchHelp"`
-	Summary     string   `json:"summary"`
-	Actions     []string `json:"actions"`
+	Vendor      string       `json:"vendor"`
+	VendorTitle string       `json:"vendorTitle"`
+	Name        string       `json:"name"`
+	Item        string       `json:"item"`
+	Search      string       `json:"search"`
+	SearchHelp  string       `json:"searchHelp"`
+	Summary     string       `json:"summary"`
+	Actions     []actionView `json:"actions"`
+}
+
+// actionView is one back-office action: what it does and an example body.
+type actionView struct {
+	Name    string          `json:"name"`
+	Summary string          `json:"summary"`
+	Example json.RawMessage `json:"example,omitempty"`
 }
 
 // listCollections lists every vendor's data collections, in vendor order.
@@ -56,9 +64,13 @@ func (a *api) listCollections(c *gin.Context) {
 	for _, v := range a.Vendors {
 		for _, col := range v.Data {
 			cv := collectionView{Vendor: v.Name, VendorTitle: v.Title, Name: col.Name, Item: col.Item, Search: col.Search,
-				SearchHelp: col.SearchHelp, Summary: col.Summary, Actions: []string{}}
+				SearchHelp: col.SearchHelp, Summary: col.Summary, Actions: []actionView{}}
 			for _, act := range col.Actions {
-				cv.Actions = append(cv.Actions, act.Name)
+				av := actionView{Name: act.Name, Summary: act.Summary}
+				if json.Valid([]byte(act.Example)) {
+					av.Example = json.RawMessage(act.Example)
+				}
+				cv.Actions = append(cv.Actions, av)
 			}
 			out = append(out, cv)
 		}

@@ -3,7 +3,7 @@
 // any vendor works), with the logins they need masked until "Show secrets" is
 // ticked; each record's back-office actions (the ones GET /collections
 // lists, run as POST …/{collection}/{id}/{action} with a JSON body
-// prefilled from the action's example in GET /openapi.json); and the
+// prefilled from the action's example GET /collections gives); and the
 // session's webhook deliveries with their attempts and a redeliver button.
 
 import { api, ApiError } from './api.js';
@@ -123,34 +123,22 @@ function actionNames(col) {
   return (col.actions || []).map((a) => (typeof a === 'string' ? a : a.name)).filter(Boolean);
 }
 
-// actionDocs reads each action's summary and example body once, from
-// GET /openapi.json (the path …/{vendor}/{collection}/{id}/{action}); an
-// example GET /collections gives itself wins.
+// actionDocs are each action's summary and example body, as GET
+// /collections lists them.
 function actionDocs() {
   if (!examples) {
-    examples = api('openapi.json').then((doc) => {
-      const out = {};
-      for (const c of state.collections) {
-        for (const a of c.actions || []) {
-          const name = typeof a === 'string' ? a : a.name;
-          const suffix = `/sessions/{session}/${c.vendor}/${c.name}/{id}/${name}`;
-          const path = Object.keys(doc.paths || {}).find((p) => p.endsWith(suffix));
-          const post = path ? doc.paths[path].post || {} : {};
-          const content = ((post.requestBody || {}).content || {})['application/json'] || {};
-          const own = typeof a === 'object' ? a : {};
-          const example = own.example ?? content.example;
-          out[`${c.vendor}/${c.name}/${name}`] = {
-            summary: own.summary || post.summary || '',
-            example: example === undefined || example === '' ? '' : typeof example === 'string' ? pretty(example) : JSON.stringify(example, null, 2),
-          };
-        }
+    const out = {};
+    for (const c of state.collections) {
+      for (const a of c.actions || []) {
+        const own = typeof a === 'object' ? a : { name: a };
+        const example = own.example;
+        out[`${c.vendor}/${c.name}/${own.name}`] = {
+          summary: own.summary || '',
+          example: example === undefined || example === null || example === '' ? '' : typeof example === 'string' ? pretty(example) : JSON.stringify(example, null, 2),
+        };
       }
-      return out;
-    }).catch((e) => {
-      examples = null; // asked again next time
-      toast('action examples: ' + e.message, true);
-      return {};
-    });
+    }
+    examples = Promise.resolve(out);
   }
   return examples;
 }
