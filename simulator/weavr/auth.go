@@ -135,3 +135,15 @@ func (s *Service) authenticate(c *gin.Context, w *World) (string, bool) {
 	}
 	return t.consumerID, true
 }
+
+// optionalAuth checks an operation the document secures with the api-key
+// only, where a bearer token is optional (email verification send and
+// verify): with a token it must be valid and names the consumer; without
+// one only the api-key is checked and the id is "". On failure it has
+// answered and returns false.
+func (s *Service) optionalAuth(c *gin.Context, w *World) (string, bool) {
+	if _, hasToken := bearer(c); hasToken {
+		return s.authenticate(c, w)
+	}
+	return "", s.programme(c, w) != nil
+}

@@ -102,13 +102,8 @@ func (s *Service) UpdateConsumer(c *gin.Context) {
 // when one is sent it must be valid and selects the consumer.
 func (s *Service) VerifyEmail(c *gin.Context) {
 	w := s.world(c)
-	var id string
-	if _, hasToken := bearer(c); hasToken {
-		var ok bool
-		if id, ok = s.authenticate(c, w); !ok {
-			return
-		}
-	} else if p := s.programme(c, w); p == nil {
+	id, ok := s.optionalAuth(c, w)
+	if !ok {
 		return
 	}
 	var req verifyRequest

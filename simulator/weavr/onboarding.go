@@ -42,13 +42,8 @@ var (
 // consumer has since taken, which verify would refuse too).
 func (s *Service) SendVerificationEmail(c *gin.Context) {
 	w := s.world(c)
-	var id string
-	if _, hasToken := bearer(c); hasToken {
-		var ok bool
-		if id, ok = s.authenticate(c, w); !ok {
-			return
-		}
-	} else if p := s.programme(c, w); p == nil {
+	id, ok := s.optionalAuth(c, w)
+	if !ok {
 		return
 	}
 	var req emailRequest
