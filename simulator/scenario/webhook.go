@@ -38,6 +38,10 @@ const (
 
 var webhookFaults = []WebhookFault{WebhookDelay, WebhookDuplicate, WebhookReorder, WebhookDrop, WebhookBadSignature, WebhookStaleTimestamp}
 
+// WebhookFaults lists the faults scenario files may name, for the
+// machinery that carries them out to check it knows each.
+func WebhookFaults() []WebhookFault { return slices.Clone(webhookFaults) }
+
 // Defaults of the webhook faults' parameters, and the bound on copies (a
 // scenario must not make the sandbox flood a receiver).
 const (

@@ -36,6 +36,9 @@ const (
 	FaultStaleTimestamp FaultKind = "stale-timestamp"
 )
 
+// FaultKinds are the faults the dispatcher carries out.
+var FaultKinds = []FaultKind{FaultDelay, FaultDuplicate, FaultReorder, FaultDrop, FaultBadSignature, FaultStaleTimestamp}
+
 // wrongKey is what a bad-signature fault signs with instead of the key.
 const wrongKey = "sandbox-bad-signature-key"
 
