@@ -25,6 +25,7 @@ import (
 	"github.com/sandbox-dev/fintech-sandbox/simulator/apierr"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/clock"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/state"
 )
 
 // Plugin is a vendor before it is built: its settings (a pointer to the
@@ -72,6 +73,10 @@ type Env struct {
 	// Events takes the webhooks the vendor sends; it is never nil (the
 	// sandbox hands Discard when nothing delivers).
 	Events Publisher
+	// State is the shared state backend (--state), nil in the in-memory
+	// mode: a vendor's world factory (session.Key.ScopedFactory) then
+	// keeps its mutable state under the session's Scope.
+	State *state.Redis
 }
 
 // SettingsOf returns the settings of type T among plugins (nil if no

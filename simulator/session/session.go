@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sandbox-dev/fintech-sandbox/simulator/clock"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/state"
 )
 
 // Default is the session of requests that name none.
@@ -49,13 +50,20 @@ func (k Key[T]) Of(s *Session) T {
 // Factory makes each new session's state for k. newState must be cheap
 // (fork, not copy): sessions are created on a request's path.
 func (k Key[T]) Factory(newState func() T) Factory {
-	return Factory{key: k.id, new: func() any { return newState() }}
+	return Factory{key: k.id, new: func(state.Scope) any { return newState() }}
+}
+
+// ScopedFactory is Factory for a state that lives in the shared backend
+// when there is one: newState gets the session's Scope (its Redis and key
+// prefix; the zero Scope in the in-memory mode).
+func (k Key[T]) ScopedFactory(newState func(sc state.Scope) T) Factory {
+	return Factory{key: k.id, new: func(sc state.Scope) any { return newState(sc) }}
 }
 
 // Factory creates one state of a new session; Key.Factory makes one.
 type Factory struct {
 	key *keyID
-	new func() any
+	new func(state.Scope) any
 }
 
 // Session is one isolated world. Its states never change after creation:
@@ -68,7 +76,12 @@ type Session struct {
 	requests atomic.Uint64 // Get calls that returned this session
 	keys     []*keyID      // the registry's, shared: states[i] is keys[i]'s
 	states   []any
+	scope    state.Scope // where its states live (zero: in memory)
 }
+
+// Scope is where the session's state lives: its Redis key prefix, or the
+// zero Scope in the in-memory mode.
+func (s *Session) Scope() state.Scope { return s.scope }
 
 // Name is the session's name.
 func (s *Session) Name() string { return s.name }
@@ -195,7 +208,7 @@ func (r *Registry) evictLRU() *Session {
 func (r *Registry) create(name string, now time.Time) *Session {
 	s := &Session{name: name, created: now, keys: r.keys, states: make([]any, len(r.factories))}
 	for i, f := range r.factories {
-		s.states[i] = f.new()
+		s.states[i] = f.new(state.Scope{})
 	}
 	s.lastUsed.Store(now.UnixNano())
 	return s

@@ -1,0 +1,151 @@
+// Package statetest gives tests a real Redis: the one SANDBOX_TEST_REDIS
+// names (.ci/run starts one), or else a redis-server the test binary
+// starts itself on a free loopback port and that dies with it. Each call
+// returns a URL with a key prefix of its own, so parallel tests (and
+// packages) share one server without seeing each other's keys.
+package statetest
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sandbox-dev/fintech-sandbox/simulator/state"
+)
+
+// EnvURL names a running Redis for the tests (redis://HOST:PORT/DB).
+const EnvURL = "SANDBOX_TEST_REDIS"
+
+var (
+	once    sync.Once
+	baseURL string
+	baseErr error
+	seq     atomic.Uint64
+)
+
+// URL returns a Redis URL for t with a fresh key prefix. A missing
+// redis-server fails the test (install it: apt-get install -y
+// redis-server, or set SANDBOX_TEST_REDIS): a test that needs Redis never
+// passes without one.
+func URL(t testing.TB) string {
+	t.Helper()
+	once.Do(func() { baseURL, baseErr = server() })
+	if baseErr != nil {
+		t.Fatalf("statetest: %v", baseErr)
+	}
+	u, err := url.Parse(baseURL)
+	if err != nil {
+		t.Fatalf("statetest: %s: %v", EnvURL, err)
+	}
+	q := u.Query()
+	q.Set("prefix", fmt.Sprintf("t%d-%d-%d:", os.Getpid(), time.Now().UnixNano()%1e9, seq.Add(1)))
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// Open connects to URL(t) and closes the client when t ends.
+func Open(t testing.TB) *state.Redis {
+	t.Helper()
+	r, err := state.Open(context.Background(), URL(t))
+	if err != nil {
+		t.Fatalf("statetest: %v", err)
+	}
+	t.Cleanup(func() { _ = r.Close() })
+	return r
+}
+
+// server is SANDBOX_TEST_REDIS, or a redis-server started for this
+// process (killed when the process exits: Pdeathsig).
+func server() (string, error) {
+	if u := os.Getenv(EnvURL); u != "" {
+		return u, nil
+	}
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		return "", fmt.Errorf("no Redis for the tests: set %s or install redis-server (apt-get install -y redis-server)", EnvURL)
+	}
+	port, err := freePort()
+	if err != nil {
+		return "", err
+	}
+	dir, err := os.MkdirTemp("", "statetest-redis-")
+	if err != nil {
+		return "", err
+	}
+	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		return "", fmt.Errorf("start redis-server: %w", err)
+	}
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	for range 100 {
+		if c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond); err == nil {
+			_ = c.Close()
+			return "redis://" + addr + "/0", nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	_ = cmd.Process.Kill()
+	return "", fmt.Errorf("redis-server on %s did not start", addr)
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// Server starts a redis-server of the test's own on a free port (for
+// tests that stop and restart Redis) and returns its URL and a stop
+// function; start it again with the returned restart.
+func Server(t testing.TB) (rawURL string, stop, restart func()) {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Fatalf("statetest: install redis-server (apt-get install -y redis-server): %v", err)
+	}
+	port, err := freePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	dir := t.TempDir()
+	var cmd *exec.Cmd
+	start := func() {
+		cmd = exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+		if err := cmd.Start(); err != nil {
+			t.Fatalf("statetest: start redis-server: %v", err)
+		}
+		for range 100 {
+			if c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond); err == nil {
+				_ = c.Close()
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		t.Fatalf("statetest: redis-server on %s did not start", addr)
+	}
+	stop = func() {
+		if cmd != nil && cmd.Process != nil {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			cmd = nil
+		}
+	}
+	start()
+	t.Cleanup(stop)
+	return "redis://" + addr + "/0", stop, start
+}
