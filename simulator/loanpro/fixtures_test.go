@@ -1,6 +1,8 @@
 package loanpro
 
 import (
+	"github.com/sandbox-dev/fintech-sandbox/simulator/state"
+
 	"encoding/json"
 	"io/fs"
 	"math"
@@ -101,7 +103,7 @@ func TestShippedFixtures(t *testing.T) {
 	if tok, ten := s.Credentials(); tok != "sandbox-token" || ten != "5200000" {
 		t.Errorf("credentials %q %q", tok, ten)
 	}
-	w := s.newWorld()
+	w := s.newWorld(state.Scope{})
 	john, ok := w.customers.Get(1)
 	if !ok || john.FirstName != "John" || john.MiddleName.s != "H." || john.BirthDate.t.Unix() != 332640000 ||
 		john.Status != "Active" || john.CustomerType != typeIndividual || !john.AccessUserName.ok || john.AccessUserName.s != "johndoe" {
@@ -121,7 +123,7 @@ func TestShippedFixtures(t *testing.T) {
 // area and unique, emails on RFC 2606 domains, ids right after fixtures.
 func TestGeneratedDataIsFictitious(t *testing.T) {
 	s := testService(t, 2000)
-	w := s.newWorld()
+	w := s.newWorld(state.Scope{})
 	email := regexp.MustCompile(`^[a-z]+\.[a-z]+\.\d+@example\.(com|net|org)$`)
 	phone := regexp.MustCompile(`^[2-9]\d\d55501\d\d$`)
 	ssns := map[string]bool{}
@@ -163,7 +165,7 @@ func TestGeneratedCustomersAreMadeOnDemand(t *testing.T) {
 	if s.base.Made() != 0 {
 		t.Fatalf("startup made %d customers", s.base.Made())
 	}
-	w := s.newWorld()
+	w := s.newWorld(state.Scope{})
 	c, ok := w.customers.Get(76_543)
 	if !ok || c.ID != 76_543 || !c.Email.ok || !c.SSN.ok {
 		t.Fatalf("Get(76543) = %+v %v", c, ok)

@@ -1,6 +1,8 @@
 package loanpro
 
 import (
+	"github.com/sandbox-dev/fintech-sandbox/simulator/state"
+
 	"encoding/json"
 	"math"
 	"strings"
@@ -50,7 +52,7 @@ func FuzzParsePath(f *testing.F) {
 // $filter and evaluated over every customer.
 func FuzzParseQuery(f *testing.F) {
 	s := testService(f, 20)
-	w := s.newWorld()
+	w := s.newWorld(state.Scope{})
 	n := 0
 	w.customers.Range(func(Customer) bool { n++; return true })
 	for _, seed := range []string{"", "$top=5&$skip=1", "$top=-1", "$top=1&$top=2", "nopaging=true", "nopaging=TRUE&$top=3",

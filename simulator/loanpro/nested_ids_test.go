@@ -1,6 +1,8 @@
 package loanpro
 
 import (
+	"github.com/sandbox-dev/fintech-sandbox/simulator/state"
+
 	"slices"
 	"testing"
 )
@@ -11,7 +13,7 @@ import (
 // and phones made deterministically from the seed.
 func TestNestedIDsAreUniqueAndOwned(t *testing.T) {
 	s := testService(t, 2000)
-	w := s.newWorld()
+	w := s.newWorld(state.Scope{})
 	// Address ids and CustomerPhones ids are separate entity sets.
 	seen := map[string]map[int]int{"address": {}, "phone": {}}
 	own := func(c Customer, kind string, id int) {
@@ -53,8 +55,8 @@ func TestNestedIDsAreUniqueAndOwned(t *testing.T) {
 		return true
 	})
 	// Generated customers are the same in every world of the same seed.
-	a, _ := s.newWorld().customers.Get(1500)
-	b, _ := testService(t, 2000).newWorld().customers.Get(1500)
+	a, _ := s.newWorld(state.Scope{}).customers.Get(1500)
+	b, _ := testService(t, 2000).newWorld(state.Scope{}).customers.Get(1500)
 	if !slices.Equal(a.Phones, b.Phones) || a.PrimaryAddress != b.PrimaryAddress || a.MailAddress != b.MailAddress {
 		t.Errorf("customer 1500 differs between two services of the same seed")
 	}

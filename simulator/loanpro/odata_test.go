@@ -1,6 +1,8 @@
 package loanpro
 
 import (
+	"github.com/sandbox-dev/fintech-sandbox/simulator/state"
+
 	"slices"
 	"testing"
 
@@ -129,7 +131,7 @@ func TestParseQuery(t *testing.T) {
 
 func TestFilter(t *testing.T) {
 	s := testService(t, 0) // fixtures only: ids 1-5
-	w := s.newWorld()
+	w := s.newWorld(state.Scope{})
 	tests := []struct {
 		filter string
 		want   []int // nil: a parse error is expected

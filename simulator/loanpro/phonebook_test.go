@@ -1,6 +1,8 @@
 package loanpro
 
 import (
+	"github.com/sandbox-dev/fintech-sandbox/simulator/state"
+
 	"math"
 	"regexp"
 	"slices"
@@ -12,7 +14,7 @@ import (
 // the number finds its slot back, for any seed.
 func TestPhoneBookIsABijection(t *testing.T) {
 	var fixtures []Customer
-	testService(t, 0).newWorld().customers.Range(func(c Customer) bool { fixtures = append(fixtures, c); return true })
+	testService(t, 0).newWorld(state.Scope{}).customers.Range(func(c Customer) bool { fixtures = append(fixtures, c); return true })
 	fixtureAreas := map[string]bool{}
 	for _, c := range fixtures {
 		for _, p := range c.Phones {
@@ -61,7 +63,7 @@ func TestPhoneBookIsABijection(t *testing.T) {
 // and an address lookup its one customer.
 func TestGeneratedPhonesAndAddressesAreFoundWithoutAScan(t *testing.T) {
 	s := testService(t, maxCustomers)
-	w := s.newWorld()
+	w := s.newWorld(state.Scope{})
 	c, ok := w.customers.Get(876_543)
 	if !ok {
 		t.Fatal("customer 876543 missing")

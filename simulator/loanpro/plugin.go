@@ -55,7 +55,7 @@ func (s *Service) Vendor() *contract.Vendor {
 		Unknown: contract.Unknown{ID: OpUnknown, Summary: "any other path or method under " + apiBase,
 			Errors: names(&e.unauthorized, &e.notFound, &e.methodNotAllowed), Handler: s.unknown},
 		Errors: s.Errors(),
-		World:  s.worldKey.Factory(s.newWorld),
+		World:  s.worldKey.ScopedFactory(s.newWorld),
 		Data:   []contract.Collection{s.customersCollection()},
 		Banner: s.banner,
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/sandbox-dev/fintech-sandbox/simulator/apierr"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/clock"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/state"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/store"
 )
 
@@ -244,8 +245,12 @@ func checkList(what string, vs []string) error {
 // sandbox's error catalog and scenario engine.
 func (s *Service) Errors() []apierr.Def { return s.errs.defs() }
 
-// newWorld returns a new session's World: an O(1) fork of the seeded data.
-func (s *Service) newWorld() *World { return &World{customers: s.base.Fork()} }
+// newWorld returns a new session's World under sc (in memory for the zero
+// Scope, else in the shared backend): an O(1) fork of the seeded data.
+func (s *Service) newWorld(sc state.Scope) *World {
+	_ = sc
+	return &World{customers: s.base.Fork()}
+}
 
 // Credentials are the sandbox tenant's API token and Autopal-Instance-Id,
 // for cmd/sandbox to print at startup.

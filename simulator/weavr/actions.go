@@ -128,7 +128,7 @@ func (s *Service) deactivateAction(sess *session.Session, id string, body []byte
 	if err != nil {
 		return nil, err
 	}
-	s.worldKey.Of(sess).revokeConsumer(id)
+	s.worldKey.Of(sess).tokens.revokeConsumer(id)
 	if changed {
 		s.publish(sess, nil, EventConsumerDeactivated, &next, identityDeactivatedEvent{ActionDoneBy: b.ActionDoneBy, EmailAddress: next.Email, ReasonCode: b.ReasonCode})
 	}

@@ -1,76 +1,13 @@
 package weavr
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/sandbox-dev/fintech-sandbox/simulator/apierr"
 )
-
-// token is a logged-in root user's auth token. Weavr tokens are valid for
-// 5 minutes from last activity (loginWithPassword's description).
-type token struct {
-	consumerID  string
-	programmeID string
-	lastUsed    time.Time
-}
-
-func newTokenValue() string {
-	var b [24]byte
-	_, _ = rand.Read(b[:])
-	return base64.RawURLEncoding.EncodeToString(b[:])
-}
-
-// issue creates a token for the consumer.
-func (w *World) issue(consumerID, programmeID string, now time.Time) string {
-	v := newTokenValue()
-	w.mu.Lock()
-	w.tokens[v] = &token{consumerID: consumerID, programmeID: programmeID, lastUsed: now}
-	w.mu.Unlock()
-	return v
-}
-
-// use returns the token's owner and marks it used, or false if the token is
-// unknown or idle for longer than ttl (an expired token is forgotten).
-func (w *World) use(value string, now time.Time, ttl time.Duration) (token, bool) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	t, ok := w.tokens[value]
-	if !ok {
-		return token{}, false
-	}
-	if now.Sub(t.lastUsed) > ttl {
-		delete(w.tokens, value)
-		return token{}, false
-	}
-	t.lastUsed = now
-	return *t, true
-}
-
-// revoke forgets a token (logout): later calls with it are 401.
-func (w *World) revoke(value string) {
-	w.mu.Lock()
-	delete(w.tokens, value)
-	w.mu.Unlock()
-}
-
-// revokeConsumer forgets every token of a consumer (deactivation): they
-// stay refused after the consumer is activated again, which needs a new
-// login, as a deactivated user's sessions end on Weavr.
-func (w *World) revokeConsumer(id string) {
-	w.mu.Lock()
-	for v, t := range w.tokens {
-		if t.consumerID == id {
-			delete(w.tokens, v)
-		}
-	}
-	w.mu.Unlock()
-}
 
 // programme checks the api-key header: missing or empty is a 400 with
 // fieldName api-key REQUIRED, unknown a 401; then the per-key rate limit.
@@ -120,7 +57,7 @@ func (s *Service) authenticate(c *gin.Context, w *World) (string, bool) {
 		s.respond(c, ErrUnauthorized)
 		return "", false
 	}
-	t, ok := w.use(v, s.clock.Now(), s.settings.TokenTTL)
+	t, ok := w.tokens.use(v, s.clock.Now(), s.settings.TokenTTL)
 	if !ok {
 		s.respond(c, ErrUnauthorized)
 		return "", false

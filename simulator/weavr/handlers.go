@@ -40,7 +40,7 @@ func (s *Service) Login(c *gin.Context) {
 		s.respond(c, ErrLoginRefused)
 		return
 	}
-	tok := w.issue(found.ID, p.ID, s.clock.Now())
+	tok := w.tokens.issue(found.ID, p.ID, s.clock.Now())
 	c.JSON(http.StatusOK, loginResponse{
 		Token: tok, TokenType: "AUTH",
 		Identity:    identityID{Type: "CONSUMER", ID: found.ID},

@@ -155,7 +155,7 @@ func (s *Service) CreatePassword(c *gin.Context) {
 	if !s.respondErr(c, err) {
 		return
 	}
-	tok := w.issue(userID, p.ID, s.clock.Now())
+	tok := w.tokens.issue(userID, p.ID, s.clock.Now())
 	c.JSON(http.StatusOK, passwordResponse{PasswordInfo: passwordInfo{IdentityID: identityID{Type: "CONSUMER", ID: userID}}, Token: tok})
 }
 
@@ -203,11 +203,11 @@ func (s *Service) Logout(c *gin.Context) {
 		s.respond(c, ErrUnauthorized)
 		return
 	}
-	if t, ok := w.use(v, s.clock.Now(), s.settings.TokenTTL); !ok || t.programmeID != p.ID {
+	if t, ok := w.tokens.use(v, s.clock.Now(), s.settings.TokenTTL); !ok || t.programmeID != p.ID {
 		s.respond(c, ErrUnauthorized)
 		return
 	}
-	w.revoke(v)
+	w.tokens.revoke(v)
 	c.Status(http.StatusNoContent)
 }
 

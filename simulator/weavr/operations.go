@@ -114,10 +114,8 @@ func (s *Service) target(c *gin.Context) []string {
 		return nil
 	}
 	w := s.world(c)
-	w.mu.Lock()
-	t := w.tokens[v]
-	w.mu.Unlock()
-	if t == nil {
+	t, ok := w.tokens.peek(v)
+	if !ok {
 		return nil
 	}
 	if cur, ok := w.consumers.Get(t.consumerID); ok {

@@ -13,7 +13,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -24,6 +23,7 @@ import (
 	"github.com/sandbox-dev/fintech-sandbox/simulator/contract"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/ratelimit"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/state"
 )
 
 // Vendor is the vendor's name in operation ids, catalog names and sessions.
@@ -172,17 +172,17 @@ func New(opts Options) (*Service, error) {
 type World struct {
 	consumers *consumerTable
 	limiter   *ratelimit.Limiter
-
-	mu     sync.Mutex
-	tokens map[string]*token
+	tokens    *tokens
 }
 
-// newWorld creates a session's state; it forks the seeded consumers in O(1).
-func (s *Service) newWorld() *World {
+// newWorld creates a session's state under sc (in memory for the zero
+// Scope, else in the shared backend); it forks the seeded consumers in
+// O(1).
+func (s *Service) newWorld(sc state.Scope) *World {
 	return &World{
 		consumers: newConsumerTable(s.data.consumers.Fork(), s.data.indexes),
-		limiter:   ratelimit.New(s.settings.RateLimit, s.clock),
-		tokens:    map[string]*token{},
+		limiter:   ratelimit.NewIn(s.settings.RateLimit, s.clock, sc),
+		tokens:    newTokens(sc),
 	}
 }
 
