@@ -15,6 +15,9 @@ func (r *Registry) Lookup(name string) (*Session, bool) {
 	if name == "" {
 		name = Default
 	}
+	if r.remote != nil {
+		return r.lookupRemote(name)
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	s, ok := r.sessions[name]
@@ -31,6 +34,9 @@ func (r *Registry) Lookup(name string) (*Session, bool) {
 func (r *Registry) Reset(name string) bool {
 	if name == "" {
 		name = Default
+	}
+	if r.remote != nil {
+		return r.resetRemote(name)
 	}
 	fresh := r.create(name, r.clock.Now()) // factories run outside the lock
 	r.mu.Lock()
@@ -54,6 +60,11 @@ func (r *Registry) Delete(name string) bool {
 	if name == "" || name == Default {
 		return r.Reset(Default)
 	}
+	if r.remote != nil {
+		ok, err := r.deleteRemote(name, nil)
+		r.remote.r.Must(err)
+		return ok
+	}
 	r.mu.Lock()
 	old, ok := r.sessions[name]
 	delete(r.sessions, name)
@@ -72,6 +83,9 @@ func (r *Registry) Delete(name string) bool {
 func (r *Registry) ExpireIdle(ttl time.Duration) []string {
 	if ttl <= 0 {
 		return nil
+	}
+	if r.remote != nil {
+		return r.expireRemote(ttl)
 	}
 	cutoff := r.clock.Now().Add(-ttl)
 	var gone []string

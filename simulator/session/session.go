@@ -119,7 +119,10 @@ type Registry struct {
 	evicted   atomic.Uint64 // sessions evicted by the cap
 
 	mu       sync.Mutex
-	sessions map[string]*Session
+	sessions map[string]*Session // every live session; in the shared mode, this replica's handles
+
+	remote  *remote      // the shared directory (Shared); nil: in memory
+	lastLen atomic.Int64 // the shared directory's last session count
 }
 
 // NewRegistry returns a Registry whose sessions hold one state per factory.
@@ -143,7 +146,12 @@ func (r *Registry) Limit(max int) *Registry {
 }
 
 // Evicted counts the sessions evicted by the cap.
-func (r *Registry) Evicted() uint64 { return r.evicted.Load() }
+func (r *Registry) Evicted() uint64 {
+	if r.remote != nil {
+		return r.evictedRemote()
+	}
+	return r.evicted.Load()
+}
 
 // Releaser is a session state holding resources beyond its own memory (a
 // journal charged against the sandbox-wide budget): the registry calls
@@ -167,6 +175,9 @@ func release(gone ...*Session) {
 func (r *Registry) Get(name string) *Session {
 	if name == "" {
 		name = Default
+	}
+	if r.remote != nil {
+		return r.getRemote(name)
 	}
 	now := r.clock.Now()
 	var evicted *Session
@@ -206,9 +217,14 @@ func (r *Registry) evictLRU() *Session {
 }
 
 func (r *Registry) create(name string, now time.Time) *Session {
-	s := &Session{name: name, created: now, keys: r.keys, states: make([]any, len(r.factories))}
+	return r.createIn(name, now, state.Scope{})
+}
+
+// createIn makes a session whose states live under sc.
+func (r *Registry) createIn(name string, now time.Time, sc state.Scope) *Session {
+	s := &Session{name: name, created: now, keys: r.keys, states: make([]any, len(r.factories)), scope: sc}
 	for i, f := range r.factories {
-		s.states[i] = f.new(state.Scope{})
+		s.states[i] = f.new(sc)
 	}
 	s.lastUsed.Store(now.UnixNano())
 	return s
@@ -216,18 +232,26 @@ func (r *Registry) create(name string, now time.Time) *Session {
 
 // List returns a snapshot of every live session, sorted by name.
 func (r *Registry) List() []Info {
+	if r.remote != nil {
+		return r.listRemote()
+	}
 	r.mu.Lock()
 	out := make([]Info, 0, len(r.sessions))
 	for _, s := range r.sessions {
 		out = append(out, s.Info())
 	}
 	r.mu.Unlock()
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	sortInfos(out)
 	return out
 }
 
+func sortInfos(out []Info) { sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name }) }
+
 // Len is the number of live sessions.
 func (r *Registry) Len() int {
+	if r.remote != nil {
+		return r.lenRemote()
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return len(r.sessions)
@@ -235,6 +259,13 @@ func (r *Registry) Len() int {
 
 // Names lists the live sessions, sorted.
 func (r *Registry) Names() []string {
+	if r.remote != nil {
+		var out []string
+		for _, info := range r.listRemote() {
+			out = append(out, info.Name)
+		}
+		return out
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	out := make([]string, 0, len(r.sessions))
