@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
@@ -27,6 +28,11 @@ func (s *Server) routes() (*gin.Engine, error) {
 		s.cfg.Logger.Error("panic serving request", "path", c.Request.URL.Path, "panic", err)
 		apierr.WriteSandboxError(c.Writer, http.StatusInternalServerError, "sandbox: internal error: %v", err)
 	}))
+	var stateCheck func(context.Context) error
+	if s.cfg.State != nil {
+		r.Use(s.stateGuard)
+		stateCheck = s.cfg.State.Ping
+	}
 	for _, v := range s.vendors {
 		if err := s.vendorRoutes(r, v); err != nil {
 			return nil, err
@@ -41,6 +47,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 		Sessions: s.sessions, Journal: s.journalKey, Scenarios: s.scenarioKey,
 		Engine: s.engine, Reloader: s.watcher, Catalog: s.catalog, Vendors: s.vendors,
 		Metrics: s.metrics.Handler(), Draining: s.draining.Load, OpenAPI: openapi, Webhooks: s.webhooks,
+		State: stateCheck,
 	})
 	r.NoRoute(s.unknownRoute(false))
 	r.NoMethod(s.unknownRoute(true))

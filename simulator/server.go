@@ -29,6 +29,7 @@ import (
 	"github.com/sandbox-dev/fintech-sandbox/simulator/metrics"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/scenario"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/state"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/webhook"
 )
 
@@ -86,6 +87,13 @@ type Config struct {
 	// HTTPClient sends the webhooks; nil is a client that follows no
 	// redirects.
 	HTTPClient *http.Client
+
+	// State is the shared state backend (--state redis://…): every
+	// session, overlay, token, rate-limit window, scenario counter, journal
+	// and webhook delivery lives there, so replicas on one Redis are one
+	// sandbox. nil keeps everything in process (the default). The caller
+	// opens and closes it.
+	State *state.Redis
 }
 
 // DefaultConfig returns the configuration `go run ./cmd/sandbox` uses.
@@ -171,9 +179,18 @@ func New(cfg Config) (*Server, error) {
 	start := time.Now()
 	s := &Server{cfg: cfg, bodyLimit: cfg.MaxBodyBytes + 1,
 		journalKey: session.NewKey[*journal.Journal]("journal"), scenarioKey: session.NewKey[*scenario.State]("scenario")}
+	if cfg.State != nil {
+		if err := claimState(context.Background(), cfg); err != nil {
+			return nil, err
+		}
+	}
 	budget := journal.NewBudget(cfg.JournalMemory)
-	s.metrics = metrics.New(metrics.Options{Registry: cfg.Registry, ActiveSessions: func() int { return s.sessions.Len() },
-		SessionsEvicted: func() uint64 { return s.sessions.Evicted() }, JournalMemory: budget.Used})
+	mopts := metrics.Options{Registry: cfg.Registry, ActiveSessions: func() int { return s.sessions.Len() },
+		SessionsEvicted: func() uint64 { return s.sessions.Evicted() }, JournalMemory: budget.Used}
+	if cfg.State != nil {
+		mopts.StateRoundTrips, mopts.StateHealthy = cfg.State.RoundTrips, cfg.State.Healthy
+	}
+	s.metrics = metrics.New(mopts)
 	var err error
 	s.webhooks, err = webhook.New(webhook.Options{Clock: cfg.Clock, Logger: cfg.Logger, Client: cfg.HTTPClient, URL: cfg.WebhookURL,
 		Schedule: cfg.WebhookSchedule, Timeout: cfg.WebhookTimeout, Unordered: cfg.WebhookUnordered, Observer: s.metrics, Faults: s.webhookFault})
@@ -202,6 +219,11 @@ func New(cfg Config) (*Server, error) {
 		factories = append(factories, v.World)
 	}
 	s.sessions = session.NewRegistry(cfg.Clock, factories...).Limit(cfg.MaxSessions)
+	if cfg.State != nil {
+		if s.sessions, err = s.sessions.Shared(cfg.State); err != nil {
+			return nil, err
+		}
+	}
 	if s.router, err = s.routes(); err != nil {
 		return nil, err
 	}
@@ -217,7 +239,8 @@ func build(cfg Config, events func(vendor string) contract.Publisher) ([]*contra
 	errs := make([]error, len(cfg.Vendors))
 	var wg sync.WaitGroup
 	for i, p := range cfg.Vendors {
-		env := contract.Env{Seed: cfg.Seed, Fixtures: cfg.Fixtures, Clock: cfg.Clock, Logger: cfg.Logger, MaxBodyBytes: cfg.MaxBodyBytes, Events: events(p.Name())}
+		env := contract.Env{Seed: cfg.Seed, Fixtures: cfg.Fixtures, Clock: cfg.Clock, Logger: cfg.Logger, MaxBodyBytes: cfg.MaxBodyBytes,
+			Events: events(p.Name()), State: cfg.State}
 		wg.Go(func() {
 			v, err := p.Build(env)
 			if err == nil {
@@ -289,6 +312,9 @@ func LoadScenarios(vocab scenario.Vocabulary, dir string) (*scenario.Set, error)
 // Run does the sandbox's background work until ctx ends: reloading
 // --scenarios DIR when its files change and expiring idle sessions.
 func (s *Server) Run(ctx context.Context) {
+	if s.cfg.State != nil {
+		go s.cfg.State.Run(ctx, 200*time.Millisecond)
+	}
 	go s.sessions.RunJanitor(ctx, s.cfg.SessionIdleTTL, min(s.cfg.SessionIdleTTL/4, time.Minute))
 	s.watcher.Run(ctx, s.cfg.ScenarioReload)
 }

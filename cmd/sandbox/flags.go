@@ -12,6 +12,7 @@ import (
 	"github.com/sandbox-dev/fintech-sandbox/fixtures"
 	"github.com/sandbox-dev/fintech-sandbox/simulator"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/contract"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/state"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/webhook"
 )
 
@@ -28,7 +29,9 @@ type options struct {
 	// requests then get to finish before their connections are closed.
 	shutdownDelay time.Duration
 	shutdownGrace time.Duration
-	sim           simulator.Config
+	// state is the shared state backend's URL (--state; "" in memory).
+	state string
+	sim   simulator.Config
 }
 
 // envPrefix: every flag --some-name can also be set as SANDBOX_SOME_NAME;
@@ -86,6 +89,13 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 		default:
 			return fmt.Errorf(`want "session" or "none", got %q`, v)
 		}
+		return nil
+	})
+	fs.Func("state", "shared state backend for several replicas: redis://[:PASSWORD@]HOST:PORT/DB or rediss:// (TLS), optional ?prefix=KEYS; every session, record change, token, rate-limit window, scenario counter, journal and webhook delivery then lives in Redis (unset: in process). Prefer SANDBOX_STATE for a password", func(v string) error {
+		if _, _, err := state.ParseURL(v); err != nil {
+			return err
+		}
+		o.state = v
 		return nil
 	})
 	fs.DurationVar(&o.sim.WebhookTimeout, "webhook-timeout", o.sim.WebhookTimeout, "how long one webhook attempt waits for the receiver's answer")

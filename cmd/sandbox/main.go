@@ -18,7 +18,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/sandbox-dev/fintech-sandbox/simulator"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/state"
 )
 
 func main() {
@@ -59,6 +62,14 @@ func run(ctx context.Context, now <-chan struct{}, args []string, getenv func(st
 	logger := newLogger(opts.logFormat, opts.logLevel, lw)
 	opts.sim.Logger = logger
 	start := time.Now()
+	if opts.state != "" {
+		rd, err := openState(ctx, opts.state, logger)
+		if err != nil {
+			return err
+		}
+		defer rd.Close()
+		opts.sim.State = rd
+	}
 	srv, err := simulator.New(opts.sim)
 	if err != nil {
 		return err
@@ -107,6 +118,28 @@ func run(ctx context.Context, now <-chan struct{}, args []string, getenv func(st
 	}
 	sd := shutdown{srv: httpSrv, sandbox: srv, reqs: reqs, endRequests: endRequests, served: served, now: now, log: logger}
 	return sd.run(opts.shutdownDelay, opts.shutdownGrace)
+}
+
+// openState connects to the shared state backend, failing fast when it
+// does not answer, and sends go-redis' own messages (reconnect attempts
+// while Redis is away) to the sandbox log at debug level: the sandbox
+// reports the outage itself (warnings per failed request, readiness).
+func openState(ctx context.Context, url string, logger *slog.Logger) (*state.Redis, error) {
+	redis.SetLogger(redisLog{logger})
+	octx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	rd, err := state.Open(octx, url)
+	if err != nil {
+		return nil, fmt.Errorf("--state: %w", err)
+	}
+	logger.Info("shared state", "redis", rd.Addr(), "prefix", rd.Prefix())
+	return rd, nil
+}
+
+type redisLog struct{ l *slog.Logger }
+
+func (r redisLog) Printf(ctx context.Context, format string, v ...any) {
+	r.l.Debug("redis client", "msg", fmt.Sprintf(format, v...))
 }
 
 // servePprof serves net/http/pprof on its own listener (never on the

@@ -7,10 +7,12 @@
 package control
 
 import (
+	"context"
 	"crypto/subtle"
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -66,8 +68,11 @@ type Deps struct {
 	Vendors    []*contract.Vendor
 	Metrics    http.Handler
 	Draining   func() bool // readiness answers 503 while true
-	OpenAPI    []byte      // this API's document (OpenAPI)
-	Webhooks   *webhook.Dispatcher
+	// State checks the shared state backend (--state; nil in memory):
+	// readiness answers 503 while it fails.
+	State    func(ctx context.Context) error
+	OpenAPI  []byte // this API's document (OpenAPI)
+	Webhooks *webhook.Dispatcher
 }
 
 // api serves the control routes from its Deps.
@@ -160,6 +165,14 @@ func (a *api) readyz(c *gin.Context) {
 	if a.Draining() {
 		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "draining"})
 		return
+	}
+	if a.State != nil {
+		ctx, cancel := context.WithTimeout(c.Request.Context(), time.Second)
+		defer cancel()
+		if err := a.State(ctx); err != nil {
+			c.JSON(http.StatusServiceUnavailable, gin.H{"status": "state unavailable", "error": err.Error()})
+			return
+		}
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ready", "scenarios": a.Engine.Set().Len(), "sessions": a.Sessions.Len()})
 }

@@ -28,6 +28,8 @@ const (
 	ScenarioHitsTotal      = "sandbox_scenario_hits_total"
 	SessionsEvictedTotal   = "sandbox_sessions_evicted_total"
 	JournalMemoryBytes     = "sandbox_journal_memory_bytes"
+	StateRoundTripsTotal   = "sandbox_state_round_trips_total"
+	StateUp                = "sandbox_state_up"
 	WebhookDeliveriesTotal = "sandbox_webhook_deliveries_total"
 	WebhookAttemptsTotal   = "sandbox_webhook_attempts_total"
 	WebhookAttemptSeconds  = "sandbox_webhook_attempt_duration_seconds"
@@ -53,6 +55,12 @@ type Options struct {
 	// journals hold against --journal-memory.
 	SessionsEvicted func() uint64
 	JournalMemory   func() int64
+	// StateRoundTrips and StateHealthy, when set (--state), are read at
+	// each scrape: round trips sent to the shared state backend (the cost
+	// of Redis mode per request is their rate over the request rate), and
+	// whether its last command reached it.
+	StateRoundTrips func() uint64
+	StateHealthy    func() bool
 }
 
 // Metrics holds the sandbox's collectors. Its methods are safe for
@@ -138,6 +146,23 @@ func New(opts Options) *Metrics {
 			Name: JournalMemoryBytes,
 			Help: "Estimated bytes held by every session's journal, bounded by the journal memory budget.",
 		}, func() float64 { return float64(f()) }))
+	}
+	if f := opts.StateRoundTrips; f != nil {
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: StateRoundTripsTotal,
+			Help: "Round trips (a command, pipeline or transaction each) sent to the shared state backend by this replica.",
+		}, func() float64 { return float64(f()) }))
+	}
+	if f := opts.StateHealthy; f != nil {
+		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: StateUp,
+			Help: "1 while the shared state backend answers, 0 while vendor routes answer a sandbox 503.",
+		}, func() float64 {
+			if f() {
+				return 1
+			}
+			return 0
+		}))
 	}
 	m.metricsHandlers = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 	return m
