@@ -9,16 +9,23 @@ import (
 	"github.com/sandbox-dev/fintech-sandbox/simulator/journal"
 )
 
-func TestFilterMatch(t *testing.T) {
-	e := journal.Entry{
+// matchCase is one filter and whether it matches matchEntry.
+type matchCase struct {
+	name string
+	f    journal.Filter
+	want bool
+}
+
+// matchEntry is the entry the matchCases are about: Seq 7.
+func matchEntry() journal.Entry {
+	return journal.Entry{
 		Seq: 7, Time: t0, Vendor: "weavr", Operation: "weavr.consumerUpdate", Method: "PATCH",
 		Path: "/multi/consumers", Status: 409, Scenario: "email-taken",
 	}
-	for _, tc := range []struct {
-		name string
-		f    journal.Filter
-		want bool
-	}{
+}
+
+func matchCases() []matchCase {
+	return []matchCase{
 		{"empty matches", journal.Filter{}, true},
 		{"operation", journal.Filter{Operation: "weavr.consumerUpdate"}, true},
 		{"operation other", journal.Filter{Operation: "weavr.consumerGet"}, false},
@@ -49,7 +56,12 @@ func TestFilterMatch(t *testing.T) {
 			Status: 409, StatusClass: "4xx", Scenario: "email-taken", Since: t0, Until: t0.Add(time.Second), Limit: 1,
 		}, true},
 		{"one field off", journal.Filter{Operation: "weavr.consumerUpdate", Status: 200}, false},
-	} {
+	}
+}
+
+func TestFilterMatch(t *testing.T) {
+	e := matchEntry()
+	for _, tc := range matchCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := tc.f.Match(&e); got != tc.want {
 				t.Fatalf("Match = %v, want %v", got, tc.want)

@@ -5,6 +5,9 @@
 // One Journal belongs to one session. It keeps the newest entries up to a
 // fixed capacity in a ring buffer, so a long-running session costs bounded
 // memory; what falls off the end is counted, never silently forgotten.
+// With the shared state backend (NewIn with a remote Scope) the entries
+// live in Redis instead, so every replica serving the session appends to
+// and reads the same journal.
 //
 // The package is vendor-neutral: vendors appear only as strings.
 package journal
@@ -16,6 +19,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/sandbox-dev/fintech-sandbox/simulator/state"
 )
 
 // DefaultCapacity is the capacity New uses when given none: enough for a
@@ -132,11 +137,15 @@ func decodeHeader(s string) http.Header {
 
 // Journal is a bounded, concurrency-safe record of one session's requests:
 // at most its capacity of entries, and, with a Budget, only as many as the
-// sandbox-wide memory budget leaves. Its zero value is not usable; call New.
+// sandbox-wide memory budget leaves. Its zero value is not usable; call New
+// or NewIn.
 type Journal struct {
 	mu       sync.Mutex
 	capacity int
 	budget   *Budget // nil: no sandbox-wide budget
+	// remote, when set, holds the journal in Redis (NewIn) and every
+	// method defers to it; the fields below are then unused.
+	remote *remote
 	// buf is a ring growing by doubling up to capacity: n entries from
 	// start, the oldest first.
 	buf      []stored
@@ -162,13 +171,38 @@ func New(capacity int, budget *Budget) *Journal {
 	return j
 }
 
+// NewIn returns the journal of the session whose state lives in sc: for
+// the zero Scope (the in-memory mode) it is New(capacity, budget); for a
+// remote Scope it is a handle on the entries kept in Redis under sc, which
+// every replica serving the session shares (each holds its own handle on
+// the same journal), with the same semantics as the in-memory one: Seq
+// unique and increasing across replicas, at most capacity entries, the
+// oldest dropped and counted. The Budget does not apply in Redis mode and
+// is ignored: it bounds this process's memory, and a remote journal keeps
+// none here (its capacity bounds what it holds in Redis).
+func NewIn(sc state.Scope, capacity int, budget *Budget) *Journal {
+	if !sc.Remote() {
+		return New(capacity, budget)
+	}
+	j := New(capacity, nil)
+	j.remote = newRemote(sc)
+	return j
+}
+
 // Add stores e with the next Seq and returns that Seq. When the journal is
 // full the oldest entry is dropped and counted, and dropped is true, so the
 // caller can feed a metric without racing other writers on Dropped. The
 // journal keeps its own encoding of e's headers: e stays the caller's.
 // When the Budget is exceeded, the oldest entries of the whole sandbox are
 // evicted (counted as dropped by their journals); evicted says how many.
+// In Redis mode Add is one round trip (a script draws the Seq, appends and
+// trims atomically) and evicted is always 0; when Redis cannot answer it
+// aborts the request (state.Abort), as every method does in that mode.
 func (j *Journal) Add(e Entry) (seq uint64, dropped bool, evicted int) {
+	if j.remote != nil {
+		seq, dropped = j.remote.add(e, j.capacity)
+		return seq, dropped, 0
+	}
 	s := newStored(e)
 	j.mu.Lock()
 	j.lastSeq++
@@ -238,8 +272,13 @@ func (j *Journal) evictOldest(seq uint64) int {
 
 // Release gives the journal's entries back to the Budget: the session it
 // belongs to is gone (deleted, reset, expired or evicted). The session
-// registry calls it; the journal keeps working, uncharged.
+// registry calls it; the journal keeps working, uncharged. A Redis
+// journal holds nothing against the Budget (its keys go with the
+// session's Scope), so Release does nothing.
 func (j *Journal) Release() {
+	if j.remote != nil {
+		return
+	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.budget != nil && !j.released.Swap(true) {
@@ -264,6 +303,9 @@ func (j *Journal) each(fn func(s *stored)) {
 // Entries returns copies of the entries matching f, oldest first. With
 // f.Limit > 0 only the newest Limit matches are returned.
 func (j *Journal) Entries(f Filter) []Entry {
+	if j.remote != nil {
+		return j.remote.entriesOf(f)
+	}
 	j.mu.Lock()
 	var matched []*stored
 	j.each(func(s *stored) {
@@ -285,6 +327,10 @@ func (j *Journal) Entries(f Filter) []Entry {
 // Count returns how many retained entries match f, capped at f.Limit when
 // it is positive (the length Entries would return).
 func (j *Journal) Count(f Filter) int {
+	if j.remote != nil {
+		n, _ := j.remote.count(f)
+		return n
+	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	n := 0
@@ -303,6 +349,9 @@ func (j *Journal) Count(f Filter) int {
 // last cleared (its capacity, or the sandbox-wide budget). A non-zero
 // count means assertions see only part of the traffic.
 func (j *Journal) Dropped() uint64 {
+	if j.remote != nil {
+		return j.remote.counter("dropped")
+	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	return j.dropped
@@ -310,6 +359,9 @@ func (j *Journal) Dropped() uint64 {
 
 // Len is the number of retained entries.
 func (j *Journal) Len() int {
+	if j.remote != nil {
+		return j.remote.len()
+	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	return j.n
@@ -319,6 +371,9 @@ func (j *Journal) Len() int {
 // not: a poller whose cursor is above it is reading a journal that was
 // replaced (its session reset or deleted) and must start again from 0.
 func (j *Journal) LastSeq() uint64 {
+	if j.remote != nil {
+		return j.remote.counter("seq")
+	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	return j.lastSeq
@@ -330,6 +385,10 @@ func (j *Journal) Capacity() int { return j.capacity }
 // Clear forgets every entry and resets the dropped count, so a test can
 // start its assertions from a clean slate. Seq keeps counting up.
 func (j *Journal) Clear() {
+	if j.remote != nil {
+		j.remote.clear()
+		return
+	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.budget != nil && !j.released.Load() {

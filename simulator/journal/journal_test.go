@@ -35,13 +35,13 @@ func TestNewCapacity(t *testing.T) {
 	for _, tc := range []struct {
 		in, want int
 	}{{0, 1000}, {-5, 1000}, {1, 1}, {3, 3}} {
-		t.Run(fmt.Sprint(tc.in), func(t *testing.T) {
-			j := journal.New(tc.in, nil)
+		eachMode(t, fmt.Sprint(tc.in), func(t *testing.T, newJ newJournal) {
+			j := newJ(tc.in)
 			if got := j.Capacity(); got != tc.want {
 				t.Fatalf("Capacity() = %d, want %d", got, tc.want)
 			}
-			if j.Len() != 0 || j.Dropped() != 0 {
-				t.Fatalf("new journal Len %d Dropped %d, want 0 0", j.Len(), j.Dropped())
+			if j.Len() != 0 || j.Dropped() != 0 || j.LastSeq() != 0 {
+				t.Fatalf("new journal Len %d Dropped %d LastSeq %d, want 0 0 0", j.Len(), j.Dropped(), j.LastSeq())
 			}
 		})
 	}
@@ -62,8 +62,8 @@ func TestRingBuffer(t *testing.T) {
 		{"wrapped twice", 3, 7, []uint64{5, 6, 7}, 4},
 		{"capacity one", 1, 5, []uint64{5}, 4},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			j := journal.New(tc.capacity, nil)
+		eachMode(t, tc.name, func(t *testing.T, newJ newJournal) {
+			j := newJ(tc.capacity)
 			fill(j, tc.adds)
 			got := j.Entries(journal.Filter{})
 			if !reflect.DeepEqual(seqs(got), tc.wantSeqs) {
@@ -80,75 +80,116 @@ func TestRingBuffer(t *testing.T) {
 			if j.Len() != len(tc.wantSeqs) {
 				t.Errorf("Len() = %d, want %d", j.Len(), len(tc.wantSeqs))
 			}
-		})
-	}
-}
-
-func TestAddReturnsSeqAndDrop(t *testing.T) {
-	j := journal.New(2, nil)
-	in := journal.Entry{Seq: 99, Operation: "weavr.consumerGet", Status: 200}
-	for _, tc := range []struct {
-		seq     uint64
-		dropped bool
-	}{{1, false}, {2, false}, {3, true}, {4, true}} {
-		t.Run(fmt.Sprint(tc.seq), func(t *testing.T) {
-			seq, dropped, _ := j.Add(in)
-			newest := j.Entries(journal.Filter{})[j.Len()-1]
-			want := journal.Entry{Seq: tc.seq, Operation: "weavr.consumerGet", Status: 200}
-			if seq != tc.seq || dropped != tc.dropped || !reflect.DeepEqual(newest, want) {
-				t.Fatalf("Add = %d, %v, stored %+v; want %d, %v, %+v", seq, dropped, newest, tc.seq, tc.dropped, want)
+			if j.LastSeq() != uint64(tc.adds) {
+				t.Errorf("LastSeq() = %d, want %d", j.LastSeq(), tc.adds)
 			}
 		})
 	}
 }
 
+func TestAddReturnsSeqAndDrop(t *testing.T) {
+	eachMode(t, "", func(t *testing.T, newJ newJournal) {
+		j := newJ(2)
+		in := journal.Entry{Seq: 99, Operation: "weavr.consumerGet", Status: 200}
+		for _, tc := range []struct {
+			seq     uint64
+			dropped bool
+		}{{1, false}, {2, false}, {3, true}, {4, true}} {
+			t.Run(fmt.Sprint(tc.seq), func(t *testing.T) {
+				seq, dropped, evicted := j.Add(in)
+				newest := j.Entries(journal.Filter{})[j.Len()-1]
+				want := journal.Entry{Seq: tc.seq, Operation: "weavr.consumerGet", Status: 200}
+				if seq != tc.seq || dropped != tc.dropped || evicted != 0 || !reflect.DeepEqual(newest, want) {
+					t.Fatalf("Add = %d, %v, %d, stored %+v; want %d, %v, 0, %+v", seq, dropped, evicted, newest, tc.seq, tc.dropped, want)
+				}
+			})
+		}
+	})
+}
+
 // Neither the caller's header maps nor a reader's copy can change what the
 // journal holds.
 func TestEntriesAreCopies(t *testing.T) {
-	j := journal.New(2, nil)
-	h := http.Header{"A": {"1"}}
-	j.Add(journal.Entry{RequestHeaders: h, ResponseHeaders: http.Header{"B": {"2"}}})
-	h.Set("A", "changed")
-	got := j.Entries(journal.Filter{})
-	got[0].RequestHeaders.Set("A", "reader")
-	got[0].ResponseHeaders.Set("B", "reader")
-	got[0].Path = "/mutated"
-	again := j.Entries(journal.Filter{})[0]
-	if a, b, p := again.RequestHeaders.Get("A"), again.ResponseHeaders.Get("B"), again.Path; a != "1" || b != "2" || p != "" {
-		t.Fatalf("stored entry changed: A=%q B=%q path=%q", a, b, p)
-	}
+	eachMode(t, "", func(t *testing.T, newJ newJournal) {
+		j := newJ(2)
+		h := http.Header{"A": {"1"}}
+		j.Add(journal.Entry{RequestHeaders: h, ResponseHeaders: http.Header{"B": {"2"}}})
+		h.Set("A", "changed")
+		got := j.Entries(journal.Filter{})
+		got[0].RequestHeaders.Set("A", "reader")
+		got[0].ResponseHeaders.Set("B", "reader")
+		got[0].Path = "/mutated"
+		again := j.Entries(journal.Filter{})[0]
+		if a, b, p := again.RequestHeaders.Get("A"), again.ResponseHeaders.Get("B"), again.Path; a != "1" || b != "2" || p != "" {
+			t.Fatalf("stored entry changed: A=%q B=%q path=%q", a, b, p)
+		}
+	})
 }
 
 // Headers come back as they went in: repeated values in order, names as
 // given, an empty set as nil.
 func TestHeadersRoundTrip(t *testing.T) {
-	j := journal.New(3, nil)
-	in := http.Header{"Accept": {"a/b", "c/d"}, "X-Empty": {""}, "Api-Key": {"k"}}
-	j.Add(journal.Entry{RequestHeaders: in, ResponseHeaders: http.Header{}})
-	got := j.Entries(journal.Filter{})[0]
-	if !reflect.DeepEqual(got.RequestHeaders, in) || got.ResponseHeaders != nil {
-		t.Fatalf("headers %#v / %#v", got.RequestHeaders, got.ResponseHeaders)
-	}
+	eachMode(t, "", func(t *testing.T, newJ newJournal) {
+		j := newJ(3)
+		in := http.Header{"Accept": {"a/b", "c/d"}, "X-Empty": {""}, "Api-Key": {"k"}}
+		j.Add(journal.Entry{RequestHeaders: in, ResponseHeaders: http.Header{}})
+		got := j.Entries(journal.Filter{})[0]
+		if !reflect.DeepEqual(got.RequestHeaders, in) || got.ResponseHeaders != nil {
+			t.Fatalf("headers %#v / %#v", got.RequestHeaders, got.ResponseHeaders)
+		}
+	})
 }
 
 func TestEntriesAndCountWithLimit(t *testing.T) {
-	j := journal.New(10, nil)
-	fill(j, 6)
-	for _, tc := range []struct {
-		name  string
-		f     journal.Filter
-		seqs  []uint64
-		count int
-	}{
-		{"all", journal.Filter{}, []uint64{1, 2, 3, 4, 5, 6}, 6},
-		{"limit keeps newest", journal.Filter{Limit: 2}, []uint64{5, 6}, 2},
-		{"limit above matches", journal.Filter{Limit: 50}, []uint64{1, 2, 3, 4, 5, 6}, 6},
-		{"filter then limit", journal.Filter{Since: t0.Add(2 * time.Second), Until: t0.Add(5 * time.Second), Limit: 2}, []uint64{3, 4}, 2},
-		{"no match", journal.Filter{Path: "/nope"}, []uint64{}, 0},
-		{"after a cursor", journal.Filter{After: 4}, []uint64{5, 6}, 2},
-		{"after the newest", journal.Filter{After: 6}, []uint64{}, 0},
-		{"after a cursor, newest first cut", journal.Filter{After: 1, Limit: 3}, []uint64{4, 5, 6}, 3},
-	} {
+	eachMode(t, "", func(t *testing.T, newJ newJournal) {
+		j := newJ(10)
+		fill(j, 6)
+		testEntriesAndCount(t, j, []entriesCase{
+			{"all", journal.Filter{}, []uint64{1, 2, 3, 4, 5, 6}, 6},
+			{"limit keeps newest", journal.Filter{Limit: 2}, []uint64{5, 6}, 2},
+			{"limit above matches", journal.Filter{Limit: 50}, []uint64{1, 2, 3, 4, 5, 6}, 6},
+			{"filter then limit", journal.Filter{Since: t0.Add(2 * time.Second), Until: t0.Add(5 * time.Second), Limit: 2}, []uint64{3, 4}, 2},
+			{"no match", journal.Filter{Path: "/nope"}, []uint64{}, 0},
+			{"after a cursor", journal.Filter{After: 4}, []uint64{5, 6}, 2},
+			{"after the newest", journal.Filter{After: 6}, []uint64{}, 0},
+			{"after a cursor, newest first cut", journal.Filter{After: 1, Limit: 3}, []uint64{4, 5, 6}, 3},
+			{"after a cursor, filtered", journal.Filter{After: 2, Path: "/p4"}, []uint64{4}, 1},
+			{"after a stale cursor", journal.Filter{After: 60}, []uint64{}, 0},
+		})
+	})
+}
+
+// A wrapped journal: the cursor and the limit count from the entries
+// still held (Seq 5 to 7 of 7), not from the first Seq.
+func TestEntriesAndCountWrapped(t *testing.T) {
+	eachMode(t, "", func(t *testing.T, newJ newJournal) {
+		j := newJ(3)
+		fill(j, 7)
+		testEntriesAndCount(t, j, []entriesCase{
+			{"all", journal.Filter{}, []uint64{5, 6, 7}, 3},
+			{"limit", journal.Filter{Limit: 2}, []uint64{6, 7}, 2},
+			{"after a dropped seq", journal.Filter{After: 2}, []uint64{5, 6, 7}, 3},
+			{"after a held seq", journal.Filter{After: 5}, []uint64{6, 7}, 2},
+			{"after a held seq with limit", journal.Filter{After: 4, Limit: 1}, []uint64{7}, 1},
+			{"after the newest", journal.Filter{After: 7}, []uint64{}, 0},
+			{"filter among held", journal.Filter{Path: "/p6"}, []uint64{6}, 1},
+			{"filter on a dropped one", journal.Filter{Path: "/p1"}, []uint64{}, 0},
+			{"filter and limit", journal.Filter{Since: t0.Add(5 * time.Second), Limit: 2}, []uint64{6, 7}, 2},
+		})
+	})
+}
+
+type entriesCase struct {
+	name  string
+	f     journal.Filter
+	seqs  []uint64
+	count int
+}
+
+// testEntriesAndCount checks Entries and Count of j against each case.
+func testEntriesAndCount(t *testing.T, j *journal.Journal, cases []entriesCase) {
+	t.Helper()
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := seqs(j.Entries(tc.f)); !reflect.DeepEqual(got, tc.seqs) {
 				t.Errorf("Entries seqs = %v, want %v", got, tc.seqs)
@@ -161,7 +202,10 @@ func TestEntriesAndCountWithLimit(t *testing.T) {
 }
 
 func TestClear(t *testing.T) {
-	j := journal.New(2, nil)
+	eachMode(t, "", func(t *testing.T, newJ newJournal) { testClear(t, newJ(2)) })
+}
+
+func testClear(t *testing.T, j *journal.Journal) {
 	fill(j, 5)
 	j.Clear()
 	if j.LastSeq() != 5 {
@@ -202,7 +246,10 @@ func TestEntryJSON(t *testing.T) {
 }
 
 func TestConcurrentUse(t *testing.T) {
-	j := journal.New(50, nil)
+	eachMode(t, "", func(t *testing.T, newJ newJournal) { testConcurrentUse(t, newJ(50)) })
+}
+
+func testConcurrentUse(t *testing.T, j *journal.Journal) {
 	const writers, each = 8, 100
 	var wg sync.WaitGroup
 	for w := range writers {

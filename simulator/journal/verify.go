@@ -34,15 +34,20 @@ type Verdict struct {
 func (j *Journal) Verify(x Expectation) Verdict {
 	f := x.Filter
 	f.Limit = 0
-	j.mu.Lock()
-	n := 0
-	j.each(func(s *stored) {
-		if f.Match(&s.Entry) {
-			n++
-		}
-	})
-	dropped := j.dropped
-	j.mu.Unlock()
+	var n int
+	var dropped uint64
+	if j.remote != nil {
+		n, dropped = j.remote.count(f) // one snapshot of both
+	} else {
+		j.mu.Lock()
+		j.each(func(s *stored) {
+			if f.Match(&s.Entry) {
+				n++
+			}
+		})
+		dropped = j.dropped
+		j.mu.Unlock()
+	}
 
 	var msg strings.Builder
 	fmt.Fprintf(&msg, "expected %s", x.Describe("request", "requests"))

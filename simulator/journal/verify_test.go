@@ -11,9 +11,8 @@ import (
 	"github.com/sandbox-dev/fintech-sandbox/simulator/journal"
 )
 
-// traffic is three 409 updates, one 200 update and one login.
-func traffic(capacity int) *journal.Journal {
-	j := journal.New(capacity, nil)
+// traffic adds three 409 updates, one 200 update and one login to j.
+func traffic(j *journal.Journal) *journal.Journal {
 	add := func(op string, status int) {
 		j.Add(journal.Entry{Time: t0, Vendor: "weavr", Operation: op, Status: status})
 	}
@@ -59,6 +58,11 @@ func TestVerify(t *testing.T) {
 		{"no filter", 10, journal.Expectation{Bounds: expect.Bounds{AtLeast: new(6)}}, journal.Verdict{
 			OK: false, Matched: 5, Message: "expected at least 6 requests, got 5",
 		}},
+		{"no filter, dropped", 3, journal.Expectation{Bounds: expect.Bounds{AtLeast: new(6)}}, journal.Verdict{
+			OK: false, Matched: 3, Dropped: 2,
+			Message: "expected at least 6 requests, got 3; " +
+				"the journal had dropped 2 older entries (capacity 3), so matching requests among them were not counted",
+		}},
 		{"limit ignored", 10, journal.Expectation{Filter: journal.Filter{Status: 409, Limit: 1}, Bounds: expect.Bounds{Exactly: new(3)}}, journal.Verdict{
 			OK: true, Matched: 3, Message: "expected exactly 3 requests matching status=409, got 3",
 		}},
@@ -73,8 +77,8 @@ func TestVerify(t *testing.T) {
 				"the journal had dropped 1 older entry (capacity 4), so matching requests among them were not counted",
 		}},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := traffic(tc.capacity).Verify(tc.x); got != tc.want {
+		eachMode(t, tc.name, func(t *testing.T, newJ newJournal) {
+			if got := traffic(newJ(tc.capacity)).Verify(tc.x); got != tc.want {
 				t.Fatalf("Verify =\n%+v\nwant\n%+v", got, tc.want)
 			}
 		})
