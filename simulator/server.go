@@ -212,7 +212,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	factories := []session.Factory{
 		s.scenarioKey.Factory(s.engine.NewState),
-		s.journalKey.Factory(func() *journal.Journal { return journal.New(cfg.JournalCapacity, budget) }),
+		s.journalKey.ScopedFactory(func(sc state.Scope) *journal.Journal { return journal.NewIn(sc, cfg.JournalCapacity, budget) }),
 		s.webhooks.Factory(),
 	}
 	for _, v := range vs {

@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"testing"
 
 	"github.com/gin-gonic/gin"
@@ -31,6 +32,8 @@ import (
 	"github.com/sandbox-dev/fintech-sandbox/simulator/journal"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/scenario"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/state"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/state/statetest"
 )
 
 // Option adjusts the sandbox's configuration.
@@ -68,6 +71,23 @@ func WithSettings[T any](fn func(*T)) Option {
 		fn(s)
 	}
 }
+
+// WithState keeps the sandbox's mutable state in the shared backend rd
+// (like --state): two sandboxes given Redis handles with the same URL and
+// prefix are two replicas of one sandbox.
+func WithState(rd *state.Redis) Option { return func(c *simulator.Config) { c.State = rd } }
+
+// WithMemory keeps the sandbox's state in process even when the test run
+// asks for Redis (SANDBOX_TEST_STATE=redis): for tests of the in-memory
+// mode's own bounds (the journal memory budget, the session cap's
+// eviction order).
+func WithMemory() Option { return func(c *simulator.Config) { c.State = nil } }
+
+// EnvState set to "redis" runs every sandbox New starts on a real Redis
+// (statetest: SANDBOX_TEST_REDIS or a redis-server of the test binary's
+// own), each with a key prefix of its own: how .ci/run runs the behaviour
+// suites a second time against the shared state backend.
+const EnvState = "SANDBOX_TEST_STATE"
 
 // Sandbox is a running in-process sandbox.
 type Sandbox struct {
@@ -111,6 +131,13 @@ func Start(opts ...Option) (*Sandbox, func(), error) {
 // New starts a sandbox for the test and stops it when the test ends.
 func New(t testing.TB, opts ...Option) *Sandbox {
 	t.Helper()
+	switch v := os.Getenv(EnvState); v {
+	case "", "memory":
+	case "redis":
+		opts = append([]Option{WithState(statetest.Open(t))}, opts...)
+	default:
+		t.Fatalf("sandboxtest: %s=%q: want redis or memory", EnvState, v)
+	}
 	sb, stop, err := Start(opts...)
 	if err != nil {
 		t.Fatalf("sandboxtest: %v", err)
