@@ -26,14 +26,22 @@ type Target struct {
 // Target is the session's receiver.
 func (d *Dispatcher) Target(s *session.Session) Target {
 	b := d.key.Of(s)
+	if b.sc.Remote() {
+		return d.targetOf(d.remoteURL(b))
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	t := Target{URL: b.target(), Source: "none", Default: d.opts.URL}
-	switch {
-	case b.url != "":
-		t.Source = "session"
-	case d.opts.URL != "":
-		t.Source = "default"
+	return d.targetOf(b.url)
+}
+
+// targetOf is the Target of a session whose own receiver is own ("": none).
+func (d *Dispatcher) targetOf(own string) Target {
+	t := Target{URL: own, Source: "session", Default: d.opts.URL}
+	if own == "" {
+		t.URL, t.Source = d.opts.URL, "default"
+		if d.opts.URL == "" {
+			t.Source = "none"
+		}
 	}
 	return t
 }
@@ -47,6 +55,10 @@ func (d *Dispatcher) SetURL(s *session.Session, url string) error {
 		}
 	}
 	b := d.key.Of(s)
+	if b.sc.Remote() {
+		d.setRemoteURL(b, url)
+		return nil
+	}
 	b.mu.Lock()
 	b.url = url
 	b.mu.Unlock()
@@ -134,6 +146,9 @@ type List struct {
 // newest Limit when set).
 func (d *Dispatcher) Deliveries(s *session.Session, f Filter) List {
 	b := d.key.Of(s)
+	if b.sc.Remote() {
+		return d.remoteDeliveries(b, f)
+	}
 	b.mu.Lock()
 	views := make([]Delivery, 0, len(b.list))
 	for _, r := range b.list {
@@ -153,6 +168,9 @@ func (d *Dispatcher) Deliveries(s *session.Session, f Filter) List {
 // Delivery is one delivery by id.
 func (d *Dispatcher) Delivery(s *session.Session, id string) (Delivery, bool) {
 	b := d.key.Of(s)
+	if b.sc.Remote() {
+		return d.remoteDelivery(b, id)
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	r, ok := b.byID[id]
@@ -175,6 +193,9 @@ var (
 // does, so a receiver fixed after a failure can be tested again.
 func (d *Dispatcher) Redeliver(s *session.Session, id string) (Delivery, error) {
 	b := d.key.Of(s)
+	if b.sc.Remote() {
+		return d.remoteRedeliver(b, id)
+	}
 	b.mu.Lock()
 	r, ok := b.byID[id]
 	switch {
@@ -200,6 +221,10 @@ func (d *Dispatcher) Redeliver(s *session.Session, id string) (Delivery, error) 
 // Clear forgets the session's finished deliveries (pending ones stay).
 func (d *Dispatcher) Clear(s *session.Session) {
 	b := d.key.Of(s)
+	if b.sc.Remote() {
+		d.remoteClear(b)
+		return
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	keep := b.list[:0]

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/sandbox-dev/fintech-sandbox/simulator/state"
 )
 
 // Delivery states.
@@ -105,9 +107,12 @@ func rawJSON(b []byte) json.RawMessage {
 	return s
 }
 
-// box is one session's webhook state.
+// box is one session's webhook state. When sc is in Redis the box is a
+// handle holding nothing mutable: the fields below are unused and every
+// operation goes to Redis (remote.go).
 type box struct {
-	d *Dispatcher
+	d  *Dispatcher
+	sc state.Scope // zero: in memory
 
 	mu      sync.Mutex
 	url     string // the session's own receiver; "" = the default
@@ -143,6 +148,10 @@ type burst struct{ items []*record }
 // Release stops the session's pending deliveries (the session is deleted,
 // reset, expired or evicted).
 func (b *box) Release() {
+	if b.sc.Remote() {
+		b.d.releaseRemote(b)
+		return
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.released = true

@@ -26,6 +26,7 @@ import (
 	"github.com/sandbox-dev/fintech-sandbox/simulator/clock"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/contract"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/state"
 )
 
 // Schedule is the retry rule: after a failed attempt the next one comes
@@ -110,6 +111,19 @@ type Options struct {
 	// of order happens only when a scenario asks (reorder). Weavr does
 	// not say which it does.
 	Unordered bool
+	// State is the shared backend (--state): nil keeps every delivery in
+	// this process (the default). With it, the deliveries of sessions
+	// whose Scope is in Redis live there, and every replica's Run sends
+	// whichever attempt is due (see redis.go), so a replica that dies
+	// loses no pending delivery.
+	State *state.Redis
+	// Lease is how long a replica holds an attempt it claimed (Redis
+	// mode; default Timeout + 10s): past it without a result, the attempt
+	// is due again and another replica sends it. It must exceed Timeout.
+	Lease time.Duration
+	// Poll is how often an idle replica looks for due attempts (Redis
+	// mode; default 50ms). Its own publications wake it at once.
+	Poll time.Duration
 }
 
 // Defaults of Options.
@@ -119,6 +133,10 @@ const (
 	DefaultKeep       = 500
 	DefaultMaxPending = 10_000
 	DefaultMaxRecords = 20_000
+	DefaultPoll       = 50 * time.Millisecond
+	// leaseMargin is the default Lease beyond Timeout: time to record
+	// the answer.
+	leaseMargin = 10 * time.Second
 )
 
 func (o *Options) fill() error {
@@ -149,12 +167,20 @@ func (o *Options) fill() error {
 	if o.MaxRecords == 0 {
 		o.MaxRecords = DefaultMaxRecords
 	}
+	if o.Lease == 0 {
+		o.Lease = o.Timeout + leaseMargin
+	}
+	if o.Poll == 0 {
+		o.Poll = DefaultPoll
+	}
 	if o.Faults == nil {
 		o.Faults = func(*session.Session, string, contract.Event) *Fault { return nil }
 	}
 	switch {
-	case o.Timeout < 0 || o.Workers < 0 || o.Keep < 0 || o.MaxPending < 0 || o.MaxRecords < 0:
-		return fmt.Errorf("webhook: timeout, workers, keep, max pending and max records must not be negative")
+	case o.Timeout < 0 || o.Workers < 0 || o.Keep < 0 || o.MaxPending < 0 || o.MaxRecords < 0 || o.Poll < 0:
+		return fmt.Errorf("webhook: timeout, workers, keep, max pending, max records and poll must not be negative")
+	case o.Lease <= o.Timeout:
+		return fmt.Errorf("webhook: the lease (%s) must exceed the attempt timeout (%s), or a live replica's attempt would be sent again", o.Lease, o.Timeout)
 	case o.URL != "":
 		if err := CheckURL(o.URL); err != nil {
 			return err
@@ -197,6 +223,16 @@ type Dispatcher struct {
 	keptMu sync.Mutex
 	kept   []kept
 	head   int
+
+	// Redis mode (Options.State); unused in memory mode.
+	rkeys   []string      // due, inflight, pending, kept (redis.go)
+	ordered string        // "1" unless Unordered, for the scripts
+	wake    chan struct{} // a local publication or result: poll now
+	claimMu sync.Mutex    // orders claims with Drain's start
+	sending atomic.Int64  // attempts this replica claimed and has not finished
+	// recording counts answers being recorded and observed here
+	recording atomic.Int64
+	claims    atomic.Uint64 // numbers this replica's claims
 }
 
 type kept struct {
@@ -238,6 +274,14 @@ func New(opts Options) (*Dispatcher, error) {
 	d := &Dispatcher{opts: opts, key: session.NewKey[*box]("webhooks"), sem: make(chan struct{}, opts.Workers),
 		signers: map[string]func(http.Header, string, []byte, time.Time, string){}, prefix: hex.EncodeToString(p[:]),
 		inbound: map[*record]*box{}}
+	if r := opts.State; r != nil {
+		d.rkeys = []string{r.Key("webhooks", "due"), r.Key("webhooks", "inflight"), r.Key("webhooks", "pending"), r.Key("webhooks", "kept")}
+		d.ordered = "1"
+		if opts.Unordered {
+			d.ordered = "0"
+		}
+		d.wake = make(chan struct{}, 1)
+	}
 	d.hurry, d.startHurr = context.WithCancel(context.Background())
 	d.stop, d.stopNow = context.WithCancel(context.Background())
 	return d, nil
@@ -252,10 +296,15 @@ func (d *Dispatcher) Register(vendor string, w *contract.Webhooks) {
 }
 
 // Factory makes each session's webhook state (its receiver URL and its
-// deliveries).
+// deliveries): in this process, or in Redis when the session's Scope is
+// there and the dispatcher has Options.State (the box is then a handle:
+// every replica makes its own for the same Scope).
 func (d *Dispatcher) Factory() session.Factory {
-	return d.key.Factory(func() *box {
-		return &box{d: d} // its map and context are made on first use: most sessions never publish
+	return d.key.ScopedFactory(func(sc state.Scope) *box {
+		if d.opts.State == nil || !sc.Remote() {
+			sc = state.Scope{}
+		}
+		return &box{d: d, sc: sc} // its map and context are made on first use: most sessions never publish
 	})
 }
 
@@ -279,8 +328,15 @@ func (d *Dispatcher) Schedule() Schedule { return d.opts.Schedule }
 // (every pending delivery is attempted now, retries without backoff) until
 // ctx ends; then attempts in flight are cut and every delivery still
 // pending is logged as undelivered. It returns how many were.
+//
+// In Redis mode the replica stops claiming attempts and lets those in
+// flight finish within ctx (one cut then is sent again by another replica
+// once its lease is over); deliveries still pending stay in Redis for the
+// other replicas: they are logged, not marked undelivered, nor counted.
 func (d *Dispatcher) Drain(ctx context.Context) int {
+	d.claimMu.Lock()
 	d.startHurr()
+	d.claimMu.Unlock()
 	done := make(chan struct{})
 	go func() { d.wg.Wait(); close(done) }()
 	select {
@@ -294,14 +350,27 @@ func (d *Dispatcher) Drain(ctx context.Context) int {
 	n := 0
 	for r, b := range d.inbound {
 		b.mu.Lock()
-		r.state, r.err = StateUndelivered, "sandbox stopped before the delivery succeeded"
+		r.state, r.err = StateUndelivered, errStopped
 		d.opts.Logger.Warn("webhook undelivered at shutdown", "id", r.id, "event", r.event, "url", r.url, "call-ref", r.callRef, "attempts", len(r.attempts))
 		b.mu.Unlock()
 		n++
 	}
 	clear(d.inbound)
+	if d.opts.State != nil {
+		d.logRemaining()
+	}
 	return n
 }
 
-// Pending is the number of deliveries waiting or in flight.
-func (d *Dispatcher) Pending() int { return int(d.pending.Load()) }
+// Pending is the number of deliveries waiting or in flight: in Redis
+// mode, every replica's (none while Redis does not answer), plus the
+// answers this replica is recording (briefly counted twice), so that a
+// delivery is settled only once the Observer has been told, as in memory
+// mode.
+func (d *Dispatcher) Pending() int {
+	n := int(d.pending.Load())
+	if d.opts.State != nil {
+		n += d.remotePending() + int(d.recording.Load())
+	}
+	return n
+}

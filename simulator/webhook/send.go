@@ -45,6 +45,10 @@ const wrongKey = "sandbox-bad-signature-key"
 // publish records ev in the session and schedules its delivery.
 func (d *Dispatcher) publish(s *session.Session, vendor string, ev contract.Event) {
 	b := d.key.Of(s)
+	if b.sc.Remote() {
+		d.publishRemote(s, b, vendor, ev)
+		return
+	}
 	f := d.opts.Faults(s, vendor, ev)
 	now := d.opts.Clock.Now()
 	copies := 1
@@ -75,7 +79,7 @@ func (d *Dispatcher) publish(s *session.Session, vendor string, ev contract.Even
 		case f != nil && f.Kind == FaultDrop:
 			r.state, r.err = StateDropped, "dropped by scenario "+f.Scenario
 		case base == "":
-			r.state, r.err = StateUndelivered, "no webhook URL for this session (PUT /__sandbox/sessions/{session}/webhooks or --webhook-url)"
+			r.state, r.err = StateUndelivered, errNoURL
 		case d.pending.Load() >= int64(d.opts.MaxPending):
 			r.state, r.err = StateUndelivered, fmt.Sprintf("sandbox: more than %d webhook deliveries pending", d.opts.MaxPending)
 		}
@@ -186,7 +190,7 @@ func (d *Dispatcher) wait(b *box, r *record, wait time.Duration) bool {
 	}
 	if b.context().Err() != nil {
 		b.mu.Lock()
-		r.state, r.err, r.running = StateUndelivered, "the session was deleted or reset", false
+		r.state, r.err, r.running = StateUndelivered, errGone, false
 		b.mu.Unlock()
 		d.finish(r)
 		return false
@@ -238,53 +242,9 @@ func (d *Dispatcher) attempt(b *box, r *record, n int) bool {
 	}
 	defer func() { <-d.sem }()
 
-	now := d.opts.Clock.Now()
-	h := http.Header{}
-	secret := r.secret
-	if r.badSignature {
-		secret = wrongKey
-	}
-	if sign := d.signers[r.vendor]; sign != nil {
-		sign(h, r.callRef, r.body, now.Add(-r.age), secret)
-	}
-	if h.Get("Content-Type") == "" {
-		h.Set("Content-Type", "application/json")
-	}
-	h.Set("User-Agent", "fintech-sandbox-webhooks/1")
-	ctx, cancel := context.WithTimeout(d.stop, d.opts.Timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.url, bytes.NewReader(r.body))
-	status := 0
-	start := time.Now()
-	if err == nil {
-		req.Header = h
-		var resp *http.Response
-		if resp, err = d.opts.Client.Do(req); err == nil {
-			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-			resp.Body.Close()
-			status = resp.StatusCode
-		}
-	}
-	latency := time.Since(start)
-	a := Attempt{At: now, Status: status, LatencyMs: float64(latency.Microseconds()) / 1000, Headers: headerMap(h)}
-	retry := status == 0 || Retryable(status)
-	class := "error"
-	switch {
-	case err != nil:
-		a.Error = attemptError(err, d.opts.Timeout)
-	default:
-		class = strconv.Itoa(status/100) + "xx"
-	}
-	final := ""
-	switch {
-	case status >= 200 && status < 300:
-		a.Outcome, final = "delivered", StateDelivered
-		retry = false
-	case retry && n <= d.opts.Schedule.Retries:
-		a.Outcome = "retry"
-	default:
-		a.Outcome, final, retry = "failed", StateFailed, false
-	}
+	o := d.post(d.stop, message{vendor: r.vendor, url: r.url, callRef: r.callRef, secret: r.secret, body: r.body,
+		age: r.age, badSignature: r.badSignature}, n)
+	a, final := o.a, o.final
 	b.mu.Lock()
 	a.N = len(r.attempts) + 1
 	r.attempts = append(r.attempts, a)
@@ -297,16 +257,92 @@ func (d *Dispatcher) attempt(b *box, r *record, n int) bool {
 		}
 	}
 	b.mu.Unlock()
-	if o := d.opts.Observer; o != nil {
-		o.WebhookAttempt(r.vendor, r.event, class, latency)
+	if ob := d.opts.Observer; ob != nil {
+		ob.WebhookAttempt(r.vendor, r.event, class(a), o.took)
 		if final != "" {
-			o.WebhookDelivery(r.vendor, r.event, final)
+			ob.WebhookDelivery(r.vendor, r.event, final)
 		}
 	}
 	if final != "" {
 		d.finish(r)
 	}
-	return retry
+	return o.retry
+}
+
+// message is what one attempt sends: a delivery's immutable part.
+type message struct {
+	vendor, url, callRef, secret string
+	body                         []byte
+	age                          time.Duration // stale-timestamp
+	badSignature                 bool
+}
+
+// outcome is one attempt's answer, before it is recorded: the attempt
+// (N unset), the delivery's final state ("" while it is retried) and
+// whether it is retried.
+type outcome struct {
+	a     Attempt
+	final string
+	retry bool
+	took  time.Duration
+}
+
+// post signs and sends attempt n of m's retry schedule (cut when parent
+// ends) and classifies the answer. It records nothing: both modes share it.
+func (d *Dispatcher) post(parent context.Context, m message, n int) outcome {
+	now := d.opts.Clock.Now()
+	h := http.Header{}
+	secret := m.secret
+	if m.badSignature {
+		secret = wrongKey
+	}
+	if sign := d.signers[m.vendor]; sign != nil {
+		sign(h, m.callRef, m.body, now.Add(-m.age), secret)
+	}
+	if h.Get("Content-Type") == "" {
+		h.Set("Content-Type", "application/json")
+	}
+	h.Set("User-Agent", "fintech-sandbox-webhooks/1")
+	ctx, cancel := context.WithTimeout(parent, d.opts.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, m.url, bytes.NewReader(m.body))
+	status := 0
+	start := time.Now()
+	if err == nil {
+		req.Header = h
+		var resp *http.Response
+		if resp, err = d.opts.Client.Do(req); err == nil {
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+			resp.Body.Close()
+			status = resp.StatusCode
+		}
+	}
+	took := time.Since(start)
+	a := Attempt{At: now, Status: status, LatencyMs: float64(took.Microseconds()) / 1000, Headers: headerMap(h)}
+	retry := status == 0 || Retryable(status)
+	if err != nil {
+		a.Error = attemptError(err, d.opts.Timeout)
+	}
+	final := ""
+	switch {
+	case status >= 200 && status < 300:
+		a.Outcome, final = "delivered", StateDelivered
+		retry = false
+	case retry && n <= d.opts.Schedule.Retries:
+		a.Outcome = "retry"
+	default:
+		a.Outcome, final, retry = "failed", StateFailed, false
+	}
+	return outcome{a: a, final: final, retry: retry, took: took}
+}
+
+// class is the attempt's outcome for the Observer: the status class
+// ("2xx") or "error" when no answer came.
+func class(a Attempt) string {
+	if a.Status == 0 {
+		return "error"
+	}
+	return strconv.Itoa(a.Status/100) + "xx"
 }
 
 // Retryable reports whether the vendor retries an answer with this
