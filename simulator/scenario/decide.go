@@ -55,8 +55,9 @@ func (e *Engine) Decide(st *State, req *Request) (*Decision, *Problem) {
 		}
 		scs[i] = sc
 	}
-	if d := st.fireTrigger(req.Operation); d != nil {
-		return d, nil
+	v := st.begin(req.Operation)
+	if v.trigger != nil {
+		return v.trigger, nil
 	}
 	for _, sc := range scs {
 		if sc.Match.route(req) {
@@ -68,8 +69,8 @@ func (e *Engine) Decide(st *State, req *Request) (*Decision, *Problem) {
 	if d, p := e.prefer(req); d != nil || p != nil {
 		return d, p
 	}
-	own := st.active.load()
-	for i, list := range [2][]string{own, e.global.load()} {
+	own := v.own
+	for i, list := range [2][]string{own, v.global} {
 		for _, name := range list {
 			if slices.Contains(named, name) || (i == 1 && slices.Contains(own, name)) {
 				continue // tried above, or already tried as the session's own

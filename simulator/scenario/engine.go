@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/sandbox-dev/fintech-sandbox/simulator/clock"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/state"
 )
 
 // Headers a client uses to ask for scenarios on one request.
@@ -26,14 +27,22 @@ const (
 // Options configure an Engine.
 type Options struct {
 	Vocabulary Vocabulary
-	Set        *Set     // the catalog (LoadFS); nil means empty
-	Active     []string // scenarios active for all traffic (--scenario)
-	Seed       int64    // seeds probability and delay draws per session
+	Set        *Set // the catalog (LoadFS); nil means empty
+	// Active are the scenarios active for all traffic (--scenario). With
+	// State, the first replica to start applies them to the shared list;
+	// later ones leave it as the operator has since made it.
+	Active []string
+	Seed   int64 // seeds probability and delay draws per session
 	// Sleep waits d or until ctx ends; tests inject it to observe delays.
 	Sleep func(ctx context.Context, d time.Duration) error
 	// HangMax bounds a hang fault so a forgotten client cannot pin a
 	// goroutine forever (default 10 minutes).
 	HangMax time.Duration
+	// State is the shared backend (--state) the global activations live
+	// in, so that activating on one replica applies to the next request
+	// on any; nil keeps them in memory. Sessions' states go there through
+	// NewStateIn.
+	State *state.Redis
 }
 
 // Engine decides, per request, whether a scenario answers instead of the
@@ -46,11 +55,18 @@ type Engine struct {
 	hangMax time.Duration
 	set     atomic.Pointer[Set]
 	global  activeList
+	// r holds the global activations instead of global when set
+	// (Options.State), under globalKey.
+	r         *state.Redis
+	globalKey string
 }
 
 // NewEngine builds an engine; every name in opts.Active must exist.
 func NewEngine(opts Options) (*Engine, error) {
-	e := &Engine{vocab: newVocab(opts.Vocabulary), seed: opts.Seed, sleep: opts.Sleep, hangMax: opts.HangMax}
+	e := &Engine{vocab: newVocab(opts.Vocabulary), seed: opts.Seed, sleep: opts.Sleep, hangMax: opts.HangMax, r: opts.State}
+	if e.r != nil {
+		e.globalKey = e.r.Key("scenarios", "global")
+	}
 	if e.sleep == nil {
 		e.sleep = clock.Real{}.Sleep
 	}
@@ -62,6 +78,15 @@ func NewEngine(opts Options) (*Engine, error) {
 		set = &Set{byName: map[string]*Scenario{}}
 	}
 	e.set.Store(set)
+	if e.r != nil {
+		if err := e.known(opts.Active); err != nil {
+			return nil, err
+		}
+		if err := e.seedGlobal(opts.Active); err != nil {
+			return nil, err
+		}
+		return e, nil
+	}
 	if err := e.ActivateGlobal(opts.Active...); err != nil {
 		return nil, err
 	}
@@ -76,6 +101,10 @@ func (e *Engine) Set() *Set { return e.set.Load() }
 // that no longer exist are dropped.
 func (e *Engine) Replace(s *Set) {
 	e.set.Store(s)
+	if e.r != nil {
+		e.pruneGlobal(s)
+		return
+	}
 	e.global.keep(func(n string) bool { _, ok := s.Lookup(n); return ok })
 }
 
@@ -95,20 +124,36 @@ func (e *Engine) Operations() []Operation {
 	return out
 }
 
-// ActivateGlobal activates scenarios for every session.
+// ActivateGlobal activates scenarios for every session (of every replica,
+// with Options.State).
 func (e *Engine) ActivateGlobal(names ...string) error {
 	if err := e.known(names); err != nil {
 		return err
+	}
+	if e.r != nil {
+		listAdd(e.r, e.globalKey, names)
+		return nil
 	}
 	e.global.add(names)
 	return nil
 }
 
 // DeactivateGlobal deactivates globally active scenarios (all when none named).
-func (e *Engine) DeactivateGlobal(names ...string) { e.global.remove(names) }
+func (e *Engine) DeactivateGlobal(names ...string) {
+	if e.r != nil {
+		listRemove(e.r, e.globalKey, names)
+		return
+	}
+	e.global.remove(names)
+}
 
 // Global lists the globally active scenarios in activation order.
-func (e *Engine) Global() []string { return slices.Clone(e.global.load()) }
+func (e *Engine) Global() []string {
+	if e.r != nil {
+		return e.globalRemote()
+	}
+	return slices.Clone(e.global.load())
+}
 
 // UnknownScenarioError names a scenario the catalog does not have.
 type UnknownScenarioError struct{ Name string }
@@ -131,15 +176,21 @@ func (e *Engine) known(names []string) error {
 // scenarios and counters, and a random source seeded from the engine seed
 // so probability and delay draws replay identically in every run.
 func (e *Engine) NewState() *State {
-	return &State{engine: e, counters: map[string]*counter{}, rng: rand.New(rand.NewPCG(uint64(e.seed), 0x5ce7a))}
+	return &State{engine: e, counters: map[string]*counter{}, rng: rand.New(rand.NewPCG(uint64(e.seed), 0x5ce7a)), shared: e.r != nil}
 }
 
 // State is one session's scenario state. Its lock makes the counters exact
 // under concurrent requests: a match, its counter update and its draw are
-// one step.
+// one step. A State of NewStateIn with a remote Scope keeps nothing here:
+// rs names its keys in Redis, where every replica's State for the session
+// reads and counts.
 type State struct {
 	engine *Engine
 	active activeList
+	rs     *remoteState
+	// shared: the session or the engine's global list is in Redis (one
+	// test on the hot path keeps the memory mode as it was).
+	shared bool
 
 	mu       sync.Mutex
 	counters map[string]*counter
@@ -161,16 +212,33 @@ func (st *State) Activate(names ...string) error {
 	if err := st.engine.known(names); err != nil {
 		return err
 	}
+	if st.rs != nil {
+		listAdd(st.rs.sc.R, st.rs.active, names)
+		return nil
+	}
 	st.active.add(names)
 	return nil
 }
 
 // Deactivate deactivates scenarios of this session (all when none named).
-func (st *State) Deactivate(names ...string) { st.active.remove(names) }
+func (st *State) Deactivate(names ...string) {
+	if st.rs != nil {
+		listRemove(st.rs.sc.R, st.rs.active, names)
+		return
+	}
+	st.active.remove(names)
+}
 
 // Active lists the scenarios active for this session (its own, then the
 // global ones), without duplicates.
 func (st *State) Active() []string {
+	if st.shared {
+		// As in memory, where a reload prunes the global list only.
+		own, global := st.lists()
+		set := st.engine.Set()
+		global = slices.DeleteFunc(global, func(n string) bool { _, ok := set.Lookup(n); return !ok })
+		return appendNew(slices.Clone(own), global)
+	}
 	return appendNew(slices.Clone(st.active.load()), st.engine.global.load())
 }
 
@@ -183,6 +251,11 @@ type Counter struct {
 
 // Counters lists the session's counters sorted by scenario.
 func (st *State) Counters() []Counter {
+	if st.rs != nil {
+		out := st.rs.counterList()
+		sort.Slice(out, func(i, j int) bool { return out[i].Scenario < out[j].Scenario })
+		return out
+	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	out := make([]Counter, 0, len(st.counters))
@@ -196,6 +269,9 @@ func (st *State) Counters() []Counter {
 // fire counts a match of sc and decides, under the lock, whether it plays
 // a step now and which.
 func (st *State) fire(sc *Scenario) (*Step, time.Duration, bool) {
+	if st.rs != nil {
+		return st.rs.fire(sc)
+	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	c := st.counters[sc.Name]

@@ -8,14 +8,22 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sandbox-dev/fintech-sandbox/simulator/state"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/state/statetest"
 )
 
 // newTestEngine parses src into a catalog and returns an engine over it
 // with a recording sleep.
 func newTestEngine(t *testing.T, src string, active ...string) (*Engine, *[]time.Duration) {
 	t.Helper()
-	vocab := testVocab(t)
-	scs, err := Parse("t.yaml", []byte(src), vocab)
+	return newTestEngineIn(t, nil, src, active...)
+}
+
+// testSet parses src into a catalog.
+func testSet(t *testing.T, src string) *Set {
+	t.Helper()
+	scs, err := Parse("t.yaml", []byte(src), testVocab(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,9 +32,16 @@ func newTestEngine(t *testing.T, src string, active ...string) (*Engine, *[]time
 		set.byName[sc.Name] = sc
 		set.list = append(set.list, sc)
 	}
+	return set
+}
+
+// newTestEngineIn is newTestEngine with the global activations in r (nil:
+// in memory).
+func newTestEngineIn(t *testing.T, r *state.Redis, src string, active ...string) (*Engine, *[]time.Duration) {
+	t.Helper()
 	var mu sync.Mutex
 	var slept []time.Duration
-	e, err := NewEngine(Options{Vocabulary: vocab, Set: set, Active: active, Seed: 7, Sleep: func(ctx context.Context, d time.Duration) error {
+	e, err := NewEngine(Options{Vocabulary: testVocab(t), Set: testSet(t, src), Active: active, Seed: 7, State: r, Sleep: func(ctx context.Context, d time.Duration) error {
 		mu.Lock()
 		slept = append(slept, d)
 		mu.Unlock()
@@ -103,51 +118,55 @@ sequence: [{error: acme.DOWN}, {error: acme.LIMIT}]
 		{"seq-loop", []string{"DOWN", "LIMIT", "DOWN", "LIMIT", "DOWN"}},
 		{"seq-times", []string{"DOWN", "LIMIT", "DOWN", "", ""}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			e, _ := newTestEngine(t, src)
-			st := e.NewState()
-			if err := st.Activate(tt.name); err != nil {
-				t.Fatal(err)
-			}
-			got := fired(t, e, st, len(tt.want), func() *Request { return request("acme.update", "PATCH", "/things", "{}") })
-			if strings.Join(got, ",") != strings.Join(tt.want, ",") {
-				t.Errorf("got %v, want %v", got, tt.want)
-			}
-			c := st.Counters()
-			if len(c) != 1 || c[0].Seen != len(tt.want) {
-				t.Errorf("counters = %+v", c)
-			}
-		})
-	}
+	inModes(t, func(t *testing.T, m mode) {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				e, _ := m.engine(t, src)
+				st := m.session(e)
+				if err := st.Activate(tt.name); err != nil {
+					t.Fatal(err)
+				}
+				got := fired(t, e, st, len(tt.want), func() *Request { return request("acme.update", "PATCH", "/things", "{}") })
+				if strings.Join(got, ",") != strings.Join(tt.want, ",") {
+					t.Errorf("got %v, want %v", got, tt.want)
+				}
+				c := st.Counters()
+				if len(c) != 1 || c[0].Seen != len(tt.want) {
+					t.Errorf("counters = %+v", c)
+				}
+			})
+		}
+	})
 }
 
 // TestCountersExactUnderConcurrency: 64 parallel requests against
 // times: 10 give exactly 10 hits (run with -race).
 func TestCountersExactUnderConcurrency(t *testing.T) {
-	e, _ := newTestEngine(t, "name: ten\ndescription: d\ntimes: 10\nrespond: {error: acme.DOWN}\n", "ten")
-	st := e.NewState()
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	hits := 0
-	for range 64 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if d, _ := e.Decide(st, request("acme.update", "PATCH", "/things", "{}")); d != nil {
-				mu.Lock()
-				hits++
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	if hits != 10 {
-		t.Errorf("hits = %d, want exactly 10", hits)
-	}
-	if c := st.Counters(); c[0].Seen != 64 || c[0].Fired != 10 {
-		t.Errorf("counters = %+v", c)
-	}
+	inModes(t, func(t *testing.T, m mode) {
+		e, _ := m.engine(t, "name: ten\ndescription: d\ntimes: 10\nrespond: {error: acme.DOWN}\n", "ten")
+		st := m.session(e)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		hits := 0
+		for range 64 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if d, _ := e.Decide(st, request("acme.update", "PATCH", "/things", "{}")); d != nil {
+					mu.Lock()
+					hits++
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		if hits != 10 {
+			t.Errorf("hits = %d, want exactly 10", hits)
+		}
+		if c := st.Counters(); len(c) != 1 || c[0].Seen != 64 || c[0].Fired != 10 {
+			t.Errorf("counters = %+v", c)
+		}
+	})
 }
 
 func TestMatchConditions(t *testing.T) {
@@ -261,10 +280,17 @@ func TestPrefer(t *testing.T) {
 
 // TestProbabilityAndDelayAreSeeded: the same seed replays the same draws.
 func TestProbabilityAndDelayAreSeeded(t *testing.T) {
+	inModes(t, func(t *testing.T, m mode) { probabilityAndDelayAreSeeded(t, m) })
+}
+
+func probabilityAndDelayAreSeeded(t *testing.T, m mode) {
 	src := "name: p\ndescription: d\nprobability: 0.3\nrespond: {pass: true, delay: {min: 10ms, max: 50ms}}\n"
 	run := func() ([]string, []time.Duration) {
-		e, _ := newTestEngine(t, src, "p")
-		st := e.NewState()
+		if m.r != nil {
+			m.r = statetest.Open(t) // a fresh Redis world: the run replays from the start
+		}
+		e, _ := m.engine(t, src, "p")
+		st := e.NewStateIn(m.scope("replay"))
 		var delays []time.Duration
 		out := make([]string, 200)
 		for i := range out {
@@ -294,8 +320,12 @@ func TestProbabilityAndDelayAreSeeded(t *testing.T) {
 }
 
 func TestActivation(t *testing.T) {
-	e, _ := newTestEngine(t, "name: a\ndescription: d\nrespond: {pass: true}\n---\nname: b\ndescription: d\nrespond: {pass: true}\n", "b")
-	st := e.NewState()
+	inModes(t, activation)
+}
+
+func activation(t *testing.T, m mode) {
+	e, _ := m.engine(t, "name: a\ndescription: d\nrespond: {pass: true}\n---\nname: b\ndescription: d\nrespond: {pass: true}\n", "b")
+	st := m.session(e)
 	if err := st.Activate("a", "nope"); err == nil || !strings.Contains(err.Error(), `unknown scenario "nope"`) {
 		t.Errorf("err = %v", err)
 	}
@@ -310,7 +340,7 @@ func TestActivation(t *testing.T) {
 	if got := st.Active(); len(got) != 0 {
 		t.Errorf("active after deactivation = %v", got)
 	}
-	if _, err := NewEngine(Options{Vocabulary: testVocab(t), Active: []string{"ghost"}}); err == nil {
+	if _, err := NewEngine(Options{Vocabulary: testVocab(t), Active: []string{"ghost"}, State: m.r}); err == nil {
 		t.Error("an unknown --scenario was accepted")
 	}
 }

@@ -85,6 +85,9 @@ func (st *State) Arm(t Trigger) ([]Trigger, error) {
 	if err != nil {
 		return nil, err
 	}
+	if st.rs != nil {
+		return st.rs.arm(a)
+	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if len(st.triggers) >= MaxTriggers {
@@ -97,6 +100,9 @@ func (st *State) Arm(t Trigger) ([]Trigger, error) {
 
 // Armed lists the triggers still armed in the session, oldest first.
 func (st *State) Armed() []Trigger {
+	if st.rs != nil {
+		return st.rs.armed()
+	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	return st.armedLocked()
@@ -104,6 +110,10 @@ func (st *State) Armed() []Trigger {
 
 // Disarm clears every armed trigger of the session.
 func (st *State) Disarm() {
+	if st.rs != nil {
+		st.rs.disarm()
+		return
+	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.triggers = nil
@@ -119,7 +129,8 @@ func (st *State) armedLocked() []Trigger {
 }
 
 // fireTrigger takes the oldest trigger armed for operation, if any. A
-// session with none armed costs one atomic load.
+// session with none armed costs one atomic load. (A session in Redis takes
+// its trigger in begin's script instead, with the active lists.)
 func (st *State) fireTrigger(operation string) *Decision {
 	if st.nTriggers.Load() == 0 {
 		return nil

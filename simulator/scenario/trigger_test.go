@@ -52,8 +52,12 @@ func TestArmRefuses(t *testing.T) {
 // TestTriggerFiresOnce: a trigger answers the next request it matches,
 // once, oldest first; other operations pass it by; Disarm clears.
 func TestTriggerFiresOnce(t *testing.T) {
-	e, _ := newTestEngine(t, downScenario)
-	st := e.NewState()
+	inModes(t, triggerFiresOnce)
+}
+
+func triggerFiresOnce(t *testing.T, m mode) {
+	e, _ := m.engine(t, downScenario)
+	st := m.session(e)
 	if _, err := st.Arm(Trigger{Error: "acme.TAKEN", Operation: "acme.update"}); err != nil {
 		t.Fatal(err)
 	}
@@ -113,8 +117,12 @@ func TestTriggerFiresOnce(t *testing.T) {
 // TestTriggerBoundAndRace: at most MaxTriggers are armed; concurrent
 // requests fire each trigger exactly once.
 func TestTriggerBoundAndRace(t *testing.T) {
-	e, _ := newTestEngine(t, downScenario)
-	st := e.NewState()
+	inModes(t, triggerBoundAndRace)
+}
+
+func triggerBoundAndRace(t *testing.T, m mode) {
+	e, _ := m.engine(t, downScenario)
+	st := m.session(e)
 	for i := range MaxTriggers {
 		if _, err := st.Arm(Trigger{Error: "acme.TAKEN"}); err != nil {
 			t.Fatalf("arm %d: %v", i, err)

@@ -91,8 +91,8 @@ type WebhookDecision struct {
 func (e *Engine) DecideWebhook(st *State, req *WebhookRequest) *WebhookDecision {
 	set := e.Set()
 	in := &input{raw: req.Body}
-	own := st.active.load()
-	for i, list := range [3][]string{req.Named, own, e.global.load()} {
+	own, global := st.lists()
+	for i, list := range [3][]string{req.Named, own, global} {
 		for _, name := range list {
 			if (i > 0 && slices.Contains(req.Named, name)) || (i == 2 && slices.Contains(own, name)) {
 				continue // already tried as named, or as the session's own

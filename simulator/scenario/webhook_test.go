@@ -5,6 +5,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sandbox-dev/fintech-sandbox/simulator/state/statetest"
 )
 
 func kycEvent(body string) *WebhookRequest {
@@ -50,21 +52,23 @@ func TestDecideWebhookFaults(t *testing.T) {
 			}
 		})
 	}
-	t.Run("delay range", func(t *testing.T) {
-		e, _ := newTestEngine(t, "name: w\ndescription: d\nmatch: {webhook: /things/kyc/watch}\nrespond: {webhook: delay, delay: {min: 1s, max: 2s}}\n", "w")
-		st := e.NewState()
-		seen := map[time.Duration]bool{}
-		for range 50 {
-			d := e.DecideWebhook(st, kycEvent(`{}`))
-			if d == nil || d.Delay < time.Second || d.Delay > 2*time.Second {
-				t.Fatalf("decision = %+v, want a delay in [1s, 2s]", d)
-			}
-			seen[d.Delay] = true
+	t.Run("delay range", func(t *testing.T) { inModes(t, webhookDelayRange) })
+}
+
+func webhookDelayRange(t *testing.T, m mode) {
+	e, _ := m.engine(t, "name: w\ndescription: d\nmatch: {webhook: /things/kyc/watch}\nrespond: {webhook: delay, delay: {min: 1s, max: 2s}}\n", "w")
+	st := m.session(e)
+	seen := map[time.Duration]bool{}
+	for range 50 {
+		d := e.DecideWebhook(st, kycEvent(`{}`))
+		if d == nil || d.Delay < time.Second || d.Delay > 2*time.Second {
+			t.Fatalf("decision = %+v, want a delay in [1s, 2s]", d)
 		}
-		if len(seen) < 10 {
-			t.Errorf("%d distinct delays in 50 draws", len(seen))
-		}
-	})
+		seen[d.Delay] = true
+	}
+	if len(seen) < 10 {
+		t.Errorf("%d distinct delays in 50 draws", len(seen))
+	}
 }
 
 // TestDecideWebhookCounters: times, after, sequence and loop count events
@@ -97,32 +101,38 @@ sequence: [{webhook: drop}, {webhook: reorder}]
 		{"seq", []string{"drop", "duplicate", "bad-signature", "", ""}, 3},
 		{"seq-loop", []string{"drop", "reorder", "drop", "reorder", "drop"}, 5},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			e, _ := newTestEngine(t, src)
-			st := e.NewState()
-			if err := st.Activate(tt.name); err != nil {
-				t.Fatal(err)
-			}
-			got := faultsOf(e, st, len(tt.want), func() *WebhookRequest { return kycEvent(`{}`) })
-			if strings.Join(got, ",") != strings.Join(tt.want, ",") {
-				t.Errorf("got %v, want %v", got, tt.want)
-			}
-			if c := st.Counters(); len(c) != 1 || c[0] != (Counter{Scenario: tt.name, Seen: len(tt.want), Fired: tt.fired}) {
-				t.Errorf("counters = %+v", c)
-			}
-		})
-	}
+	inModes(t, func(t *testing.T, m mode) {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				e, _ := m.engine(t, src)
+				st := m.session(e)
+				if err := st.Activate(tt.name); err != nil {
+					t.Fatal(err)
+				}
+				got := faultsOf(e, st, len(tt.want), func() *WebhookRequest { return kycEvent(`{}`) })
+				if strings.Join(got, ",") != strings.Join(tt.want, ",") {
+					t.Errorf("got %v, want %v", got, tt.want)
+				}
+				if c := st.Counters(); len(c) != 1 || c[0] != (Counter{Scenario: tt.name, Seen: len(tt.want), Fired: tt.fired}) {
+					t.Errorf("counters = %+v", c)
+				}
+			})
+		}
+	})
 }
 
 // TestDecideWebhookActivation: only active scenarios fire, the session's
 // own before the global ones, and a matching one that does not play (its
 // times spent) lets the next decide.
 func TestDecideWebhookActivation(t *testing.T) {
+	inModes(t, decideWebhookActivation)
+}
+
+func decideWebhookActivation(t *testing.T, m mode) {
 	src := "name: drop\ndescription: d\nmatch: {webhook: /things/kyc/watch}\ntimes: 1\nrespond: {webhook: drop}\n---\n" +
 		"name: dup\ndescription: d\nmatch: {webhook: /things/kyc/watch}\nrespond: {webhook: duplicate}\n"
-	e, _ := newTestEngine(t, src)
-	st := e.NewState()
+	e, _ := m.engine(t, src)
+	st := m.session(e)
 	if d := e.DecideWebhook(st, kycEvent(`{}`)); d != nil {
 		t.Fatalf("an inactive scenario fired: %+v", d)
 	}
@@ -138,7 +148,7 @@ func TestDecideWebhookActivation(t *testing.T) {
 	if got := strings.Join(faultsOf(e, st, 3, func() *WebhookRequest { return kycEvent(`{}`) }), ","); got != "drop,duplicate,duplicate" {
 		t.Errorf("got %s, want the session's drop once, then the global duplicate", got)
 	}
-	if d := e.DecideWebhook(e.NewState(), kycEvent(`{}`)); d == nil || d.Scenario != "dup" {
+	if d := e.DecideWebhook(m.session(e), kycEvent(`{}`)); d == nil || d.Scenario != "dup" {
 		t.Errorf("another session: %+v, want the global dup", d)
 	}
 	e.DeactivateGlobal()
@@ -208,8 +218,12 @@ func TestDecideIgnoresWebhookScenarios(t *testing.T) {
 // TestDecideWebhookExactUnderConcurrency: 64 events in parallel against
 // times: 10 give exactly 10 faults (run with -race).
 func TestDecideWebhookExactUnderConcurrency(t *testing.T) {
-	e, _ := newTestEngine(t, "name: ten\ndescription: d\nmatch: {webhook: /things/kyc/watch}\ntimes: 10\nrespond: {webhook: duplicate}\n", "ten")
-	st := e.NewState()
+	inModes(t, decideWebhookExactUnderConcurrency)
+}
+
+func decideWebhookExactUnderConcurrency(t *testing.T, m mode) {
+	e, _ := m.engine(t, "name: ten\ndescription: d\nmatch: {webhook: /things/kyc/watch}\ntimes: 10\nrespond: {webhook: duplicate}\n", "ten")
+	st := m.session(e)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	hits := 0
@@ -234,17 +248,22 @@ func TestDecideWebhookExactUnderConcurrency(t *testing.T) {
 // faults.
 func TestDecideWebhookProbabilityIsSeeded(t *testing.T) {
 	src := "name: p\ndescription: d\nmatch: {webhook: /things/kyc/watch}\nprobability: 0.3\nrespond: {webhook: drop}\n"
-	run := func() string {
-		e, _ := newTestEngine(t, src, "p")
-		return strings.Join(faultsOf(e, e.NewState(), 200, func() *WebhookRequest { return kycEvent(`{}`) }), ",")
-	}
-	a, b := run(), run()
-	if a != b {
-		t.Fatal("two runs with the same seed differ")
-	}
-	if n := strings.Count(a, "drop"); n < 40 || n > 80 {
-		t.Errorf("fired %d of 200 at probability 0.3", n)
-	}
+	inModes(t, func(t *testing.T, m mode) {
+		run := func() string {
+			if m.r != nil {
+				m.r = statetest.Open(t) // a fresh Redis world: the run replays from the start
+			}
+			e, _ := m.engine(t, src, "p")
+			return strings.Join(faultsOf(e, e.NewStateIn(m.scope("replay")), 200, func() *WebhookRequest { return kycEvent(`{}`) }), ",")
+		}
+		a, b := run(), run()
+		if a != b {
+			t.Fatal("two runs with the same seed differ")
+		}
+		if n := strings.Count(a, "drop"); n < 40 || n > 80 {
+			t.Errorf("fired %d of 200 at probability 0.3", n)
+		}
+	})
 }
 
 // TestDecideWebhookNamedByTheCause: the webhook scenarios the causing
