@@ -193,7 +193,7 @@ func New(cfg Config) (*Server, error) {
 	s.metrics = metrics.New(mopts)
 	var err error
 	s.webhooks, err = webhook.New(webhook.Options{Clock: cfg.Clock, Logger: cfg.Logger, Client: cfg.HTTPClient, URL: cfg.WebhookURL,
-		Schedule: cfg.WebhookSchedule, Timeout: cfg.WebhookTimeout, Unordered: cfg.WebhookUnordered, Observer: s.metrics, Faults: s.webhookFault})
+		Schedule: cfg.WebhookSchedule, Timeout: cfg.WebhookTimeout, Unordered: cfg.WebhookUnordered, Observer: s.metrics, Faults: s.webhookFault, State: cfg.State})
 	if err != nil {
 		return nil, err
 	}
@@ -206,12 +206,12 @@ func New(cfg Config) (*Server, error) {
 		s.webhooks.Register(v.Name, v.Webhooks)
 	}
 	s.watcher, s.engine, err = scenario.NewWatcher(scenarioCatalog(vocab, cfg.ScenarioDir),
-		scenario.Options{Active: cfg.Scenarios, Seed: cfg.Seed, Sleep: cfg.Clock.Sleep}, cfg.Logger, s.metrics.ScenarioReloadFailed)
+		scenario.Options{Active: cfg.Scenarios, Seed: cfg.Seed, Sleep: cfg.Clock.Sleep, State: cfg.State}, cfg.Logger, s.metrics.ScenarioReloadFailed)
 	if err != nil {
 		return nil, err
 	}
 	factories := []session.Factory{
-		s.scenarioKey.Factory(s.engine.NewState),
+		s.scenarioKey.ScopedFactory(s.engine.NewStateIn),
 		s.journalKey.ScopedFactory(func(sc state.Scope) *journal.Journal { return journal.NewIn(sc, cfg.JournalCapacity, budget) }),
 		s.webhooks.Factory(),
 	}
@@ -315,6 +315,7 @@ func (s *Server) Run(ctx context.Context) {
 	if s.cfg.State != nil {
 		go s.cfg.State.Run(ctx, 200*time.Millisecond)
 	}
+	go s.webhooks.Run(ctx)
 	go s.sessions.RunJanitor(ctx, s.cfg.SessionIdleTTL, min(s.cfg.SessionIdleTTL/4, time.Minute))
 	s.watcher.Run(ctx, s.cfg.ScenarioReload)
 }
