@@ -254,8 +254,8 @@ func (r *Registry) deleteRemote(name string, cutoff *time.Time) (bool, error) {
 // used meanwhile on another replica stays.
 func (r *Registry) expireRemote(ttl time.Duration) []string {
 	cutoff := r.clock.Now().Add(-ttl)
-	names, err := r.remote.r.Client().ZRangeByScore(context.Background(), r.remote.zset,
-		&redis.ZRangeBy{Min: "-inf", Max: "(" + strconv.FormatInt(cutoff.UnixMilli(), 10)}).Result()
+	names, err := r.remote.r.Client().ZRangeArgs(context.Background(), redis.ZRangeArgs{Key: r.remote.zset, ByScore: true,
+		Start: "-inf", Stop: "(" + strconv.FormatInt(cutoff.UnixMilli(), 10)}).Result()
 	if r.remote.r.Check(err) != nil {
 		return nil
 	}
