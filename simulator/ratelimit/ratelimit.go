@@ -81,6 +81,9 @@ type counter struct {
 type Limiter struct {
 	spec  Spec
 	clock clock.Clock
+	// shared holds the windows in Redis for a remote Scope; nil keeps them
+	// in keys below (the default, whose hot path stays lock-and-count).
+	shared *shared
 
 	mu   sync.Mutex
 	keys map[string][]counter
@@ -94,8 +97,11 @@ func New(spec Spec, c clock.Clock) *Limiter {
 // NewIn is New for a session's windows under sc: in memory for the zero
 // Scope, else in the shared backend, exact across replicas.
 func NewIn(spec Spec, c clock.Clock, sc state.Scope) *Limiter {
-	_ = sc
-	return New(spec, c)
+	l := New(spec, c)
+	if sc.Remote() && len(spec) > 0 {
+		l.shared = newShared(spec, sc)
+	}
+	return l
 }
 
 // Allow counts one request for key, or refuses it when a window is full.
@@ -105,6 +111,9 @@ func (l *Limiter) Allow(key string) Decision {
 		return Decision{Allowed: true}
 	}
 	now := l.clock.Now()
+	if l.shared != nil {
+		return l.allowShared(key, now)
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	cs := l.keys[key]
