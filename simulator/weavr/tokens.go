@@ -1,10 +1,16 @@
 package weavr
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
 	"sync"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/sandbox-dev/fintech-sandbox/simulator/state"
 )
@@ -23,21 +29,31 @@ func newTokenValue() string {
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
-// tokens are one session's auth tokens.
+// tokens are one session's auth tokens: in byVal for the zero Scope, else
+// in Redis under sc (see the shared methods below), where the Go value is
+// only a handle and every replica sees every token.
 type tokens struct {
+	sc state.Scope
+
 	mu    sync.Mutex
 	byVal map[string]*token
 }
 
 // newTokens makes a session's token store under sc.
 func newTokens(sc state.Scope) *tokens {
-	_ = sc
+	if sc.Remote() {
+		return &tokens{sc: sc}
+	}
 	return &tokens{byVal: map[string]*token{}}
 }
 
 // issue creates a token for the consumer.
 func (ts *tokens) issue(consumerID, programmeID string, now time.Time) string {
 	v := newTokenValue()
+	if ts.sc.Remote() {
+		ts.issueShared(v, consumerID, programmeID, now)
+		return v
+	}
 	ts.mu.Lock()
 	ts.byVal[v] = &token{consumerID: consumerID, programmeID: programmeID, lastUsed: now}
 	ts.mu.Unlock()
@@ -47,6 +63,9 @@ func (ts *tokens) issue(consumerID, programmeID string, now time.Time) string {
 // use returns the token's owner and marks it used, or false if the token is
 // unknown or idle for longer than ttl (an expired token is forgotten).
 func (ts *tokens) use(value string, now time.Time, ttl time.Duration) (token, bool) {
+	if ts.sc.Remote() {
+		return ts.useShared(value, now, ttl)
+	}
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	t, ok := ts.byVal[value]
@@ -64,6 +83,9 @@ func (ts *tokens) use(value string, now time.Time, ttl time.Duration) (token, bo
 // peek returns the token's owner without marking it used (a scenario's
 // target), expired or not.
 func (ts *tokens) peek(value string) (token, bool) {
+	if ts.sc.Remote() {
+		return ts.peekShared(value)
+	}
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	t, ok := ts.byVal[value]
@@ -75,6 +97,10 @@ func (ts *tokens) peek(value string) (token, bool) {
 
 // revoke forgets a token (logout): later calls with it are 401.
 func (ts *tokens) revoke(value string) {
+	if ts.sc.Remote() {
+		ts.must(ts.sc.R.Client().Del(context.Background(), ts.key(value)).Err())
+		return
+	}
 	ts.mu.Lock()
 	delete(ts.byVal, value)
 	ts.mu.Unlock()
@@ -84,6 +110,10 @@ func (ts *tokens) revoke(value string) {
 // stay refused after the consumer is activated again, which needs a new
 // login, as a deactivated user's sessions end on Weavr.
 func (ts *tokens) revokeConsumer(id string) {
+	if ts.sc.Remote() {
+		ts.must(revokeConsumerScript.Run(context.Background(), ts.sc.R.Client(), []string{ts.ownerKey(id)}).Err())
+		return
+	}
 	ts.mu.Lock()
 	for v, t := range ts.byVal {
 		if t.consumerID == id {
@@ -91,4 +121,131 @@ func (ts *tokens) revokeConsumer(id string) {
 		}
 	}
 	ts.mu.Unlock()
+}
+
+// In Redis a token is the hash at key(value): its owner (c: consumer id,
+// p: programme id) and its last use (s, n: Unix seconds and nanoseconds by
+// the injected clock, which decides idleness, as in memory). Each consumer
+// has the set ownerKey(id) of its tokens' keys, for revokeConsumer. Redis'
+// own expiry only removes tokens nobody can use any more: it is set
+// generously (expiryAfter) so that replicas whose clocks differ a little,
+// or a test's fake clock, never lose a live token to it.
+
+// issueExpiry is how long a token that is never used stays in Redis after
+// its login: issue does not know the TTL (use is told it), so this is the
+// bound on a dead token's life until its first use slides it.
+const issueExpiry = 24 * time.Hour
+
+// expiryAfter is the Redis expiry a token gets when it is used: its idle
+// TTL plus as much again (at least a minute) of grace.
+func expiryAfter(ttl time.Duration) time.Duration { return ttl + max(ttl, time.Minute) }
+
+func (ts *tokens) key(value string) string   { return ts.sc.Key("token", value) }
+func (ts *tokens) ownerKey(id string) string { return ts.sc.Key("consumer-tokens", id) }
+
+func millis(d time.Duration) string {
+	return strconv.FormatInt(int64((d+time.Millisecond-1)/time.Millisecond), 10)
+}
+
+// must aborts the request when Redis cannot answer (state.Must) and
+// returns whether the reply is "no such token" (redis.Nil); any other
+// error is a script's bug, which no answer may be built on.
+func (ts *tokens) must(err error) (missing bool) {
+	err = ts.sc.R.Must(err)
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, redis.Nil):
+		return true
+	default:
+		panic(fmt.Errorf("weavr tokens: %w", err))
+	}
+}
+
+// issueScript stores a token (KEYS[1]) with its Redis expiry and adds it
+// to its consumer's set (KEYS[2]), first dropping the set's members whose
+// tokens are gone (expired, used after their TTL, revoked), so the set
+// holds no more than the consumer's live tokens and this one.
+// ARGV: consumer id, programme id, seconds, nanoseconds, expiry (ms).
+var issueScript = redis.NewScript(`
+local m = redis.call('SMEMBERS', KEYS[2])
+for i = 1, #m do
+  if redis.call('EXISTS', m[i]) == 0 then
+    redis.call('SREM', KEYS[2], m[i])
+  end
+end
+redis.call('HSET', KEYS[1], 'c', ARGV[1], 'p', ARGV[2], 's', ARGV[3], 'n', ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+redis.call('SADD', KEYS[2], KEYS[1])
+return 1
+`)
+
+// useScript is use: the token's owner, its last use moved to now and its
+// Redis expiry slid; or nil, the token deleted, when it has been idle for
+// longer than the TTL; or nil for an unknown token. The idle time is
+// computed from the seconds' difference first, exact in a double for any
+// idleness under a hundred days.
+// ARGV: seconds, nanoseconds, TTL (ns), expiry (ms).
+var useScript = redis.NewScript(`
+local v = redis.call('HMGET', KEYS[1], 'c', 'p', 's', 'n')
+if not v[1] then
+  return false
+end
+local idle = (tonumber(ARGV[1]) - tonumber(v[3])) * 1e9 + (tonumber(ARGV[2]) - tonumber(v[4]))
+if idle > tonumber(ARGV[3]) then
+  redis.call('DEL', KEYS[1])
+  return false
+end
+redis.call('HSET', KEYS[1], 's', ARGV[1], 'n', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return {v[1], v[2]}
+`)
+
+// revokeConsumerScript deletes every token in the consumer's set
+// (KEYS[1]) and the set, at once: a login racing it on another replica
+// lands wholly before (and is revoked) or after (and lives).
+var revokeConsumerScript = redis.NewScript(`
+local m = redis.call('SMEMBERS', KEYS[1])
+for i = 1, #m do
+  redis.call('DEL', m[i])
+end
+redis.call('DEL', KEYS[1])
+return #m
+`)
+
+func (ts *tokens) issueShared(value, consumerID, programmeID string, now time.Time) {
+	ts.must(issueScript.Run(context.Background(), ts.sc.R.Client(),
+		[]string{ts.key(value), ts.ownerKey(consumerID)},
+		consumerID, programmeID, strconv.FormatInt(now.Unix(), 10), strconv.Itoa(now.Nanosecond()), millis(issueExpiry)).Err())
+}
+
+func (ts *tokens) useShared(value string, now time.Time, ttl time.Duration) (token, bool) {
+	res, err := useScript.Run(context.Background(), ts.sc.R.Client(), []string{ts.key(value)},
+		strconv.FormatInt(now.Unix(), 10), strconv.Itoa(now.Nanosecond()), strconv.FormatInt(int64(ttl), 10), millis(expiryAfter(ttl))).StringSlice()
+	if ts.must(err) {
+		return token{}, false
+	}
+	if len(res) != 2 {
+		panic(fmt.Errorf("weavr tokens: use answered %q", res))
+	}
+	return token{consumerID: res[0], programmeID: res[1], lastUsed: now}, true
+}
+
+func (ts *tokens) peekShared(value string) (token, bool) {
+	v, err := ts.sc.R.Client().HMGet(context.Background(), ts.key(value), "c", "p", "s", "n").Result()
+	ts.must(err)
+	c, ok1 := v[0].(string)
+	p, ok2 := v[1].(string)
+	sec, err1 := strconv.ParseInt(str(v[2]), 10, 64)
+	nsec, err2 := strconv.ParseInt(str(v[3]), 10, 64)
+	if !ok1 || !ok2 || err1 != nil || err2 != nil {
+		return token{}, false
+	}
+	return token{consumerID: c, programmeID: p, lastUsed: time.Unix(sec, nsec)}, true
+}
+
+// str is an HMGET field as a string ("" when absent).
+func str(v any) string {
+	s, _ := v.(string)
+	return s
 }
