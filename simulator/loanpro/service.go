@@ -248,8 +248,7 @@ func (s *Service) Errors() []apierr.Def { return s.errs.defs() }
 // newWorld returns a new session's World under sc (in memory for the zero
 // Scope, else in the shared backend): an O(1) fork of the seeded data.
 func (s *Service) newWorld(sc state.Scope) *World {
-	_ = sc
-	return &World{customers: s.base.Fork()}
+	return &World{customers: s.base.ForkIn(sc, customerCodec(), customerTableName)}
 }
 
 // Credentials are the sandbox tenant's API token and Autopal-Instance-Id,

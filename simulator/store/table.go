@@ -1,8 +1,15 @@
-// Package store is the sandbox's in-memory data: an immutable seeded Base of
+// Package store is the sandbox's record data: an immutable seeded Base of
 // records shared by every session, and per-session Tables that fork it in
-// O(1) and keep their own writes in a copy-on-write overlay. A session never
-// copies the data set, so creating one costs the same for 1k or 100k records,
-// and generated records are made on first use, so startup does too.
+// O(1) and keep their own writes (changed and created records) in a
+// copy-on-write overlay. A session never copies the data set, so creating
+// one costs the same for 1k or 100k records, and generated records are made
+// on first use, so startup does too.
+//
+// The Base is a pure function of the seed, so every replica keeps its own
+// in memory; only overlays are state. A Table forked in memory (Fork) keeps
+// its overlay in the process; one forked in a shared Scope (ForkIn) keeps
+// it in Redis, and its writes are optimistic transactions there, so two
+// replicas' Tables over one Scope behave as one Table.
 //
 // Records are values (V): a writer receives a copy of the current record and
 // returns the new one, so readers never see a torn record. Values that hold
@@ -12,7 +19,6 @@ package store
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -29,6 +35,7 @@ type IndexFunc[V any] func(V) []string
 // it: records given at construction (the fixtures) followed by an optional
 // Generated tail made on first use.
 type Base[K comparable, V any] struct {
+	key     func(V) K
 	order   []K
 	records map[K]V
 	indexFn map[string]IndexFunc[V]
@@ -81,6 +88,7 @@ func NewGeneratedBase[K comparable, V any](key func(V) K, indexes map[string]Ind
 		}
 	}
 	b := &Base[K, V]{
+		key:     key,
 		order:   make([]K, 0, len(records)),
 		records: make(map[K]V, len(records)),
 		indexFn: indexes,
@@ -168,185 +176,153 @@ func (b *Base[K, V]) candidates(index, key string) []K {
 	return out
 }
 
-// Fork returns a new Table over b. It copies nothing: O(1) in b's size.
+// Fork returns a new in-memory Table over b. It copies nothing: O(1) in
+// b's size.
 func (b *Base[K, V]) Fork() *Table[K, V] {
 	return &Table[K, V]{base: b}
 }
 
 // Table is one session's view of a Base: reads fall through to the Base,
-// writes land in the Table's own overlay. It is safe for concurrent use; its
-// lock is held only for the duration of one read or one update.
+// writes land in the Table's own overlay, and Insert adds records after
+// the Base's. It is safe for concurrent use. In memory its lock is held
+// only for the duration of one read or one write; in a shared Scope
+// (remote set) the overlay is in Redis and the Table holds no data.
 type Table[K comparable, V any] struct {
-	base *Base[K, V]
+	base   *Base[K, V]
+	remote *remote[K, V] // nil in memory
 
-	mu      sync.RWMutex
-	over    map[K]V
-	overIdx map[string]map[string][]K
+	mu sync.RWMutex
+	layer[K, V]
 }
+
+func (t *Table[K, V]) view() view[K, V] { return view[K, V]{t.base, &t.layer} }
 
 // Get returns the current record for k.
 func (t *Table[K, V]) Get(k K) (V, bool) {
+	if t.remote != nil {
+		return t.remote.get(t.base, k)
+	}
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	return t.get(k)
+	return t.view().get(k)
 }
 
-func (t *Table[K, V]) get(k K) (V, bool) {
-	if v, ok := t.over[k]; ok {
-		return v, true
+// Len is the number of records: the seeded ones and those Insert created.
+func (t *Table[K, V]) Len() int {
+	if t.remote != nil {
+		return t.base.Len() + t.remote.created()
 	}
-	return t.base.get(k)
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.view().len()
 }
 
-// Len is the number of records.
-func (t *Table[K, V]) Len() int { return t.base.Len() }
-
-// Range calls fn for every record in seed order until fn returns false. The
-// read lock is held throughout: fn must not call back into t.
+// Range calls fn for every record in order (seed order, then the created
+// records in creation order) until fn returns false. In memory the read
+// lock is held throughout: fn must not call back into t.
 func (t *Table[K, V]) Range(fn func(V) bool) {
+	if t.remote != nil {
+		t.remote.snapshot(t.base).each(fn)
+		return
+	}
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	for _, k := range t.base.order {
-		v, _ := t.get(k)
-		if !fn(v) {
-			return
-		}
-	}
-	for p := len(t.base.order); p < t.base.Len(); p++ {
-		if !fn(t.nth(p)) {
-			return
-		}
-	}
+	t.view().each(fn)
 }
 
-// Page returns the records matching match (nil matches all), in seed
+// Page returns the records matching match (nil matches all), in Range
 // order, skipping offset and keeping at most limit, with the total number
 // of matches: the paging of the control API's data listings. Without match
 // only the page's records are read (and made), so listing the start of a
 // large generated data set stays cheap.
 func (t *Table[K, V]) Page(match func(V) bool, offset, limit int) (page []V, total int) {
-	page = []V{}
-	if match == nil {
-		t.mu.RLock()
-		defer t.mu.RUnlock()
-		n := t.base.Len()
-		for p := max(offset, 0); p < n && len(page) < limit; p++ {
-			page = append(page, t.nth(p))
-		}
-		return page, n
+	if t.remote != nil {
+		return t.remote.snapshot(t.base).page(match, offset, limit)
 	}
-	t.Range(func(v V) bool {
-		if !match(v) {
-			return true
-		}
-		if total >= offset && len(page) < limit {
-			page = append(page, v)
-		}
-		total++
-		return true
-	})
-	return page, total
-}
-
-// nth is the record at position p of the seed order, under the read lock.
-func (t *Table[K, V]) nth(p int) V {
-	if p < len(t.base.order) {
-		v, _ := t.get(t.base.order[p])
-		return v
-	}
-	i := p - len(t.base.order)
-	if len(t.over) > 0 {
-		if v, ok := t.over[t.base.gen.Key(i)]; ok {
-			return v
-		}
-	}
-	return t.base.at(i)
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.view().page(match, offset, limit)
 }
 
 // Lookup returns the records whose index entry named index currently
 // includes key, in no particular order.
 func (t *Table[K, V]) Lookup(index, key string) []V {
+	if t.remote != nil {
+		return t.remote.snapshot(t.base).lookup(index, key)
+	}
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	return t.lookup(index, key)
+	return t.view().lookup(index, key)
 }
 
-func (t *Table[K, V]) lookup(index, key string) []V {
-	fn, ok := t.base.indexFn[index]
-	if !ok {
-		panic("store: unknown index " + index) // a programming error
-	}
-	var out []V
-	seen := map[K]bool{}
-	for _, cands := range [][]K{t.base.candidates(index, key), t.overIdx[index][key]} {
-		for _, k := range cands {
-			if seen[k] {
-				continue
-			}
-			seen[k] = true
-			// Index entries may be stale after an update: keep only records
-			// that still carry the key.
-			if v, ok := t.get(k); ok && slices.Contains(fn(v), key) {
-				out = append(out, v)
-			}
-		}
-	}
-	return out
-}
-
-// Tx is the view of a Table inside Update: reads see the Table as it is
-// under the write lock, so check-then-write rules (uniqueness, counters)
-// are atomic. A Tx must not be used after its Update returns.
-type Tx[K comparable, V any] struct{ t *Table[K, V] }
+// Tx is the view of a Table inside Update or Insert: reads see the Table
+// as it is inside the write (in memory under the write lock, in Redis the
+// overlay as read by the optimistic transaction, which is retried when
+// another writer changed it), so check-then-write rules (uniqueness,
+// counters) are atomic. A Tx must not be used after its write returns.
+type Tx[K comparable, V any] struct{ v view[K, V] }
 
 // Get returns the current record for k.
-func (tx Tx[K, V]) Get(k K) (V, bool) { return tx.t.get(k) }
+func (tx Tx[K, V]) Get(k K) (V, bool) { return tx.v.get(k) }
 
 // Lookup is Table.Lookup inside the transaction.
-func (tx Tx[K, V]) Lookup(index, key string) []V { return tx.t.lookup(index, key) }
+func (tx Tx[K, V]) Lookup(index, key string) []V { return tx.v.lookup(index, key) }
 
 // Update applies fn to the record k atomically: fn receives a copy of the
 // current record and returns the new one, or an error that leaves the Table
 // unchanged. It returns the stored record.
 func (t *Table[K, V]) Update(k K, fn func(tx Tx[K, V], cur V) (V, error)) (V, error) {
+	if t.remote != nil {
+		return t.remote.update(t.base, k, fn)
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	cur, ok := t.get(k)
+	v := t.view()
+	cur, ok := v.get(k)
 	if !ok {
 		var zero V
 		return zero, ErrNotFound
 	}
-	next, err := fn(Tx[K, V]{t}, cur)
+	next, err := fn(Tx[K, V]{v}, cur)
 	if err != nil {
 		return cur, err
 	}
-	t.put(k, cur, next)
+	v.put(k, cur, next, false, false)
 	return next, nil
 }
 
-// put stores v as record k, replacing cur. An index entry is added only
-// when v's keys differ from cur's: cur is already findable under its own
-// (from the base or an earlier put).
-func (t *Table[K, V]) put(k K, cur, v V) {
-	if t.over == nil {
-		t.over = map[K]V{}
-		t.overIdx = map[string]map[string][]K{}
+// Insert creates a record atomically, listed after every earlier one. Its
+// key is keyOf(seq) for the Table's next sequence number (counting from 0
+// per Table) whose key no record has; build gets the Tx and that key and
+// returns the record (whose key must be that key), or an error that
+// creates nothing. A non-empty idem that an earlier Insert created with
+// answers that record as it was created, with replayed set, and builds
+// nothing: a client's retry of a create.
+func (t *Table[K, V]) Insert(idem string, keyOf func(seq int) K, build func(tx Tx[K, V], k K) (V, error)) (r V, replayed bool, err error) {
+	if t.remote != nil {
+		return t.remote.insert(t.base, idem, keyOf, build)
 	}
-	t.over[k] = v
-	for name, fn := range t.base.indexFn {
-		keys := fn(v)
-		if slices.Equal(keys, fn(cur)) {
-			continue
-		}
-		idx := t.overIdx[name]
-		if idx == nil {
-			idx = map[string][]K{}
-			t.overIdx[name] = idx
-		}
-		for _, ik := range keys {
-			if !slices.Contains(idx[ik], k) {
-				idx[ik] = append(idx[ik], k)
-			}
-		}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if prev, ok := t.idem[idem]; ok && idem != "" {
+		return prev, true, nil
 	}
+	v := t.view()
+	k, s := v.nextKey(keyOf)
+	r, err = build(Tx[K, V]{v}, k)
+	if err != nil {
+		var zero V
+		return zero, false, err
+	}
+	if _, err := v.insert(k, s, r, false); err != nil {
+		var zero V
+		return zero, false, err
+	}
+	if idem != "" {
+		if t.idem == nil {
+			t.idem = map[string]V{}
+		}
+		t.idem[idem] = r
+	}
+	return r, false, nil
 }

@@ -30,8 +30,12 @@ func newBase(t testing.TB, n int) *store.Base[int, rec] {
 }
 
 func TestForksAreIsolated(t *testing.T) {
+	eachMode(t, testForksAreIsolated)
+}
+
+func testForksAreIsolated(t *testing.T, fork forker) {
 	b := newBase(t, 10)
-	a, c := b.Fork(), b.Fork()
+	a, c := fork(b, "a"), fork(b, "c")
 	if _, err := a.Update(3, func(_ store.Tx[int, rec], r rec) (rec, error) { r.Email = "new@example.com"; return r, nil }); err != nil {
 		t.Fatal(err)
 	}
@@ -52,14 +56,23 @@ func TestForksAreIsolated(t *testing.T) {
 		t.Errorf("unknown key: %v", err)
 	}
 	boom := errors.New("no")
-	a.Update(4, func(_ store.Tx[int, rec], r rec) (rec, error) { r.N = 9; return r, boom })
-	if r, _ := a.Get(4); r.N != 0 {
+	if r, err := a.Update(4, func(_ store.Tx[int, rec], r rec) (rec, error) { r.N = 9; return r, boom }); err != boom || r.N != 0 {
+		t.Errorf("a failed update answered %+v, %v", r, err)
+	}
+	if r, _ := fork(b, "a").Get(4); r.N != 0 {
 		t.Error("a failed update was written")
+	}
+	if r, _ := fork(b, "a").Get(3); r.Email != "new@example.com" {
+		t.Errorf("another handle on a's session: %+v", r)
 	}
 }
 
 func TestConcurrentUpdatesAreNotLost(t *testing.T) {
-	tb := newBase(t, 3).Fork()
+	eachMode(t, testConcurrentUpdatesAreNotLost)
+}
+
+func testConcurrentUpdatesAreNotLost(t *testing.T, fork forker) {
+	tb := fork(newBase(t, 3), "s")
 	var wg sync.WaitGroup
 	for range 100 {
 		wg.Add(1)
@@ -143,9 +156,13 @@ func genBase(t testing.TB, n int, made *atomic.Int64) *store.Base[int, rec] {
 }
 
 func TestGeneratedRecordsAreMadeOnFirstUse(t *testing.T) {
+	eachMode(t, testGeneratedRecordsAreMadeOnFirstUse)
+}
+
+func testGeneratedRecordsAreMadeOnFirstUse(t *testing.T, fork forker) {
 	var made atomic.Int64
 	b := genBase(t, 1000, &made)
-	tb := b.Fork()
+	tb := fork(b, "s")
 	if made.Load() != 0 || b.Made() != 0 || tb.Len() != 1002 {
 		t.Fatalf("after construction: %d made, Made() %d, Len %d", made.Load(), b.Made(), tb.Len())
 	}
@@ -182,7 +199,7 @@ func TestGeneratedRecordsAreMadeOnFirstUse(t *testing.T) {
 	if got := tb.Lookup("email", "g50@example.com"); len(got) != 0 {
 		t.Errorf("stale generated index entry: %+v", got)
 	}
-	if got := b.Fork().Lookup("email", "g50@example.com"); len(got) != 1 {
+	if got := fork(b, "other").Lookup("email", "g50@example.com"); len(got) != 1 {
 		t.Errorf("another fork lost the generated record: %+v", got)
 	}
 	// A write that keeps the indexed key: the record is still found by it,

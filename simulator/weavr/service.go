@@ -180,7 +180,7 @@ type World struct {
 // O(1).
 func (s *Service) newWorld(sc state.Scope) *World {
 	return &World{
-		consumers: newConsumerTable(s.data.consumers.Fork(), s.data.indexes),
+		consumers: newConsumerTable(s.data.consumers.ForkIn(sc, consumerCodec(), consumerTableName)),
 		limiter:   ratelimit.NewIn(s.settings.RateLimit, s.clock, sc),
 		tokens:    newTokens(sc),
 	}
