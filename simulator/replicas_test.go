@@ -41,11 +41,7 @@ func startReplica(t *testing.T, url string, opts ...sandboxtest.Option) *sandbox
 
 func startReplicaOn(t *testing.T, url string, opts ...sandboxtest.Option) (*sandboxtest.Sandbox, *state.Redis) {
 	t.Helper()
-	rd, err := state.Open(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = rd.Close() })
+	rd := statetest.OpenURL(t, url)
 	base := []sandboxtest.Option{sandboxtest.WithData(10), sandboxtest.WithState(rd),
 		sandboxtest.WithSettings(func(w *weavr.Settings) { w.RateLimit = nil })}
 	return sandboxtest.New(t, append(base, opts...)...), rd
@@ -184,11 +180,7 @@ func TestReplicasShareTheRateLimit(t *testing.T) {
 func TestReplicaRefusesAnotherWorld(t *testing.T) {
 	url := statetest.URL(t)
 	startReplica(t, url)
-	rd, err := state.Open(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rd.Close()
+	rd := statetest.OpenURL(t, url)
 	if _, _, err := sandboxtest.Start(sandboxtest.WithData(10), sandboxtest.WithConfig(func(c *simulator.Config) { c.Seed, c.State = 2, rd })); err == nil || !strings.Contains(err.Error(), "other seed, fixtures or vendor settings") {
 		t.Errorf("a replica with another seed started (err %v)", err)
 	}

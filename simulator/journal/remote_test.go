@@ -44,22 +44,6 @@ func eachMode(t *testing.T, name string, fn func(t *testing.T, newJ newJournal))
 	t.Run(name, run)
 }
 
-// replicas returns two Redis clients on the same prefix: two sandbox
-// replicas sharing one backend.
-func replicas(t *testing.T) (*state.Redis, *state.Redis) {
-	t.Helper()
-	url := statetest.URL(t)
-	open := func() *state.Redis {
-		r, err := state.Open(context.Background(), url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = r.Close() })
-		return r
-	}
-	return open(), open()
-}
-
 // Every field comes back as it went in, bodies with NUL bytes, quotes and
 // multi-byte runes included.
 func TestEntryRoundTrip(t *testing.T) {
@@ -135,7 +119,7 @@ func TestNewInBudget(t *testing.T) {
 // journal: what one adds the other reads, a Clear on one is seen by both,
 // and a handle made later (a restarted replica) finds it all.
 func TestTwoReplicasShareOneJournal(t *testing.T) {
-	ra, rb := replicas(t)
+	ra, rb := statetest.Replicas(t)
 	a := journal.NewIn(state.Scope{R: ra, Session: "s", Gen: 1}, 3, nil)
 	b := journal.NewIn(state.Scope{R: rb, Session: "s", Gen: 1}, 3, nil)
 	other := journal.NewIn(state.Scope{R: rb, Session: "s", Gen: 2}, 3, nil) // the session after a reset
@@ -173,7 +157,7 @@ func TestTwoReplicasShareOneJournal(t *testing.T) {
 // alongside: every Seq is drawn once, every drop is counted once, and no
 // reader ever sees more than the capacity.
 func TestTwoReplicasConcurrentAdds(t *testing.T) {
-	ra, rb := replicas(t)
+	ra, rb := statetest.Replicas(t)
 	const capacity, writers, each = 100, 64, 25
 	const total = writers * each
 	handles := []*journal.Journal{
@@ -260,7 +244,7 @@ func TestTwoReplicasConcurrentAdds(t *testing.T) {
 // journal never holds more than capacity nor an entry from before the
 // Clear next to a gap.
 func TestTwoReplicasClearWhileAdding(t *testing.T) {
-	ra, rb := replicas(t)
+	ra, rb := statetest.Replicas(t)
 	a := journal.NewIn(state.Scope{R: ra, Session: "s", Gen: 1}, 20, nil)
 	b := journal.NewIn(state.Scope{R: rb, Session: "s", Gen: 1}, 20, nil)
 	var wg sync.WaitGroup
@@ -329,11 +313,7 @@ func TestRedisRoundTrips(t *testing.T) {
 // (a sandbox 503), never answering from nothing; with Redis back it works.
 func TestRedisDownIsUnavailable(t *testing.T) {
 	url, stop, restart := statetest.Server(t)
-	r, err := state.Open(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = r.Close() })
+	r := statetest.OpenURL(t, url)
 	j := journal.NewIn(state.Scope{R: r, Session: "s", Gen: 1}, 3, nil)
 	j.Add(journal.Entry{})
 	stop()
@@ -354,13 +334,9 @@ func TestRedisDownIsUnavailable(t *testing.T) {
 		for _, tc := range ops {
 			t.Run(tc.name, func(t *testing.T) {
 				t.Parallel() // each waits out the client's dial retries
-				defer func() {
-					v := recover()
-					if u := state.Recovered(v); u == nil {
-						t.Fatalf("recovered %v, want *state.Unavailable", v)
-					}
-				}()
-				tc.op()
+				if statetest.Aborted(tc.op) == nil {
+					t.Fatal("returned, want an abort with *state.Unavailable")
+				}
 			})
 		}
 	})

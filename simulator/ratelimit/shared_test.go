@@ -234,25 +234,15 @@ func TestWindowKeysExpire(t *testing.T) {
 // again once Redis is back.
 func TestUnreachableRedisAborts(t *testing.T) {
 	url, stop, restart := statetest.Server(t)
-	r, err := state.Open(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r := statetest.OpenURL(t, url)
 	l := ratelimit.NewIn(mustSpec(t, "1/1m"), clock.NewFake(time.Unix(1_700_000_000, 0)), state.Scope{R: r, Session: "down", Gen: 1})
 	if !l.Allow("k").Allowed {
 		t.Fatal("first request refused")
 	}
 	stop()
-	func() {
-		defer func() {
-			u := state.Recovered(recover())
-			if u == nil {
-				t.Fatal("Allow with Redis down did not abort with *state.Unavailable")
-			}
-		}()
-		l.Allow("k")
-	}()
+	if statetest.Aborted(func() { l.Allow("k") }) == nil {
+		t.Fatal("Allow with Redis down did not abort with *state.Unavailable")
+	}
 	if r.Healthy() {
 		t.Error("backend still reports healthy")
 	}

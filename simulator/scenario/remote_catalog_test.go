@@ -1,7 +1,6 @@
 package scenario_test
 
 import (
-	"context"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -31,11 +30,7 @@ func TestShippedRateLimitAcrossReplicas(t *testing.T) {
 	var engines [2]*scenario.Engine
 	var states [2]*scenario.State
 	for i := range engines {
-		r, err := state.Open(context.Background(), url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = r.Close() })
+		r := statetest.OpenURL(t, url)
 		set, err := scenario.LoadFS(vocab, scenario.Layer{Name: "scenarios", FS: scenarios.FS})
 		if err != nil {
 			t.Fatal(err)

@@ -1,7 +1,6 @@
 package scenario
 
 import (
-	"context"
 	"slices"
 	"strings"
 	"sync"
@@ -12,22 +11,6 @@ import (
 	"github.com/sandbox-dev/fintech-sandbox/simulator/state/statetest"
 )
 
-// replicas opens two clients (two pools, as two processes have) on one
-// Redis and one key prefix: two replicas of one sandbox.
-func replicas(t *testing.T) (*state.Redis, *state.Redis) {
-	t.Helper()
-	url := statetest.URL(t)
-	open := func() *state.Redis {
-		r, err := state.Open(context.Background(), url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = r.Close() })
-		return r
-	}
-	return open(), open()
-}
-
 // replicaPair is one session seen by two replicas: an engine and a State
 // each, over the same Scope.
 type replicaPair struct {
@@ -37,7 +20,7 @@ type replicaPair struct {
 
 func newReplicaPair(t *testing.T, src string, active ...string) replicaPair {
 	t.Helper()
-	r1, r2 := replicas(t)
+	r1, r2 := statetest.Replicas(t)
 	var p replicaPair
 	for i, r := range []*state.Redis{r1, r2} {
 		p.e[i], _ = newTestEngineIn(t, r, src, active...)
@@ -301,11 +284,7 @@ func TestRedisRoundTrips(t *testing.T) {
 // from state it could not read, and works again once Redis is back.
 func TestRedisUnavailable(t *testing.T) {
 	url, stop, restart := statetest.Server(t)
-	r, err := state.Open(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = r.Close() })
+	r := statetest.OpenURL(t, url)
 	e, _ := newTestEngineIn(t, r, "name: a\ndescription: d\nrespond: {error: acme.TAKEN}\n")
 	st := e.NewStateIn(state.Scope{R: r, Session: "s", Gen: 1})
 	if err := st.Activate("a"); err != nil {
@@ -328,7 +307,7 @@ func TestRedisUnavailable(t *testing.T) {
 	var wg sync.WaitGroup
 	for name, op := range ops { // at once: each waits out the client's dial attempts
 		wg.Go(func() {
-			if u := unavailable(op); u == nil {
+			if u := statetest.Aborted(op); u == nil {
 				t.Errorf("%s with Redis stopped did not abort with *state.Unavailable", name)
 			}
 		})
@@ -342,7 +321,7 @@ func TestRedisUnavailable(t *testing.T) {
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		// The restarted Redis is empty: the activation is gone with it.
-		if u := unavailable(func() { _ = st.Activate("a") }); u == nil {
+		if u := statetest.Aborted(func() { _ = st.Activate("a") }); u == nil {
 			break
 		} else if time.Now().After(deadline) {
 			t.Fatalf("still unavailable after the restart: %v", u)
@@ -352,19 +331,6 @@ func TestRedisUnavailable(t *testing.T) {
 	if got := fired(t, e, st, 1, func() *Request { return request("acme.update", "PATCH", "/things", "{}") }); got[0] != "TAKEN" {
 		t.Errorf("after the restart: %q, want TAKEN", got)
 	}
-}
-
-// unavailable runs f and returns the *state.Unavailable it aborted with.
-func unavailable(f func()) (u *state.Unavailable) {
-	defer func() {
-		if v := recover(); v != nil {
-			if u = state.Recovered(v); u == nil {
-				panic(v)
-			}
-		}
-	}()
-	f()
-	return nil
 }
 
 // TestNewStateInZeroScope: the zero Scope is the in-memory State.

@@ -26,11 +26,7 @@ func replicas(t *testing.T, c clock.Clock, n, max int) ([]*session.Registry, *st
 	var out []*session.Registry
 	var first *state.Redis
 	for range n {
-		rd, err := state.Open(context.Background(), url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = rd.Close() })
+		rd := statetest.OpenURL(t, url)
 		if first == nil {
 			first = rd
 		}
@@ -154,11 +150,7 @@ func TestSharedRegistryCountsEveryReplicasRequests(t *testing.T) {
 
 func TestSharedRegistryRedisDown(t *testing.T) {
 	url, stop, restart := statetest.Server(t)
-	rd, err := state.Open(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rd.Close()
+	rd := statetest.OpenURL(t, url)
 	reg, err := session.NewRegistry(clock.Real{}).Shared(rd)
 	if err != nil {
 		t.Fatal(err)
@@ -167,14 +159,9 @@ func TestSharedRegistryRedisDown(t *testing.T) {
 		t.Fatalf("Len = %d, want 1 (default)", n)
 	}
 	stop()
-	func() {
-		defer func() {
-			if u := state.Recovered(recover()); u == nil {
-				t.Error("Get with Redis down did not abort with *state.Unavailable")
-			}
-		}()
-		reg.Get("x")
-	}()
+	if statetest.Aborted(func() { reg.Get("x") }) == nil {
+		t.Error("Get with Redis down did not abort with *state.Unavailable")
+	}
 	if rd.Healthy() {
 		t.Error("backend still healthy after a failed command")
 	}

@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -259,11 +258,7 @@ func TestRemoteRoundTrips(t *testing.T) {
 // request with *state.Unavailable rather than answering from the base.
 func TestRedisFailureAborts(t *testing.T) {
 	url, stop, restart := statetest.Server(t)
-	r, err := state.Open(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r := statetest.OpenURL(t, url)
 	tb := newBase(t, 3).ForkIn(state.Scope{R: r, Session: "s", Gen: 1}, recCodec(), "recs")
 	if _, err := tb.Update(1, func(_ store.Tx[int, rec], r rec) (rec, error) { r.N = 3; return r, nil }); err != nil {
 		t.Fatal(err)
@@ -279,14 +274,9 @@ func TestRedisFailureAborts(t *testing.T) {
 		"Insert": func() { insertRec(tb, "", "n@example.com") },
 	}
 	for name, op := range ops {
-		func() {
-			defer func() {
-				if u := state.Recovered(recover()); u == nil {
-					t.Errorf("%s with Redis down did not abort with *state.Unavailable", name)
-				}
-			}()
-			op()
-		}()
+		if statetest.Aborted(op) == nil {
+			t.Errorf("%s with Redis down did not abort with *state.Unavailable", name)
+		}
 	}
 	if r.Healthy() {
 		t.Error("backend still healthy")

@@ -223,11 +223,7 @@ func TestTokenKeysExpireInRedis(t *testing.T) {
 // once it is back.
 func TestTokensRedisDownAborts(t *testing.T) {
 	url, stop, restart := statetest.Server(t)
-	r, err := state.Open(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r := statetest.OpenURL(t, url)
 	ts := newTokens(state.Scope{R: r, Session: "down", Gen: 1})
 	v := ts.issue("c1", "p1", t0)
 	stop()
@@ -238,14 +234,9 @@ func TestTokensRedisDownAborts(t *testing.T) {
 		"revoke":         func() { ts.revoke(v) },
 		"revokeConsumer": func() { ts.revokeConsumer("c1") },
 	} {
-		func() {
-			defer func() {
-				if u := state.Recovered(recover()); u == nil {
-					t.Errorf("%s with Redis down did not abort with *state.Unavailable", name)
-				}
-			}()
-			op()
-		}()
+		if statetest.Aborted(op) == nil {
+			t.Errorf("%s with Redis down did not abort with *state.Unavailable", name)
+		}
 	}
 	restart()
 	w := ts.issue("c1", "p1", t0)

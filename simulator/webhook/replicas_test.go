@@ -16,7 +16,6 @@ import (
 
 	"github.com/sandbox-dev/fintech-sandbox/simulator/clock"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
-	"github.com/sandbox-dev/fintech-sandbox/simulator/state"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/state/statetest"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/webhook"
 )
@@ -28,11 +27,7 @@ func replicas(t *testing.T, n int, opts webhook.Options) []*harness {
 	url := statetest.URL(t)
 	var out []*harness
 	for range n {
-		rd, err := state.Open(context.Background(), url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = rd.Close() })
+		rd := statetest.OpenURL(t, url)
 		out = append(out, newReplica(t, rd, clock.NewFake(t0), opts))
 	}
 	return out
@@ -304,23 +299,12 @@ func TestDrainLeavesPendingToOtherReplicas(t *testing.T) {
 	}
 }
 
-// unavailable reports whether fn aborted with *state.Unavailable.
-func unavailable(fn func()) (ok bool) {
-	defer func() { ok = state.Recovered(recover()) != nil }()
-	fn()
-	return false
-}
-
 // A Redis that does not answer aborts the session's operations with
 // *state.Unavailable (the sandbox answers 503); the poller logs, keeps
 // trying, and delivers again once Redis is back.
 func TestRedisDownIsUnavailable(t *testing.T) {
 	rawURL, stop, restart := statetest.Server(t)
-	rd, err := state.Open(context.Background(), rawURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = rd.Close() })
+	rd := statetest.OpenURL(t, rawURL)
 	rv := newReceiver(t)
 	var log syncBuffer
 	h := newReplica(t, rd, clock.NewFake(t0), webhook.Options{URL: rv.URL, Clock: clock.Real{}, Poll: 10 * time.Millisecond,
@@ -342,7 +326,7 @@ func TestRedisDownIsUnavailable(t *testing.T) {
 		"clear":      func() { h.d.Clear(s) },
 	} {
 		wg.Go(func() {
-			if !unavailable(fn) {
+			if statetest.Aborted(fn) == nil {
 				t.Errorf("%s with Redis down did not abort with *state.Unavailable", name)
 			}
 		})
@@ -393,7 +377,7 @@ func (s *syncBuffer) String() string {
 
 // publishOK publishes, reporting false when Redis did not answer.
 func (h *harness) publishOK(s *session.Session, body string) bool {
-	return !unavailable(func() { h.publish(s, body) })
+	return statetest.Aborted(func() { h.publish(s, body) }) == nil
 }
 
 // Past MaxPending sandbox-wide, a new event is recorded undelivered.

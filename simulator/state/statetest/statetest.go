@@ -55,12 +55,28 @@ func URL(t testing.TB) string {
 // Open connects to URL(t) and closes the client when t ends.
 func Open(t testing.TB) *state.Redis {
 	t.Helper()
-	r, err := state.Open(context.Background(), URL(t))
+	return OpenURL(t, URL(t))
+}
+
+// OpenURL connects to rawURL (a URL from URL or Server) and closes the
+// client when t ends. Two clients of one URL are two replicas of one
+// sandbox: separate pools, the same keys.
+func OpenURL(t testing.TB, rawURL string) *state.Redis {
+	t.Helper()
+	r, err := state.Open(context.Background(), rawURL)
 	if err != nil {
 		t.Fatalf("statetest: %v", err)
 	}
 	t.Cleanup(func() { _ = r.Close() })
 	return r
+}
+
+// Replicas opens two clients on one fresh URL: two replicas sharing one
+// backend.
+func Replicas(t testing.TB) (*state.Redis, *state.Redis) {
+	t.Helper()
+	url := URL(t)
+	return OpenURL(t, url), OpenURL(t, url)
 }
 
 // server is SANDBOX_TEST_REDIS, or a redis-server started for this
@@ -148,4 +164,19 @@ func Server(t testing.TB) (rawURL string, stop, restart func()) {
 	start()
 	t.Cleanup(stop)
 	return "redis://" + addr + "/0", stop, start
+}
+
+// Aborted runs fn and returns the *state.Unavailable it aborted with
+// (state.Abort: how a component meets a Redis that does not answer), nil
+// when fn returned; any other panic goes on.
+func Aborted(fn func()) (u *state.Unavailable) {
+	defer func() {
+		if v := recover(); v != nil {
+			if u = state.Recovered(v); u == nil {
+				panic(v)
+			}
+		}
+	}()
+	fn()
+	return nil
 }
