@@ -4,11 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"net"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -102,26 +99,11 @@ func (r *Redis) Update(ctx context.Context, fn func(tx *redis.Tx) error, keys ..
 			if attempt > 4 { // a crowd on one key: step aside briefly
 				time.Sleep(time.Duration(rand.IntN(200*min(attempt, 20))) * time.Microsecond)
 			}
-		case isRedisFailure(err):
-			return r.Must(err)
 		default:
-			return err // fn's own: a rule refused the write
+			return r.Must(err) // aborts when Redis failed; else fn's own error (a rule refused the write)
 		}
 	}
 	return ErrContended
-}
-
-// isRedisFailure tells a Redis or network failure from an error of fn's
-// own (a vendor rule refusing the write).
-func isRedisFailure(err error) bool {
-	var re redis.Error
-	var ne net.Error
-	if errors.As(err, &re) || errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) ||
-		errors.Is(err, redis.ErrClosed) || errors.Is(err, redis.ErrPoolTimeout) || errors.Is(err, io.EOF) {
-		return true
-	}
-	s := err.Error()
-	return strings.Contains(s, "connection refused") || strings.Contains(s, "broken pipe") || strings.Contains(s, "connection reset")
 }
 
 // Fingerprint claims the backend for one seeded world: the first replica

@@ -18,6 +18,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"strings"
@@ -25,6 +26,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/sandbox-dev/fintech-sandbox/simulator/clock"
 )
 
 // EnvURL is the environment variable that names the state backend when
@@ -156,21 +159,19 @@ func (r *Redis) LastError() string {
 
 // Check classifies err from a command: nil, redis.Nil (no such key) and
 // redis.TxFailedErr (a lost optimistic race) are answers and come back
-// unchanged; anything else means Redis could not answer, marks the backend
-// unhealthy and comes back wrapped in *Unavailable.
+// unchanged, as does any error that is not Redis failing (a script's own
+// error, a rule's refusal inside Update); Redis or the network failing
+// marks the backend unhealthy and comes back wrapped in *Unavailable.
 func (r *Redis) Check(err error) error {
-	if err == nil || errors.Is(err, redis.Nil) || errors.Is(err, redis.TxFailedErr) {
-		if err == nil && !r.healthy.Load() {
+	var u *Unavailable
+	switch {
+	case err == nil:
+		if !r.healthy.Load() {
 			r.healthy.Store(true)
 		}
+		return nil
+	case errors.As(err, &u) || !isRedisFailure(err):
 		return err
-	}
-	var u *Unavailable
-	if errors.As(err, &u) {
-		return err
-	}
-	if isScriptError(err) {
-		return err // a bug in a script, not Redis being away
 	}
 	msg := err.Error()
 	r.lastErr.Store(&msg)
@@ -178,14 +179,25 @@ func (r *Redis) Check(err error) error {
 	return &Unavailable{Addr: r.addr, Err: err}
 }
 
-// isScriptError tells a Lua error (ERR ... script) from a lost connection.
-func isScriptError(err error) bool {
-	var ne net.Error
-	if errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+// isRedisFailure tells Redis (or the way to it) failing from an answer:
+// a timeout, a closed or refused connection, or a server error other than
+// a script's own (LOADING, READONLY, OOM…).
+func isRedisFailure(err error) bool {
+	if errors.Is(err, redis.Nil) || errors.Is(err, redis.TxFailedErr) {
 		return false
 	}
+	var re redis.Error
+	if errors.As(err, &re) {
+		s := re.Error()
+		return !strings.Contains(s, "script") && !strings.HasPrefix(s, "WRONGTYPE")
+	}
+	var ne net.Error
+	if errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, redis.ErrClosed) ||
+		errors.Is(err, redis.ErrPoolTimeout) || errors.Is(err, io.EOF) {
+		return true
+	}
 	s := err.Error()
-	return strings.Contains(s, "script") || strings.HasPrefix(s, "WRONGTYPE")
+	return strings.Contains(s, "connection refused") || strings.Contains(s, "broken pipe") || strings.Contains(s, "connection reset")
 }
 
 // Must aborts the request (see Abort) when err means Redis could not
@@ -200,29 +212,19 @@ func (r *Redis) Must(err error) error {
 }
 
 // Ping checks Redis now and records the outcome in Healthy.
-func (r *Redis) Ping(ctx context.Context) error {
-	err := r.Check(r.client.Ping(ctx).Err())
-	return err
-}
+func (r *Redis) Ping(ctx context.Context) error { return r.Check(r.client.Ping(ctx).Err()) }
 
 // Run pings Redis while it is unhealthy (every interval) so the sandbox
 // recovers on its own when Redis returns, even with no traffic; it returns
 // when ctx ends.
 func (r *Redis) Run(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if !r.healthy.Load() {
-				pctx, cancel := context.WithTimeout(ctx, interval)
-				_ = r.Ping(pctx)
-				cancel()
-			}
+	clock.Every(ctx, interval, func() {
+		if !r.healthy.Load() {
+			pctx, cancel := context.WithTimeout(ctx, interval)
+			_ = r.Ping(pctx)
+			cancel()
 		}
-	}
+	})
 }
 
 // Close closes the client's connections.
