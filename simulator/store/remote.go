@@ -17,20 +17,22 @@ import (
 // ForkIn returns a new Table over b whose overlay lives under sc: in
 // memory for the zero Scope (exactly Fork), else in Redis, where every
 // replica's Table over the same Scope and name is the same Table. The
-// overlay is one hash, sc.Key("t", name), so one WATCH covers a whole
-// transaction (idempotency keys are beside it, in sc.Key("t", name,
-// "idem")). Its fields:
+// overlay is one hash, sc.Key("t", name) (idempotency keys are beside it,
+// in sc.Key("t", name, "idem")). Its fields:
 //
 //	r:KEY               the record KEY as changed or created (codec bytes)
 //	x:INDEX\x00IKEY     the records carrying IKEY in INDEX: KEYs joined by NUL (entries may be stale)
 //	c:KEY               a created record's position among the created ones
 //	n, seq              how many records Insert created; its next sequence number
 //
-// Get is one round trip (HGET); Range, Page, Lookup and Len read the
-// overlay in one (overlays are a session's writes: small) and merge it
-// with b as the memory Table does; Update and Insert are optimistic
-// transactions (state.Redis.Update). A Redis that cannot answer aborts the
-// request (state.Abort).
+// Get and Lookup are one round trip each (the fields they need); Range,
+// Page and Len read the overlay in one (overlays are a session's writes:
+// small) and merge it with b as the memory Table does. Update reads only
+// what it and its rules look at and commits with a script that checks
+// those fields are unchanged (lazy.go), so writers of different records
+// do not retry each other; Insert, rare, is a WATCH/MULTI transaction over
+// the whole hash (state.Redis.Update). A Redis that cannot answer aborts
+// the request (state.Abort).
 func (b *Base[K, V]) ForkIn(sc state.Scope, codec Codec[K, V], name string) *Table[K, V] {
 	if !sc.Remote() {
 		return b.Fork()
@@ -183,49 +185,6 @@ func (r *remote[K, V]) writes(l *layer[K, V], k K, v V, touched []idxEntry) ([]a
 	return fields, nil
 }
 
-// update is Table.Update in Redis: WATCH the overlay, read it, run fn on
-// it, write the record in MULTI/EXEC; run again when another writer got in
-// first.
-func (r *remote[K, V]) update(b *Base[K, V], k K, fn func(tx Tx[K, V], cur V) (V, error)) (V, error) {
-	ctx := context.Background()
-	var out V
-	err := r.r.Update(ctx, func(tx *redis.Tx) error {
-		var zero V
-		out = zero
-		all, err := tx.HGetAll(ctx, r.key).Result()
-		if err != nil {
-			return err
-		}
-		l, err := r.decode(all)
-		if err != nil {
-			return err
-		}
-		v := view[K, V]{b, l}
-		cur, ok := v.get(k)
-		if !ok {
-			return ErrNotFound
-		}
-		next, err := fn(Tx[K, V]{v}, cur)
-		if err != nil {
-			out = cur
-			return err
-		}
-		fields, err := r.writes(l, k, next, v.put(k, cur, next, false, true))
-		if err != nil {
-			return err
-		}
-		if _, err := tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
-			p.HSet(ctx, r.key, fields...)
-			return nil
-		}); err != nil {
-			return err
-		}
-		out = next
-		return nil
-	}, r.key)
-	return out, err
-}
-
 // insert is Table.Insert in Redis, one optimistic transaction over the
 // overlay and the idempotency keys.
 func (r *remote[K, V]) insert(b *Base[K, V], idem string, keyOf func(int) K, build func(Tx[K, V], K) (V, error)) (out V, replayed bool, err error) {
@@ -263,7 +222,7 @@ func (r *remote[K, V]) insert(b *Base[K, V], idem string, keyOf func(int) K, bui
 		}
 		v := view[K, V]{b, l}
 		k, s := v.nextKey(keyOf)
-		rec, err := build(Tx[K, V]{v}, k)
+		rec, err := build(Tx[K, V]{v: v}, k)
 		if err != nil {
 			return err
 		}

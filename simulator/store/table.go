@@ -248,7 +248,9 @@ func (t *Table[K, V]) Page(match func(V) bool, offset, limit int) (page []V, tot
 // includes key, in no particular order.
 func (t *Table[K, V]) Lookup(index, key string) []V {
 	if t.remote != nil {
-		return t.remote.snapshot(t.base).lookup(index, key)
+		z := t.remote.lazy()
+		z.lookup(t.base, index, key)
+		return view[K, V]{t.base, z.l}.lookup(index, key)
 	}
 	t.mu.RLock()
 	defer t.mu.RUnlock()
@@ -260,13 +262,26 @@ func (t *Table[K, V]) Lookup(index, key string) []V {
 // overlay as read by the optimistic transaction, which is retried when
 // another writer changed it), so check-then-write rules (uniqueness,
 // counters) are atomic. A Tx must not be used after its write returns.
-type Tx[K comparable, V any] struct{ v view[K, V] }
+type Tx[K comparable, V any] struct {
+	v    view[K, V]
+	lazy *lazy[K, V] // a remote Update's reads, fetched on demand (nil: all at hand)
+}
 
 // Get returns the current record for k.
-func (tx Tx[K, V]) Get(k K) (V, bool) { return tx.v.get(k) }
+func (tx Tx[K, V]) Get(k K) (V, bool) {
+	if tx.lazy != nil {
+		tx.lazy.get(k)
+	}
+	return tx.v.get(k)
+}
 
 // Lookup is Table.Lookup inside the transaction.
-func (tx Tx[K, V]) Lookup(index, key string) []V { return tx.v.lookup(index, key) }
+func (tx Tx[K, V]) Lookup(index, key string) []V {
+	if tx.lazy != nil {
+		tx.lazy.lookup(tx.v.b, index, key)
+	}
+	return tx.v.lookup(index, key)
+}
 
 // Update applies fn to the record k atomically: fn receives a copy of the
 // current record and returns the new one, or an error that leaves the Table
@@ -283,7 +298,7 @@ func (t *Table[K, V]) Update(k K, fn func(tx Tx[K, V], cur V) (V, error)) (V, er
 		var zero V
 		return zero, ErrNotFound
 	}
-	next, err := fn(Tx[K, V]{v}, cur)
+	next, err := fn(Tx[K, V]{v: v}, cur)
 	if err != nil {
 		return cur, err
 	}
@@ -309,7 +324,7 @@ func (t *Table[K, V]) Insert(idem string, keyOf func(seq int) K, build func(tx T
 	}
 	v := t.view()
 	k, s := v.nextKey(keyOf)
-	r, err = build(Tx[K, V]{v}, k)
+	r, err = build(Tx[K, V]{v: v}, k)
 	if err != nil {
 		var zero V
 		return zero, false, err
