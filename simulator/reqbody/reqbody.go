@@ -5,7 +5,6 @@
 package reqbody
 
 import (
-	"bytes"
 	"io"
 	"net/http"
 )
@@ -15,18 +14,45 @@ import (
 // the read error (a connection dropped mid-body) that net/http reports only
 // once. limit should exceed every vendor's own limit, so that a body within
 // it is read ahead whole.
+//
+// A declared Content-Length sizes the buffer: one allocation of exactly
+// the body (plus the byte that proves the end), instead of io.ReadAll's
+// 512-byte start and doublings. A declared length is only a hint: a body
+// that is shorter or longer than it is read as it comes.
 func ReadAhead(r *http.Request, limit int64) []byte {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil
 	}
-	b, err := io.ReadAll(io.LimitReader(r.Body, limit))
-	var rest io.Reader = r.Body
+	b, err := readUpTo(r.Body, limit, r.ContentLength)
+	p := &replay{b: b, rest: r.Body, Closer: r.Body, whole: err == nil && int64(len(b)) < limit}
 	if err != nil {
-		rest = errReader{err}
+		p.rest = errReader{err}
 	}
-	r.Body = &replay{r: io.MultiReader(bytes.NewReader(b), rest), Closer: r.Body, b: b,
-		whole: err == nil && int64(len(b)) < limit}
+	r.Body = p
 	return b
+}
+
+// readUpTo reads r until EOF or limit bytes, into a buffer of size+1 bytes
+// when size (a declared length) is known and within limit.
+func readUpTo(r io.Reader, limit, size int64) ([]byte, error) {
+	if size < 0 || size >= limit {
+		return io.ReadAll(io.LimitReader(r, limit))
+	}
+	b := make([]byte, 0, size+1)
+	for int64(len(b)) < limit {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // longer than declared: let append grow it
+		}
+		n, err := r.Read(b[len(b):min(int64(cap(b)), limit)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
+	return b, nil
 }
 
 // Read returns r's body if it is at most limit bytes long. tooLarge reports
@@ -54,19 +80,26 @@ func Read(r *http.Request, limit int64) (b []byte, tooLarge bool, err error) {
 	return b, false, nil
 }
 
-// replay is a body put back by ReadAhead. started records that a reader
-// took some of it, so Read never hands out the bytes a second time.
+// replay is a body put back by ReadAhead: b, then rest. started records
+// that a reader took some of it, so Read never hands out the bytes a
+// second time.
 type replay struct {
-	r io.Reader
+	b    []byte
+	off  int
+	rest io.Reader
 	io.Closer
-	b       []byte
 	whole   bool // b is the entire body
 	started bool
 }
 
 func (p *replay) Read(buf []byte) (int, error) {
 	p.started = true
-	return p.r.Read(buf)
+	if p.off < len(p.b) {
+		n := copy(buf, p.b[p.off:])
+		p.off += n
+		return n, nil
+	}
+	return p.rest.Read(buf)
 }
 
 // errReader replays a read error.

@@ -78,3 +78,41 @@ func ExampleRead() {
 	fmt.Println(string(journal), string(body), tooLarge, err)
 	// Output: {"tag":"x"} {"tag":"x"} false <nil>
 }
+
+// A declared Content-Length only sizes the buffer: a body shorter or
+// longer than declared is read as it comes, and the limit still holds.
+func TestReadAheadDeclaredLength(t *testing.T) {
+	tests := []struct {
+		name     string
+		body     string
+		declared int64
+		limit    int64
+		want     string
+		whole    bool
+	}{
+		{"exact", "abcdef", 6, 100, "abcdef", true},
+		{"declared shorter", "abcdef", 2, 100, "abcdef", true},
+		{"declared longer", "abc", 50, 100, "abc", true},
+		{"unknown length", "abcdef", -1, 100, "abcdef", true},
+		{"declared within limit, body beyond it", strings.Repeat("x", 30), 5, 10, strings.Repeat("x", 10), false},
+		{"declared beyond the limit", strings.Repeat("x", 30), 30, 10, strings.Repeat("x", 10), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest("PUT", "/", iotest.OneByteReader(strings.NewReader(tt.body)))
+			r.ContentLength = tt.declared
+			got := reqbody.ReadAhead(r, tt.limit)
+			if string(got) != tt.want {
+				t.Fatalf("ReadAhead = %q, want %q", got, tt.want)
+			}
+			b, tooLarge, err := reqbody.Read(r, 1000)
+			if err != nil || tooLarge || string(b) != tt.body {
+				t.Fatalf("Read after = %q, %v, %v; want the whole body %q", b, tooLarge, err, tt.body)
+			}
+			// A body read ahead whole is handed out without a copy.
+			if shared := &b[0] == &got[0]; shared != tt.whole {
+				t.Errorf("Read shares ReadAhead's bytes: %v, want %v", shared, tt.whole)
+			}
+		})
+	}
+}

@@ -118,6 +118,9 @@ func (s *Service) decode(c *gin.Context, v any, o *object, optional bool) (body 
 		s.respondMessage(c, msgInvalidUTF8)
 		return nil, nil, false
 	}
+	if fd, ok := v.(fastDecoder); ok && decodeFast(body, fd) {
+		return body, nil, true // known names only: nothing unknown
+	}
 	unknown, msg := decodeObject(body, v, o)
 	if msg != "" {
 		s.respondMessage(c, msg)
