@@ -1,7 +1,6 @@
 package weavr
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -11,19 +10,19 @@ import (
 // Field patterns of the vendor document (ConsumerUpdateRequest and the
 // schemas it references).
 var (
-	digits     = regexp.MustCompile(`^[0-9]+$`)
-	nameRe     = regexp.MustCompile(`^[^0-9~!@#$%^*()_+={}|:;,<>/?]*$`)
-	tagRe      = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
-	dialRe     = regexp.MustCompile(`^\+[0-9]+$`)
-	numberRe   = regexp.MustCompile(`^[0-9]{1,12}$`)
-	countryRe  = regexp.MustCompile(`^[A-Z]+$`)
-	postCodeRe = regexp.MustCompile(`^[A-Za-z0-9 -]*$`)
-	currencyRe = regexp.MustCompile(`^[A-Z]*$`)
-	localeRe   = regexp.MustCompile(`^[a-z]{2}(-[A-Z]{2})?$`)
-	brandRe    = regexp.MustCompile(`^[a-zA-Z0-9]+$`)
-	codeRe     = regexp.MustCompile(`^[0-9]{6}$`)
-	emailLocal = regexp.MustCompile(`^[A-Za-z0-9!#$%&'*+/=?^_{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_{|}~-]+)*$`)
-	emailHost  = regexp.MustCompile(`^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$`)
+	digits     = mustPattern(`^[0-9]+$`)
+	nameRe     = mustPattern(`^[^0-9~!@#$%^*()_+={}|:;,<>/?]*$`)
+	tagRe      = mustPattern(`^[a-zA-Z0-9_-]+$`)
+	dialRe     = mustPattern(`^\+[0-9]+$`)
+	numberRe   = mustPattern(`^[0-9]{1,12}$`)
+	countryRe  = mustPattern(`^[A-Z]+$`)
+	postCodeRe = mustPattern(`^[A-Za-z0-9 -]*$`)
+	currencyRe = mustPattern(`^[A-Z]*$`)
+	localeRe   = mustPattern(`^[a-z]{2}(-[A-Z]{2})?$`)
+	brandRe    = mustPattern(`^[a-zA-Z0-9]+$`)
+	codeRe     = mustPattern(`^[0-9]{6}$`)
+	emailLocal = mustPattern(`^[A-Za-z0-9!#$%&'*+/=?^_{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_{|}~-]+)*$`)
+	emailHost  = mustPattern(`^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$`)
 )
 
 // The twelve error kinds of SyntaxError.invalidFields that these rules use.
@@ -50,7 +49,7 @@ func (v *validator) add(params []string, field, kind string) {
 
 // text checks an optional string: pattern (nil: none) and length bounds
 // (max 0: none).
-func (v *validator) text(params []string, field string, val *string, re *regexp.Regexp, min, max int) {
+func (v *validator) text(params []string, field string, val *string, re *pattern, min, max int) {
 	if val == nil {
 		return
 	}
