@@ -2,11 +2,13 @@ package simulator
 
 import (
 	"bufio"
+	"context"
 	"log/slog"
 	"net"
 	"net/http"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/gin-gonic/gin"
 
@@ -20,12 +22,14 @@ const maxJournalBody = journal.MaxBody
 // observe runs next for one simulated request and records it: the
 // session's journal entry, the Prometheus metrics and one log line with the
 // session and request-ref.
-func (s *Server) observe(c *gin.Context, sess *session.Session, vendor, opID string, reqBody []byte, next func()) {
+// next serves the request and returns the name of the scenario that
+// answered it ("" for the vendor's own answer).
+func (s *Server) observe(c *gin.Context, sess *session.Session, vendor, opID string, reqBody []byte, next func() string) {
 	start := time.Now()
 	at := s.cfg.Clock.Now()
 	tee := &teeWriter{ResponseWriter: c.Writer}
 	c.Writer = tee
-	next()
+	scen := next()
 	c.Writer = tee.ResponseWriter
 	took := time.Since(start)
 
@@ -33,8 +37,6 @@ func (s *Server) observe(c *gin.Context, sess *session.Session, vendor, opID str
 	if tee.hijacked {
 		status = 0 // the connection was dropped on purpose: no status
 	}
-	v, _ := c.Get(scenarioKey)
-	scen, _ := v.(string)
 	ref := tee.Header().Get("request-ref")
 	// Secrets are masked when the journal is read (maskEntry), not here:
 	// masking re-encodes JSON, too costly for every request.
@@ -52,11 +54,24 @@ func (s *Server) observe(c *gin.Context, sess *session.Session, vendor, opID str
 	if scen != "" {
 		s.metrics.ScenarioHit(scen)
 	}
-	// LogAttrs with typed attributes: no boxing on a line written per request.
-	s.cfg.Logger.LogAttrs(c.Request.Context(), slog.LevelInfo, "request", slog.String("session", sess.Name()),
+	s.logRequest(c.Request.Context(), slog.String("session", sess.Name()),
 		slog.String("method", c.Request.Method), slog.String("path", c.Request.URL.Path), slog.String("operation", opID),
 		slog.Int("status", status), slog.String("scenario", scen), slog.String("request-ref", ref),
 		slog.Duration("took", took.Round(time.Microsecond)))
+}
+
+// logRequest writes the per-request line at info level. It hands the
+// record to the handler itself, with no program counter: slog's Logger
+// looks up its caller for every line (runtime.Callers), which a line
+// never logged with its source does not need. Typed attributes: no boxing.
+func (s *Server) logRequest(ctx context.Context, attrs ...slog.Attr) {
+	h := s.cfg.Logger.Handler()
+	if !h.Enabled(ctx, slog.LevelInfo) {
+		return
+	}
+	r := slog.NewRecord(time.Now(), slog.LevelInfo, "request", 0)
+	r.AddAttrs(attrs...)
+	_ = h.Handle(ctx, r)
 }
 
 // vendorOf is the vendor part of an operation id ("weavr.consumerGet").
@@ -66,12 +81,16 @@ func vendorOf(opID string) string {
 }
 
 // teeWriter passes everything to the real writer and keeps the first
-// maxJournalBody bytes of the body for the journal.
+// maxJournalBody bytes of the body for the journal: the bytes themselves
+// when the handler hands them over (contract.Data), a copy otherwise.
 type teeWriter struct {
 	gin.ResponseWriter
 	body     limitedBuffer
 	hijacked bool
 }
+
+// Keep implements contract.Keeper.
+func (t *teeWriter) Keep(b []byte) { t.body.offered = b }
 
 func (t *teeWriter) Write(b []byte) (int, error) {
 	t.body.write(b)
@@ -93,10 +112,28 @@ func (t *teeWriter) Unwrap() http.ResponseWriter { return t.ResponseWriter }
 
 // limitedBuffer keeps the first maxJournalBody+1 bytes written to it. A
 // strings.Builder hands its bytes to the journal as a string without a
-// second copy.
-type limitedBuffer struct{ b strings.Builder }
+// second copy. A body offered (Keep) and then written whole as the first
+// write is kept as it is, without any copy.
+type limitedBuffer struct {
+	b       strings.Builder
+	offered []byte // handed over by Keep, until written
+	kept    []byte // the whole body, when it was the offered one
+}
 
 func (l *limitedBuffer) write(p []byte) {
+	offered := l.offered
+	l.offered = nil
+	if len(p) == 0 {
+		return
+	}
+	if l.b.Len() == 0 && l.kept == nil && len(offered) == len(p) && &offered[0] == &p[0] {
+		l.kept = p
+		return
+	}
+	if l.kept != nil { // a second write after a kept one: copy from here on
+		l.b.Write(l.kept[:min(len(l.kept), maxJournalBody+1)])
+		l.kept = nil
+	}
 	if room := maxJournalBody + 1 - l.b.Len(); room > 0 {
 		l.b.Write(p[:min(room, len(p))])
 	}
@@ -106,6 +143,14 @@ func (l *limitedBuffer) write(p []byte) {
 // was longer than the limit, masked before the cut so the cut never ends
 // inside a secret (journal.Cut).
 func (l *limitedBuffer) journaled() string {
+	if l.kept != nil {
+		if len(l.kept) <= maxJournalBody {
+			// The handler gave the bytes up (contract.Data): nothing
+			// writes them again, so the string may share them.
+			return unsafe.String(&l.kept[0], len(l.kept))
+		}
+		return journal.Cut(l.kept, maxJournalBody)
+	}
 	if l.b.Len() <= maxJournalBody {
 		return l.b.String()
 	}

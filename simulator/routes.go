@@ -121,9 +121,16 @@ func (s *Server) serve(c *gin.Context, opID string, target func(*gin.Context) []
 		return
 	}
 	sess := s.sessions.Get(name)
+	// The request's keys (session, operation) go in a map the sandbox
+	// reuses: gin would allocate one per request on the first c.Set. It
+	// is taken back when the request is done, as gin's own context is;
+	// a handler that needs them later copies the context (c.Copy).
+	keys := s.keys.Get().(map[any]any)
+	c.Keys = keys
+	defer func() { c.Keys = nil; clear(keys); s.keys.Put(keys) }()
 	contract.Bind(c, sess, opID)
 	body := reqbody.ReadAhead(c.Request, s.bodyLimit)
-	s.observe(c, sess, vendorOf(opID), opID, body, func() { s.serveScenario(c, sess, opID, body, target, h) })
+	s.observe(c, sess, vendorOf(opID), opID, body, func() string { return s.serveScenario(c, sess, opID, body, target, h) })
 }
 
 func noTarget(*gin.Context) []string { return nil }

@@ -166,7 +166,8 @@ type Server struct {
 
 	journalKey  session.Key[*journal.Journal]
 	scenarioKey session.Key[*scenario.State]
-	bodyLimit   int64 // bytes of a request body the sandbox reads ahead
+	bodyLimit   int64     // bytes of a request body the sandbox reads ahead
+	keys        sync.Pool // of map[any]any: the gin keys of a request (serve)
 }
 
 // New builds the sandbox from cfg, failing fast on invalid fixtures,
@@ -177,7 +178,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	start := time.Now()
-	s := &Server{cfg: cfg, bodyLimit: cfg.MaxBodyBytes + 1,
+	s := &Server{cfg: cfg, bodyLimit: cfg.MaxBodyBytes + 1, keys: sync.Pool{New: func() any { return make(map[any]any, 4) }},
 		journalKey: session.NewKey[*journal.Journal]("journal"), scenarioKey: session.NewKey[*scenario.State]("scenario")}
 	if cfg.State != nil {
 		if err := claimState(context.Background(), cfg); err != nil {

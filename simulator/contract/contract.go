@@ -382,3 +382,22 @@ func OperationOf(c *gin.Context) string {
 	s, _ := v.(string)
 	return s
 }
+
+// Keeper is a response writer that can keep a body it is handed instead
+// of copying it (the sandbox's journal).
+type Keeper interface {
+	// Keep is told, before body is written, that the writer may keep it:
+	// the caller will not modify it again.
+	Keep(body []byte)
+}
+
+// Data writes a whole answer, as c.Data does, with a body the caller
+// hands over: it must not be modified afterwards (a freshly appended
+// buffer, never a pooled one). The journal then keeps those bytes instead
+// of a copy of them.
+func Data(c *gin.Context, status int, contentType string, body []byte) {
+	if k, ok := c.Writer.(Keeper); ok {
+		k.Keep(body)
+	}
+	c.Data(status, contentType, body)
+}

@@ -225,5 +225,5 @@ func (s *Service) respondErr(c *gin.Context, err error) bool {
 }
 
 func writeConsumer(c *gin.Context, cur *Consumer) {
-	c.Data(http.StatusOK, "application/json", appendConsumer(make([]byte, 0, 1024), cur))
+	contract.Data(c, http.StatusOK, "application/json", appendConsumer(make([]byte, 0, 1024), cur))
 }
