@@ -37,7 +37,7 @@ func (s *Server) observe(c *gin.Context, sess *session.Session, vendor, opID str
 	if tee.hijacked {
 		status = 0 // the connection was dropped on purpose: no status
 	}
-	ref := tee.Header().Get("request-ref")
+	ref := tee.Header().Get("Request-Ref")
 	// Secrets are masked when the journal is read (maskEntry), not here:
 	// masking re-encodes JSON, too costly for every request.
 	e := journal.Entry{

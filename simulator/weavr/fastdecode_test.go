@@ -98,3 +98,14 @@ func TestPatternClassForm(t *testing.T) {
 		}
 	}
 }
+
+func TestRequestRef(t *testing.T) {
+	for _, tc := range []struct {
+		n    uint64
+		want string
+	}{{1, "ab12-0000000001"}, {1234567890, "ab12-1234567890"}, {12345678901, "ab12-12345678901"}} {
+		if got := requestRef("ab12", tc.n); got != tc.want {
+			t.Errorf("requestRef(%d) = %q, want %q", tc.n, got, tc.want)
+		}
+	}
+}

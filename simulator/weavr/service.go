@@ -13,6 +13,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -191,8 +193,28 @@ func (s *Service) world(c *gin.Context) *World { return s.worldKey.Of(contract.S
 
 // RequestRef sets Weavr's request-ref header: every Weavr response carries a
 // unique one.
+//
+// The value is PREFIX-NNNNNNNNNN (ten digits, zero-padded), built without
+// fmt, under the canonical key, so nothing is parsed or canonicalised per
+// request.
 func (s *Service) RequestRef(c *gin.Context) {
-	c.Header("request-ref", fmt.Sprintf("%s-%010d", s.refPrefix, s.refSeq.Add(1)))
+	c.Writer.Header()["Request-Ref"] = []string{requestRef(s.refPrefix, s.refSeq.Add(1))}
+}
+
+// requestRef formats one request-ref: prefix, '-', n in at least ten
+// digits.
+func requestRef(prefix string, n uint64) string {
+	var digits [20]byte
+	d := strconv.AppendUint(digits[:0], n, 10)
+	var b strings.Builder // one allocation: its String does not copy
+	b.Grow(len(prefix) + 1 + max(10, len(d)))
+	b.WriteString(prefix)
+	b.WriteByte('-')
+	for i := len(d); i < 10; i++ {
+		b.WriteByte('0')
+	}
+	b.Write(d)
+	return b.String()
 }
 
 // Programme is a Weavr programme the sandbox knows: its api-key and the
