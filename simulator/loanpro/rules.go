@@ -52,7 +52,20 @@ type patch struct {
 
 // decodeObject reads a PUT body into its top-level properties. A body that
 // is empty, not JSON or not an object is rejected with the payload error.
+// A plain valid object is cut in one pass (splitObject); every other body,
+// and so every error, goes through decodeObjectStd, the reference.
 func decodeObject(b []byte) (map[string]json.RawMessage, *ruleError) {
+	if t := bytes.TrimSpace(b); utf8.Valid(t) {
+		if obj, ok := splitObject(t); ok {
+			return obj, nil
+		}
+	}
+	return decodeObjectStd(b)
+}
+
+// decodeObjectStd is decodeObject with encoding/json alone: the reference
+// the fast path is tested against, and the producer of every error.
+func decodeObjectStd(b []byte) (map[string]json.RawMessage, *ruleError) {
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 {
 		return nil, ruleErr(msgBodyEmpty)
@@ -223,17 +236,23 @@ func (s *Service) field(obj map[string]json.RawMessage, dst *opt[string], name s
 		dst.null = true
 		return nil
 	}
-	shown := snippet(raw)
-	if name == "accessPassword" {
-		// A password is never echoed: the journal keeps answers, and only
-		// masks a secret by its key, not inside a message.
-		shown = "(value not shown)"
+	// The value shown in a type error, made only for the error.
+	typeErr := func() *ruleError {
+		shown := snippet(raw)
+		if name == "accessPassword" {
+			// A password is never echoed: the journal keeps answers, and
+			// only masks a secret by its key, not inside a message.
+			shown = "(value not shown)"
+		}
+		return ruleErr(msgFieldType, name, "string", jsonKind(raw), shown)
 	}
 	if raw[0] != '"' {
-		return ruleErr(msgFieldType, name, "string", jsonKind(raw), shown)
+		return typeErr()
 	}
-	if err := json.Unmarshal(raw, &dst.v); err != nil {
-		return ruleErr(msgFieldType, name, "string", jsonKind(raw), shown)
+	if v, ok := plainString(raw); ok {
+		dst.v = v
+	} else if err := json.Unmarshal(raw, &dst.v); err != nil {
+		return typeErr()
 	}
 	if utf8.RuneCountInString(dst.v) > maxTextLen {
 		return ruleErr(msgFieldTooLong, name, maxTextLen)
