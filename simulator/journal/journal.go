@@ -14,7 +14,6 @@ package journal
 
 import (
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -91,26 +90,23 @@ func newStored(e Entry) stored {
 	return s
 }
 
-// encodeHeader writes h as name NUL value NUL pairs, names sorted, one pair
-// per value (so repeated headers keep their order).
+// encodeHeader writes h as name NUL value NUL pairs, one pair per value
+// (so repeated headers keep their order), in one allocation. Names come in
+// map order: decodeHeader rebuilds a map, where their order is lost anyway.
 func encodeHeader(h http.Header) string {
-	if len(h) == 0 {
-		return ""
-	}
-	var stack [16]string // most requests have fewer headers: no allocation
-	names := stack[:0]
 	n := 0
 	for k, vs := range h {
-		names = append(names, k)
 		for _, v := range vs {
 			n += len(k) + len(v) + 2
 		}
 	}
-	slices.Sort(names)
+	if n == 0 {
+		return ""
+	}
 	var b strings.Builder
 	b.Grow(n)
-	for _, k := range names {
-		for _, v := range h[k] {
+	for k, vs := range h {
+		for _, v := range vs {
 			b.WriteString(k)
 			b.WriteByte(0)
 			b.WriteString(v)
