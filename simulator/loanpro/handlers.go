@@ -60,7 +60,7 @@ func (s *Service) Read(c *gin.Context) {
 		s.write(c, http.StatusOK, navBody(&cust, r.nav))
 		return
 	}
-	s.write(c, http.StatusOK, s.entityBody(&cust, q.proj))
+	s.write(c, http.StatusOK, s.renderEntity(cust, q.proj))
 }
 
 // Write serves PUT odata.svc/Customers(id), "Edit basic customer
@@ -99,7 +99,7 @@ func (s *Service) Write(c *gin.Context) {
 		if rerr := p.apply(&next); rerr != nil {
 			return cur, rerr
 		}
-		if rerr := checkEchoes(p.echoes, &cur); rerr != nil {
+		if rerr := checkEchoesOf(p.echoes, cur); rerr != nil {
 			return cur, rerr
 		}
 		// The nested edits replace next's Phones slice and address
@@ -115,19 +115,27 @@ func (s *Service) Write(c *gin.Context) {
 		next.LastUpdate = now
 		return next, nil
 	})
+	if err != nil {
+		s.writeUpdateError(c, r.key, err)
+		return
+	}
+	s.write(c, http.StatusOK, s.renderEntity(updated, q.proj))
+}
+
+// writeUpdateError answers a PUT whose update failed. It is apart from
+// Write so that errors.As's targets go to the heap only on this path.
+func (s *Service) writeUpdateError(c *gin.Context, key int, err error) {
 	var we *warningsError
 	var re *ruleError
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		apierr.Write(c.Writer, s.errs.entityNotFound.with(msgEntityNotFound, r.key, r.key))
+		apierr.Write(c.Writer, s.errs.entityNotFound.with(msgEntityNotFound, key, key))
 	case errors.As(err, &we):
 		apierr.Write(c.Writer, s.errs.warning.withWarnings(we.list))
 	case errors.As(err, &re):
 		apierr.Write(c.Writer, s.errs.validation.with("%s", re.msg))
-	case err != nil:
-		apierr.Write(c.Writer, s.errs.serverError.def.Response())
 	default:
-		s.write(c, http.StatusOK, s.entityBody(&updated, q.proj))
+		apierr.Write(c.Writer, s.errs.serverError.def.Response())
 	}
 }
 

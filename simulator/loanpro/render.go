@@ -3,6 +3,7 @@ package loanpro
 import (
 	"encoding/json"
 	"strconv"
+	"sync"
 )
 
 // metadataBase is the absolute service root LoanPro puts in __metadata.uri.
@@ -212,6 +213,23 @@ func (s *Service) entityBody(c *Customer, p projection) []byte {
 	buf = s.appendCustomer(buf, c, p)
 	return append(buf, '}')
 }
+
+// renderEntity is entityBody for a customer held by value (read from or
+// returned by the store). The fields' get functions are dynamic calls,
+// which escape analysis cannot follow: rendering through &c would move
+// every request's copy of the record (about 1 KB) to the heap. The copy
+// is rendered from a pooled record instead, cleared afterwards so that the
+// pool holds no customer data.
+func (s *Service) renderEntity(c Customer, p projection) []byte {
+	cp := renderScratch.Get().(*Customer)
+	*cp = c
+	body := s.entityBody(cp, p)
+	*cp = Customer{}
+	renderScratch.Put(cp)
+	return body
+}
+
+var renderScratch = sync.Pool{New: func() any { return new(Customer) }}
 
 // listBody renders {"d":{"results":[…],"summary":{…}}}, LoanPro's list
 // shape with its paging summary.

@@ -249,11 +249,13 @@ func (s *Service) field(obj map[string]json.RawMessage, dst *opt[string], name s
 	if raw[0] != '"' {
 		return typeErr()
 	}
-	if v, ok := plainString(raw); ok {
-		dst.v = v
-	} else if err := json.Unmarshal(raw, &dst.v); err != nil {
-		return typeErr()
+	v, ok := plainString(raw)
+	if !ok {
+		if v, ok = unquote(raw); !ok {
+			return typeErr()
+		}
 	}
+	dst.v = v
 	if utf8.RuneCountInString(dst.v) > maxTextLen {
 		return ruleErr(msgFieldTooLong, name, maxTextLen)
 	}
@@ -261,6 +263,15 @@ func (s *Service) field(obj map[string]json.RawMessage, dst *opt[string], name s
 		return check(dst.v)
 	}
 	return nil
+}
+
+// unquote decodes a JSON string with encoding/json. It is a function of
+// its own so that only its own variable, not the caller's destination,
+// goes to the heap through json.Unmarshal.
+func unquote(raw []byte) (string, bool) {
+	var v string
+	err := json.Unmarshal(raw, &v)
+	return v, err == nil
 }
 
 // dateField decodes birthDate: YYYY-MM-DD or YYYY-MM-DD hh:mm:ss, UTC.
