@@ -21,6 +21,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/sandbox-dev/fintech-sandbox/simulator"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/logline"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/state"
 )
 
@@ -162,12 +163,15 @@ func servePprof(addr string, l *slog.Logger) (stop func(), err error) {
 	return func() { _ = srv.Close() }, nil
 }
 
+// newLogger is the sandbox's logger: text or JSON lines at level and up.
 func newLogger(format string, level slog.Level, w io.Writer) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: level}
+	// logline's handlers write what slog's do, byte for byte, with the
+	// request line (one per request) formatted without slog's generic path.
 	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		return slog.New(logline.NewJSON(w, opts))
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(logline.NewText(w, opts))
 }
 
 // banner logs what a user needs to start: the address, then each vendor's
