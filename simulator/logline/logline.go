@@ -27,8 +27,6 @@ import (
 	"math"
 	"strconv"
 	"sync"
-	"sync/atomic"
-	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -59,6 +57,8 @@ type handler struct {
 	mu    *sync.Mutex
 	w     io.Writer
 	std   slog.Handler // over lockedWriter{mu, w}, same options
+	bufs  sync.Pool    // of *[]byte: one line's buffer
+	secs  secondCache
 }
 
 func newHandler(w io.Writer, opts *slog.HandlerOptions, json bool) *handler {
@@ -109,14 +109,18 @@ func (h *handler) Handle(ctx context.Context, r slog.Record) error {
 	if !h.fast {
 		return h.std.Handle(ctx, r)
 	}
-	bp := bufPool.Get().(*[]byte)
+	bp, _ := h.bufs.Get().(*[]byte)
+	if bp == nil {
+		b := make([]byte, 0, 1024)
+		bp = &b
+	}
 	b, ok := h.appendRecord((*bp)[:0], r)
 	if !ok {
-		freeBuf(bp, b)
+		h.freeBuf(bp, b)
 		return h.std.Handle(ctx, r)
 	}
 	err := h.write(b)
-	freeBuf(bp, b)
+	h.freeBuf(bp, b)
 	return err
 }
 
@@ -142,20 +146,15 @@ func (h *handler) WithGroup(name string) slog.Handler {
 	return h.std.WithGroup(name)
 }
 
-var bufPool = sync.Pool{New: func() any {
-	b := make([]byte, 0, 1024)
-	return &b
-}}
-
 // freeBuf returns b's storage to the pool unless it grew large, as slog's
 // buffer pool does, to bound what a rare long line keeps alive.
-func freeBuf(bp *[]byte, b []byte) {
+func (h *handler) freeBuf(bp *[]byte, b []byte) {
 	const maxBufferSize = 16 << 10
 	if cap(b) > maxBufferSize {
 		return
 	}
 	*bp = b[:0]
-	bufPool.Put(bp)
+	h.bufs.Put(bp)
 }
 
 // appendRecord appends r formatted as slog's handler would, newline
@@ -167,7 +166,7 @@ func (h *handler) appendRecord(b []byte, r slog.Record) ([]byte, bool) {
 		b = append(b, '{')
 		if !r.Time.IsZero() {
 			b = append(b, `"time":`...)
-			if b, ok = appendJSONTime(b, r.Time); !ok {
+			if b, ok = appendJSONTime(b, r.Time, &h.secs); !ok {
 				return b, false
 			}
 			b = append(b, ',')
@@ -180,7 +179,7 @@ func (h *handler) appendRecord(b []byte, r slog.Record) ([]byte, bool) {
 	} else {
 		if !r.Time.IsZero() {
 			b = append(b, "time="...)
-			if b, ok = appendRFC3339Millis(b, r.Time); !ok {
+			if b, ok = appendRFC3339Millis(b, r.Time, &h.secs); !ok {
 				return b, false
 			}
 			b = append(b, ' ')
@@ -192,9 +191,9 @@ func (h *handler) appendRecord(b []byte, r slog.Record) ([]byte, bool) {
 	}
 	r.Attrs(func(a slog.Attr) bool {
 		if h.json {
-			b, ok = appendJSONAttr(b, a)
+			b, ok = appendJSONAttr(b, a, &h.secs)
 		} else {
-			b, ok = appendTextAttr(b, a)
+			b, ok = appendTextAttr(b, a, &h.secs)
 		}
 		return ok
 	})
@@ -232,7 +231,7 @@ func appendLevel(b []byte, l slog.Level) []byte {
 	return b
 }
 
-func appendTextAttr(b []byte, a slog.Attr) ([]byte, bool) {
+func appendTextAttr(b []byte, a slog.Attr, secs *secondCache) ([]byte, bool) {
 	v := a.Value
 	pos := len(b)
 	b = append(b, ' ')
@@ -253,7 +252,7 @@ func appendTextAttr(b []byte, a slog.Attr) ([]byte, bool) {
 		b = append(b, v.Duration().String()...) // inlined: no allocation
 	case slog.KindTime:
 		var ok bool
-		if b, ok = appendRFC3339Millis(b, v.Time()); !ok {
+		if b, ok = appendRFC3339Millis(b, v.Time(), secs); !ok {
 			return b[:pos], false
 		}
 	default:
@@ -262,7 +261,7 @@ func appendTextAttr(b []byte, a slog.Attr) ([]byte, bool) {
 	return b, true
 }
 
-func appendJSONAttr(b []byte, a slog.Attr) ([]byte, bool) {
+func appendJSONAttr(b []byte, a slog.Attr, secs *secondCache) ([]byte, bool) {
 	v := a.Value
 	pos := len(b)
 	b = append(b, `,"`...)
@@ -289,98 +288,13 @@ func appendJSONAttr(b []byte, a slog.Attr) ([]byte, bool) {
 		b = strconv.AppendInt(b, int64(v.Duration()), 10) // as json.Marshal does
 	case slog.KindTime:
 		var ok bool
-		if b, ok = appendJSONTime(b, v.Time()); !ok {
+		if b, ok = appendJSONTime(b, v.Time(), secs); !ok {
 			return b[:pos], false
 		}
 	default:
 		return b[:pos], false
 	}
 	return b, true
-}
-
-// appendRFC3339Millis is slog's text time: RFC 3339 with exactly three
-// fractional digits, "2006-01-02T15:04:05.000Z07:00". It reports false for
-// a year outside 0–9999 (slog's output there is left to slog).
-func appendRFC3339Millis(b []byte, t time.Time) ([]byte, bool) {
-	sc := secondOf(t)
-	if sc == nil {
-		return b, false
-	}
-	ms := t.Nanosecond() / 1e6
-	b = append(b, sc.date()...)
-	b = append(b, '.', byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10))
-	return append(b, sc.zone()...), true
-}
-
-// appendJSONTime is slog's JSON time: quoted RFC3339Nano (the fraction
-// without trailing zeros, none for a whole second). It reports false for a
-// year outside 0–9999, for which slog also writes an error.
-func appendJSONTime(b []byte, t time.Time) ([]byte, bool) {
-	sc := secondOf(t)
-	if sc == nil {
-		return b, false
-	}
-	b = append(b, '"')
-	b = append(b, sc.date()...)
-	if ns := t.Nanosecond(); ns != 0 {
-		var frac [10]byte
-		frac[0] = '.'
-		for i := 9; i > 0; i-- {
-			frac[i] = byte('0' + ns%10)
-			ns /= 10
-		}
-		n := len(frac)
-		for frac[n-1] == '0' {
-			n--
-		}
-		b = append(b, frac[:n]...)
-	}
-	b = append(b, sc.zone()...)
-	return append(b, '"'), true
-}
-
-// second is one second of time formatted by time.RFC3339Nano, in one
-// location, split around where the fraction goes: the date and clock
-// ("2006-01-02T15:04:05"), then the zone ("Z", "-07:00").
-//
-// Formatting the date is most of a line's time formatting, and the
-// request lines of one second share it, so the last second formatted is
-// kept (lastSecond); another second costs one allocation.
-type second struct {
-	unix int64
-	loc  *time.Location
-	text [40]byte
-	n    int // len of text
-}
-
-const dateLen = len("2006-01-02T15:04:05")
-
-func (s *second) date() []byte { return s.text[:dateLen] }
-func (s *second) zone() []byte { return s.text[dateLen:s.n] }
-
-var lastSecond atomic.Pointer[second]
-
-// secondOf returns t's second, or nil when its year is outside 0–9999.
-func secondOf(t time.Time) *second {
-	unix, loc := t.Unix(), t.Location()
-	if s := lastSecond.Load(); s != nil && s.unix == unix && s.loc == loc {
-		return s
-	}
-	s := &second{unix: unix, loc: loc}
-	f := t.Truncate(time.Second).AppendFormat(s.text[:0], time.RFC3339Nano)
-	if !fourDigitYear(f) || len(f) > len(s.text) || &f[0] != &s.text[0] {
-		return nil
-	}
-	s.n = len(f)
-	lastSecond.Store(s)
-	return s
-}
-
-// fourDigitYear reports whether the formatted RFC 3339 time f starts with
-// a year in 0–9999: four digits and a dash (a negative year starts with
-// '-', a later one has five digits or more).
-func fourDigitYear(f []byte) bool {
-	return len(f) > 4 && f[0] != '-' && f[4] == '-'
 }
 
 // appendJSONFloat appends f as encoding/json does (ES6 number to string),

@@ -190,7 +190,7 @@ func TestSameAsSlog(t *testing.T) {
 }
 
 // TestTimes: lines in and across seconds, zones interleaved (the cached
-// second, lastSecond, is hit and replaced), as slog writes them.
+// second, the handler's secondCache, is hit and replaced), as slog writes them.
 func TestTimes(t *testing.T) {
 	locs := []*time.Location{time.UTC, zone, oddZone, time.Local, time.FixedZone("Z2", 0)}
 	base := time.Date(2024, 12, 31, 23, 59, 58, 0, time.UTC)
