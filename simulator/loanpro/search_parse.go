@@ -315,9 +315,8 @@ func (s *Service) searchMatch(v any, at string) (pred, *searchErr) {
 		if x.null || len(want) == 0 {
 			return false
 		}
-		have := sqWords(x.s)
 		for _, w := range want {
-			found := slices.Contains(have, w)
+			found := sqHasWord(x.s, w)
 			if found && operator == "or" {
 				return true
 			}
