@@ -34,8 +34,7 @@ type pathError struct {
 func (s *Service) parsePath(p string) (resource, *pathError) {
 	p = strings.TrimPrefix(p, "/")
 	p = strings.TrimSuffix(p, "/")
-	segs := strings.Split(p, "/")
-	first := segs[0]
+	first, rest, more := strings.Cut(p, "/")
 	name, keyPart, hasParen := strings.Cut(first, "(")
 	if name != entitySet {
 		return resource{}, &pathError{segment: name}
@@ -52,16 +51,20 @@ func (s *Service) parsePath(p string) (resource, *pathError) {
 		}
 		r.hasKey, r.key = true, key
 	}
+	// The segments after the first, cut rather than split: every
+	// request parses its path, and a split allocated a slice each time.
+	second, third, many := strings.Cut(rest, "/")
 	switch {
-	case len(segs) == 1:
+	case !more:
 		return r, nil
-	case len(segs) == 2 && r.hasKey && s.navIndex(segs[1]) >= 0:
-		r.nav = segs[1]
+	case !many && r.hasKey && s.navIndex(second) >= 0:
+		r.nav = second
 		return r, nil
-	case len(segs) == 2:
-		return resource{}, &pathError{segment: segs[1]}
+	case !many:
+		return resource{}, &pathError{segment: second}
 	default:
-		return resource{}, &pathError{segment: segs[2]}
+		third, _, _ = strings.Cut(third, "/")
+		return resource{}, &pathError{segment: third}
 	}
 }
 
@@ -132,7 +135,7 @@ func (e *queryError) message() string {
 // sub-resource (nav, "" for Customers and Customers(id)) only navOptions
 // are taken.
 func (s *Service) parseQuery(raw, nav string) (query, *queryError) {
-	q := query{proj: projection{expand: map[string]bool{}}}
+	var q query // q.proj.expand is made by the first $expand (a nil map reads as empty)
 	vals, err := url.ParseQuery(raw)
 	if err != nil {
 		return q, &queryError{malformed: true, reason: err.Error()}
@@ -184,6 +187,9 @@ func (s *Service) applyOption(q *query, k, v string) *queryError {
 		for _, name := range splitList(v) {
 			if s.navIndex(name) < 0 {
 				return bad(fmt.Sprintf("'%s' is not a navigation property of Entity.Customer (expected %s)", name, s.navNames()))
+			}
+			if q.proj.expand == nil {
+				q.proj.expand = map[string]bool{}
 			}
 			q.proj.expand[name] = true
 		}
