@@ -21,9 +21,8 @@ const maxJournalBody = journal.MaxBody
 
 // observe runs next for one simulated request and records it: the
 // session's journal entry, the Prometheus metrics and one log line with the
-// session and request-ref.
-// next serves the request and returns the name of the scenario that
-// answered it ("" for the vendor's own answer).
+// session and request-ref. next serves the request and returns the name
+// of the scenario that answered it ("" for the vendor's own answer).
 func (s *Server) observe(c *gin.Context, sess *session.Session, vendor, opID string, reqBody []byte, next func() string) {
 	start := time.Now()
 	at := s.cfg.Clock.Now()
@@ -31,7 +30,8 @@ func (s *Server) observe(c *gin.Context, sess *session.Session, vendor, opID str
 	c.Writer = tee
 	scen := next()
 	c.Writer = tee.ResponseWriter
-	took := time.Since(start)
+	end := time.Now()
+	took := end.Sub(start)
 
 	status := tee.Status()
 	if tee.hijacked {
@@ -43,7 +43,7 @@ func (s *Server) observe(c *gin.Context, sess *session.Session, vendor, opID str
 	e := journal.Entry{
 		Time: at, DurationMs: journal.Millis(took), Session: sess.Name(), Vendor: vendor, Operation: opID,
 		Method: c.Request.Method, Path: c.Request.URL.Path, Query: c.Request.URL.RawQuery,
-		RequestHeaders: c.Request.Header, RequestBody: journal.Cut(reqBody, maxJournalBody),
+		RequestHeaders: c.Request.Header, RequestBody: journaledRequest(reqBody),
 		Status: status, ResponseHeaders: tee.Header(), ResponseBody: tee.body.journaled(),
 		Scenario: scen, RequestRef: ref,
 	}
@@ -54,7 +54,7 @@ func (s *Server) observe(c *gin.Context, sess *session.Session, vendor, opID str
 	if scen != "" {
 		s.metrics.ScenarioHit(scen)
 	}
-	s.logRequest(c.Request.Context(), slog.String("session", sess.Name()),
+	s.logRequest(c.Request.Context(), end, slog.String("session", sess.Name()),
 		slog.String("method", c.Request.Method), slog.String("path", c.Request.URL.Path), slog.String("operation", opID),
 		slog.Int("status", status), slog.String("scenario", scen), slog.String("request-ref", ref),
 		slog.Duration("took", took.Round(time.Microsecond)))
@@ -63,13 +63,15 @@ func (s *Server) observe(c *gin.Context, sess *session.Session, vendor, opID str
 // logRequest writes the per-request line at info level. It hands the
 // record to the handler itself, with no program counter: slog's Logger
 // looks up its caller for every line (runtime.Callers), which a line
-// never logged with its source does not need. Typed attributes: no boxing.
-func (s *Server) logRequest(ctx context.Context, attrs ...slog.Attr) {
+// never logged with its source does not need. The line's time is when the
+// answer was done (end), read once for the duration too. Typed
+// attributes: no boxing.
+func (s *Server) logRequest(ctx context.Context, end time.Time, attrs ...slog.Attr) {
 	h := s.cfg.Logger.Handler()
 	if !h.Enabled(ctx, slog.LevelInfo) {
 		return
 	}
-	r := slog.NewRecord(time.Now(), slog.LevelInfo, "request", 0)
+	r := slog.NewRecord(end, slog.LevelInfo, "request", 0)
 	r.AddAttrs(attrs...)
 	_ = h.Handle(ctx, r)
 }
@@ -155,6 +157,16 @@ func (l *limitedBuffer) journaled() string {
 		return l.b.String()
 	}
 	return journal.Cut([]byte(l.b.String()), maxJournalBody)
+}
+
+// journaledRequest is what the journal keeps of a request body: the
+// read-ahead bytes themselves when they fit (nothing writes them: vendors
+// take them read-only, reqbody.Read), cut and masked otherwise.
+func journaledRequest(b []byte) string {
+	if len(b) == 0 || len(b) > maxJournalBody {
+		return journal.Cut(b, maxJournalBody)
+	}
+	return unsafe.String(&b[0], len(b))
 }
 
 func boolInt(b bool) int {
