@@ -146,31 +146,27 @@ func (s *Service) parseAddress(name, path string, raw json.RawMessage) (*address
 	if a.ctl.update && !a.ctl.hasID {
 		return nil, ruleErr(msgNestedUpdateNoID, path)
 	}
-	q := func(k string) string { return path + "." + k }
-	steps := []func() *ruleError{
-		func() *ruleError {
-			return s.nestedText(m, &a.address1, "address1", q("address1"), false, nonEmpty(q("address1")))
-		},
-		func() *ruleError { return s.nestedText(m, &a.address2, "address2", q("address2"), true, nil) },
-		func() *ruleError { return s.nestedText(m, &a.city, "city", q("city"), false, nonEmpty(q("city"))) },
-		func() *ruleError {
-			return s.nestedText(m, &a.state, "state", q("state"), false, enumCheck(q("state"), states()))
-		},
-		func() *ruleError {
-			return s.nestedText(m, &a.zipcode, "zipcode", q("zipcode"), false, nonEmpty(q("zipcode")))
-		},
-		func() *ruleError {
-			return s.nestedText(m, &a.country, "country", q("country"), false, enumCheck(q("country"), countries()))
-		},
-		func() *ruleError { return s.nestedText(m, &a.geoLat, "geoLat", q("geoLat"), true, nil) },
-		func() *ruleError { return s.nestedText(m, &a.geoLon, "geoLon", q("geoLon"), true, nil) },
-		func() *ruleError { return flagField(m, &a.isVerified, "isVerified", q("isVerified")) },
-		func() *ruleError { return flagField(m, &a.isStandardized, "isStandardized", q("isStandardized")) },
+	// Each step reads one property, named path.key in its messages; an
+	// absent property is skipped before its name is made (every step is a
+	// no-op for it).
+	steps := []nestedStep{
+		{"address1", func(n string) *ruleError { return s.nestedText(m, &a.address1, "address1", n, false, nonEmpty(n)) }},
+		{"address2", func(n string) *ruleError { return s.nestedText(m, &a.address2, "address2", n, true, nil) }},
+		{"city", func(n string) *ruleError { return s.nestedText(m, &a.city, "city", n, false, nonEmpty(n)) }},
+		{"state", func(n string) *ruleError {
+			return s.nestedText(m, &a.state, "state", n, false, enumCheck(n, stateValues))
+		}},
+		{"zipcode", func(n string) *ruleError { return s.nestedText(m, &a.zipcode, "zipcode", n, false, nonEmpty(n)) }},
+		{"country", func(n string) *ruleError {
+			return s.nestedText(m, &a.country, "country", n, false, enumCheck(n, countryValues))
+		}},
+		{"geoLat", func(n string) *ruleError { return s.nestedText(m, &a.geoLat, "geoLat", n, true, nil) }},
+		{"geoLon", func(n string) *ruleError { return s.nestedText(m, &a.geoLon, "geoLon", n, true, nil) }},
+		{"isVerified", func(n string) *ruleError { return flagField(m, &a.isVerified, "isVerified", n) }},
+		{"isStandardized", func(n string) *ruleError { return flagField(m, &a.isStandardized, "isStandardized", n) }},
 	}
-	for _, step := range steps {
-		if err := step(); err != nil {
-			return nil, err
-		}
+	if err := runSteps(m, path, steps); err != nil {
+		return nil, err
 	}
 	return a, nil
 }
@@ -216,22 +212,17 @@ func (s *Service) parsePhones(raw json.RawMessage) ([]phoneEdit, *ruleError) {
 			return nil, ruleErr(msgNestedPhoneTwice, path, p.ctl.id)
 		}
 		seen[p.ctl.id] = p.ctl.hasID
-		q := func(k string) string { return path + "." + k }
-		steps := []func() *ruleError{
-			func() *ruleError {
-				return s.nestedText(pm, &p.phone, "phone", q("phone"), false, checkPhone(q("phone")))
-			},
-			func() *ruleError {
-				return s.nestedText(pm, &p.typ, "type", q("type"), false, enumCheck(q("type"), phoneTypes()))
-			},
-			func() *ruleError { return flagField(pm, &p.isPrimary, "isPrimary", q("isPrimary")) },
-			func() *ruleError { return flagField(pm, &p.isSecondary, "isSecondary", q("isSecondary")) },
-			func() *ruleError { return flagField(pm, &p.dndEnabled, "dndEnabled", q("dndEnabled")) },
+		steps := []nestedStep{
+			{"phone", func(n string) *ruleError { return s.nestedText(pm, &p.phone, "phone", n, false, checkPhone(n)) }},
+			{"type", func(n string) *ruleError {
+				return s.nestedText(pm, &p.typ, "type", n, false, enumCheck(n, phoneTypeValues))
+			}},
+			{"isPrimary", func(n string) *ruleError { return flagField(pm, &p.isPrimary, "isPrimary", n) }},
+			{"isSecondary", func(n string) *ruleError { return flagField(pm, &p.isSecondary, "isSecondary", n) }},
+			{"dndEnabled", func(n string) *ruleError { return flagField(pm, &p.dndEnabled, "dndEnabled", n) }},
 		}
-		for _, step := range steps {
-			if err := step(); err != nil {
-				return nil, err
-			}
+		if err := runSteps(pm, path, steps); err != nil {
+			return nil, err
 		}
 		if !p.ctl.hasID && !p.phone.present {
 			return nil, ruleErr(msgNestedRequired, path, "phone", "phone")

@@ -56,9 +56,11 @@ func nestedObject(path string, raw json.RawMessage, writable, readOnly, controls
 	if len(raw) == 0 || raw[0] != '{' {
 		return nil, ruleErr(msgFieldType, path, "object", jsonKind(raw), snippet(raw))
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, ruleErr(msgFieldType, path, "object", jsonKind(raw), snippet(raw))
+	m, ok := splitObject(raw)
+	if !ok {
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return nil, ruleErr(msgFieldType, path, "object", jsonKind(raw), snippet(raw))
+		}
 	}
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -144,6 +146,36 @@ func flagField(m map[string]json.RawMessage, dst *opt[bool], key, name string) *
 			}
 		}
 		return ruleErr(msgNestedFlag, v, name)
+	}
+	return nil
+}
+
+// stateValues, countryValues and phoneTypeValues are the enumerations a
+// nested edit is checked against, built once: building them per request
+// was most of a nested PUT's allocations. Read-only.
+var (
+	stateValues     = states()
+	countryValues   = countries()
+	phoneTypeValues = phoneTypes()
+)
+
+// nestedStep reads property key of a nested object; name is its path in
+// messages (Phones.results[0].phone).
+type nestedStep struct {
+	key string
+	run func(name string) *ruleError
+}
+
+// runSteps runs the steps of the properties m has, in order, stopping at
+// the first error.
+func runSteps(m map[string]json.RawMessage, path string, steps []nestedStep) *ruleError {
+	for _, st := range steps {
+		if _, ok := m[st.key]; !ok {
+			continue
+		}
+		if err := st.run(path + "." + st.key); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -81,8 +81,8 @@ func (s *Service) parseEchoes(obj map[string]json.RawMessage) ([]echo, *ruleErro
 // carriesNothing tells a navigation property's value that edits nothing:
 // its __deferred link, {} or {"results":[]}.
 func carriesNothing(raw json.RawMessage) bool {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(raw, &m) != nil || m == nil {
+	m, ok := rawObject(raw)
+	if !ok || m == nil {
 		return false
 	}
 	if len(m) == 0 || deferredLink(raw) {
@@ -96,12 +96,21 @@ func carriesNothing(raw json.RawMessage) bool {
 // deferredLink tells a navigation property sent as GET renders it
 // unexpanded: {"__deferred":{…}} alone.
 func deferredLink(raw json.RawMessage) bool {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(raw, &m) != nil || len(m) != 1 {
+	m, ok := rawObject(raw)
+	if !ok || len(m) != 1 {
 		return false
 	}
 	d, ok := m["__deferred"]
 	return ok && bytes.HasPrefix(bytes.TrimSpace(d), []byte("{"))
+}
+
+// rawObject is json.Unmarshal(raw, &map[string]json.RawMessage), through
+// splitObject when it vouches for raw; ok is false where Unmarshal fails.
+func rawObject(raw json.RawMessage) (m map[string]json.RawMessage, ok bool) {
+	if m, ok := splitObject(raw); ok {
+		return m, true
+	}
+	return m, json.Unmarshal(raw, &m) == nil
 }
 
 // checkEchoes refuses the first echo that is not the current value of

@@ -35,7 +35,15 @@ func sameDecode(t *testing.T, b []byte) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("%q: %q, reference %q", b, got, want)
 	}
-	_, fast := splitObject(bytes.TrimSpace(b))
+	split, fast := splitObject(bytes.TrimSpace(b))
+	if fast {
+		// Also as the nested objects use it (nestedObject, rawObject):
+		// exactly json.Unmarshal into a map of raw values.
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(b, &m); err != nil || !reflect.DeepEqual(split, m) {
+			t.Fatalf("%q: splitObject %q, json.Unmarshal %q (%v)", b, split, m, err)
+		}
+	}
 	for k, v := range got {
 		if fast && cap(v) != len(v) {
 			t.Fatalf("%q: value of %q shares capacity beyond itself: an append would write into the body", b, k)
