@@ -251,12 +251,14 @@ func (s *Service) list(w *World, q *query) []byte {
 	if !q.nopaging || q.hasTop {
 		to = q.skip + s.pageSizeOf(q)
 	}
-	w.customers.Range(func(c Customer) bool {
-		if q.filter != nil && !q.filter(&c) {
+	// By pointer (RangeRef): a $filter reads a few fields of every
+	// customer, and only the page is copied.
+	w.customers.RangeRef(func(c *Customer) bool {
+		if q.filter != nil && !q.filter(c) {
 			return true
 		}
 		if q.orderBy != nil || (total >= from && (to < 0 || total < to)) {
-			matched = append(matched, c)
+			matched = append(matched, *c)
 		}
 		total++
 		return true

@@ -154,13 +154,17 @@ func (b *Base[K, V]) get(k K) (V, bool) {
 // at returns generated record i, making it on first use. Two readers racing
 // on a new record may both make it; they make the same value and the first
 // stored wins.
-func (b *Base[K, V]) at(i int) V {
+func (b *Base[K, V]) at(i int) V { return *b.ref(i) }
+
+// ref is generated record i, made on first use; the record is never
+// written again, so every reader may share it.
+func (b *Base[K, V]) ref(i int) *V {
 	if p := b.made[i].Load(); p != nil {
-		return *p
+		return p
 	}
 	v := b.gen.Make(i)
 	b.made[i].CompareAndSwap(nil, &v)
-	return *b.made[i].Load()
+	return b.made[i].Load()
 }
 
 // candidates are the base keys whose index entry named index may be key.
@@ -228,6 +232,20 @@ func (t *Table[K, V]) Range(fn func(V) bool) {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	t.view().each(fn)
+}
+
+// RangeRef is Range passing each record by pointer, for scans that read
+// a few fields of many large records (LoanPro's search): the generated
+// records are not copied at all. fn must not modify the record or keep the
+// pointer past its call.
+func (t *Table[K, V]) RangeRef(fn func(*V) bool) {
+	if t.remote != nil {
+		t.remote.snapshot(t.base).each(func(r V) bool { return fn(&r) })
+		return
+	}
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	t.view().eachRef(fn)
 }
 
 // Page returns the records matching match (nil matches all), in Range

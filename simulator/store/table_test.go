@@ -3,6 +3,7 @@ package store_test
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -269,5 +270,41 @@ func TestConcurrentFirstReadsAgree(t *testing.T) {
 	wg.Wait()
 	if b.Made() != 200 {
 		t.Errorf("Made() = %d, want 200", b.Made())
+	}
+}
+
+func TestRangeRefSeesWhatRangeSees(t *testing.T) {
+	eachMode(t, testRangeRefSeesWhatRangeSees)
+}
+
+// RangeRef visits the same records as Range, in the same order, through
+// fixtures, generated records, overlaid ones and created ones, and stops
+// when told.
+func testRangeRefSeesWhatRangeSees(t *testing.T, fork forker) {
+	var made atomic.Int64
+	tb := fork(genBase(t, 20, &made), "s")
+	for _, k := range []int{2, 105, 119} {
+		if _, err := tb.Update(k, func(_ store.Tx[int, rec], r rec) (rec, error) {
+			r.Email = fmt.Sprintf("w%d@example.com", k)
+			return r, nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := tb.Insert("", func(seq int) int { return 500 + seq }, func(_ store.Tx[int, rec], k int) (rec, error) {
+		return rec{ID: k, Email: "c@example.com"}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var want, got []rec
+	tb.Range(func(r rec) bool { want = append(want, r); return true })
+	tb.RangeRef(func(r *rec) bool { got = append(got, *r); return true })
+	if len(want) != 23 || !reflect.DeepEqual(got, want) {
+		t.Fatalf("RangeRef saw\n%+v\nRange saw\n%+v", got, want)
+	}
+	n := 0
+	tb.RangeRef(func(*rec) bool { n++; return n < 5 })
+	if n != 5 {
+		t.Errorf("RangeRef went on after false: %d calls", n)
 	}
 }

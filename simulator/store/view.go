@@ -67,6 +67,39 @@ func (v view[K, V]) each(fn func(V) bool) {
 	}
 }
 
+// eachRef is each passing pointers: a generated record's own (made once,
+// never written again), a copy in one scratch value for the others.
+func (v view[K, V]) eachRef(fn func(*V) bool) {
+	var scratch V
+	for _, k := range v.b.order {
+		scratch, _ = v.get(k)
+		if !fn(&scratch) {
+			return
+		}
+	}
+	b := v.b
+	for i := range b.gen.N {
+		if len(v.l.over) > 0 {
+			if r, ok := v.l.over[b.gen.Key(i)]; ok {
+				scratch = r
+				if !fn(&scratch) {
+					return
+				}
+				continue
+			}
+		}
+		if !fn(b.ref(i)) {
+			return
+		}
+	}
+	for _, k := range v.l.created {
+		scratch = v.l.over[k]
+		if !fn(&scratch) {
+			return
+		}
+	}
+}
+
 func (v view[K, V]) page(match func(V) bool, offset, limit int) (page []V, total int) {
 	page = []V{}
 	if match == nil {
