@@ -51,6 +51,8 @@ func BenchmarkRequest(b *testing.B) {
 		{"weavr-patch", "PATCH", "/multi/consumers", `{"name":"Jane","surname":"Doe","tag":"load_%d","address":{"addressLine1":"1 Main St","city":"Valletta","postCode":"VLT1000","country":"MT"}}`,
 			[]string{"api-key", apiKey, "Authorization", "Bearer " + tok}, 200},
 		{"loanpro-put", "PUT", lpCustomer, `{"firstName":"Jo%d","__ignoreWarnings":true}`, []string{"Authorization", "Bearer " + lpToken, "Autopal-Instance-Id", lpTenant}, 200},
+		{"loanpro-search", "POST", "/api/public/api/1/Customers/Autopal.Search()?$top=10&$start=%d", `{"query":{"bool":{"must":[{"match":{"status":"Active"}}]}}}`,
+			[]string{"Authorization", "Bearer " + lpToken, "Autopal-Instance-Id", lpTenant}, 200},
 		{"scenario-error", "PATCH", "/multi/consumers", `{"tag":"x%d"}`,
 			[]string{"api-key", apiKey, "Authorization", "Bearer " + tok, "X-Sandbox-Scenario", "weavr-email-not-unique"}, 409},
 	}
@@ -58,7 +60,13 @@ func BenchmarkRequest(b *testing.B) {
 		b.Run(tc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for i := range b.N {
-				req := httptest.NewRequest(tc.method, tc.path, strings.NewReader(fmt.Sprintf(tc.body, i%100)))
+				path, body := tc.path, tc.body
+				if strings.Contains(path, "%d") {
+					path = fmt.Sprintf(path, i%100)
+				} else {
+					body = fmt.Sprintf(body, i%100)
+				}
+				req := httptest.NewRequest(tc.method, path, strings.NewReader(body))
 				req.Header.Set("Content-Type", "application/json")
 				for j := 0; j+1 < len(tc.header); j += 2 {
 					req.Header.Set(tc.header[j], tc.header[j+1])
