@@ -205,7 +205,7 @@ func (s *Service) Search(c *gin.Context) {
 		apierr.Write(c.Writer, s.errs.serverError.def.Response())
 		return
 	}
-	s.write(c, http.StatusOK, s.runSearch(w, req))
+	s.write(c, http.StatusOK, s.runSearch(w, req, searchKey(body, c.Request.URL.RawQuery)))
 }
 
 // searchMethodNotAllowed answers another method on the search path: 405,
@@ -327,8 +327,22 @@ func sqJSONType(v any) string {
 }
 
 // runSearch visits the session's customers and renders the answer.
-// Without an order, customers come by id and only the page is copied.
-func (s *Service) runSearch(w *World, r *searchRequest) []byte {
+// Without an order, customers come by id and only the page is copied. key
+// (searchKey) finds the same query's matches in the session's cache while
+// its customers are unchanged.
+func (s *Service) runSearch(w *World, r *searchRequest, key string) []byte {
+	version, cacheable := w.customers.Version()
+	if cacheable {
+		if e, ok := w.search.get(key, version); ok && len(e.aggs) == len(r.aggs) {
+			if hits, ok := pageOf(w, e.ids, r); ok {
+				for i := range r.aggs {
+					r.aggs[i].sum, r.aggs[i].count = e.aggs[i].sum, e.aggs[i].count
+				}
+				return s.searchBody(hits, r, len(e.ids))
+			}
+		}
+	}
+	var ids []int // every match, for the cache
 	var hits []Customer
 	if r.order == nil {
 		// At most a page is kept: room for a usual one up front, rather
@@ -355,6 +369,9 @@ func (s *Service) runSearch(w *World, r *searchRequest) []byte {
 		if r.order != nil || (total >= from && total < to) {
 			hits = append(hits, *rec)
 		}
+		if cacheable && r.order == nil {
+			ids = append(ids, rec.ID)
+		}
 		total++
 		return true
 	})
@@ -380,10 +397,38 @@ func (s *Service) runSearch(w *World, r *searchRequest) []byte {
 			}
 			return a.ID - b.ID
 		})
+		if cacheable {
+			ids = make([]int, len(hits))
+			for i := range hits {
+				ids[i] = hits[i].ID
+			}
+		}
 		lo := min(from, len(hits))
 		hits = hits[lo : lo+min(r.size, len(hits)-lo)]
 	}
+	if cacheable {
+		if ids == nil {
+			ids = []int{} // no match is a result too
+		}
+		w.search.put(searchEntry{key: key, version: version, ids: ids, aggs: append([]searchAgg(nil), r.aggs...)})
+	}
 	return s.searchBody(hits, r, total)
+}
+
+// pageOf is the page of r out of a cached result's ids; false when one of
+// them is gone (never, at the same version: then the search runs again).
+func pageOf(w *World, ids []int, r *searchRequest) ([]Customer, bool) {
+	lo := min(r.start, len(ids))
+	page := ids[lo : lo+min(r.size, len(ids)-lo)]
+	hits := make([]Customer, 0, len(page))
+	for _, id := range page {
+		c, ok := w.customers.Get(id)
+		if !ok {
+			return nil, false
+		}
+		hits = append(hits, c)
+	}
+	return hits, true
 }
 
 // searchBody renders {"d":{"results":[…],"summary":{"start","pageSize",

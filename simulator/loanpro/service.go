@@ -146,6 +146,7 @@ type enums struct {
 // customers.
 type World struct {
 	customers *store.Table[int, Customer]
+	search    searchCache // the session's recent searches (search_cache.go)
 }
 
 // New loads and validates fixtures/loanpro.yaml, seeds the fake customers

@@ -197,6 +197,19 @@ type Table[K comparable, V any] struct {
 
 	mu sync.RWMutex
 	layer[K, V]
+	version uint64 // writes begun (Update, Insert), under mu
+}
+
+// Version counts the writes begun on the Table: a result computed from
+// the Table at one version holds until the next. A shared Table (other
+// replicas write it) has no local version: ok is false.
+func (t *Table[K, V]) Version() (v uint64, ok bool) {
+	if t.remote != nil {
+		return 0, false
+	}
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.version, true
 }
 
 func (t *Table[K, V]) view() view[K, V] { return view[K, V]{t.base, &t.layer} }
@@ -310,6 +323,7 @@ func (t *Table[K, V]) Update(k K, fn func(tx Tx[K, V], cur V) (V, error)) (V, er
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.version++
 	v := t.view()
 	cur, ok := v.get(k)
 	if !ok {
@@ -337,6 +351,7 @@ func (t *Table[K, V]) Insert(idem string, keyOf func(seq int) K, build func(tx T
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.version++
 	if prev, ok := t.idem[idem]; ok && idem != "" {
 		return prev, true, nil
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -307,4 +308,30 @@ func testRangeRefSeesWhatRangeSees(t *testing.T, fork forker) {
 	if n != 5 {
 		t.Errorf("RangeRef went on after false: %d calls", n)
 	}
+}
+
+func TestVersionCountsWrites(t *testing.T) {
+	eachMode(t, func(t *testing.T, fork forker) {
+		var made atomic.Int64
+		tb := fork(genBase(t, 5, &made), "s")
+		v0, ok := tb.Version()
+		if shared := strings.HasSuffix(t.Name(), "/redis"); ok == shared {
+			t.Fatalf("Version ok = %v for %s", ok, t.Name())
+		} else if shared {
+			return // other replicas write a shared table: no local version
+		}
+		tb.Range(func(rec) bool { return true })
+		if v, _ := tb.Version(); v != v0 {
+			t.Fatalf("a read moved the version %d → %d", v0, v)
+		}
+		if _, err := tb.Update(101, func(_ store.Tx[int, rec], r rec) (rec, error) { r.Email = "x@example.com"; return r, nil }); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := tb.Insert("", func(seq int) int { return 500 + seq }, func(_ store.Tx[int, rec], k int) (rec, error) { return rec{ID: k}, nil }); err != nil {
+			t.Fatal(err)
+		}
+		if v, _ := tb.Version(); v != v0+2 {
+			t.Fatalf("after an update and an insert the version is %d, want %d", v, v0+2)
+		}
+	})
 }
