@@ -197,6 +197,9 @@ func (r *remote[K, V]) update(b *Base[K, V], k K, fn func(tx Tx[K, V], cur V) (V
 		// are read first: they are written whole, so they are checked too.
 		var entries []string
 		for name, ifn := range b.indexFn {
+			if same := b.same[name]; same != nil && same(cur, next) {
+				continue
+			}
 			if keys := ifn(next); !slices.Equal(keys, ifn(cur)) {
 				for _, ik := range keys {
 					entries = append(entries, indexField(name, ik))

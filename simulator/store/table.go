@@ -39,10 +39,28 @@ type Base[K comparable, V any] struct {
 	order   []K
 	records map[K]V
 	indexFn map[string]IndexFunc[V]
+	same    map[string]func(a, b V) bool // SkipUnchanged
 	index   map[string]map[string][]K
 
 	gen  Generated[K, V]
 	made []atomic.Pointer[V] // made[i]: record i of gen once something asked for it
+}
+
+// SkipUnchanged lets a write skip the index named index when same says
+// the old and new record give it the same keys: its key function then
+// runs for neither (LoanPro's address keys fold four fields of two
+// addresses, on every write, for a PUT that mostly changes neither). same
+// must only say true when the keys are equal. Call it before the first
+// Fork.
+func (b *Base[K, V]) SkipUnchanged(index string, same func(a, b V) bool) error {
+	if _, ok := b.indexFn[index]; !ok {
+		return fmt.Errorf("store: SkipUnchanged for unknown index %q", index)
+	}
+	if b.same == nil {
+		b.same = map[string]func(a, b V) bool{}
+	}
+	b.same[index] = same
+	return nil
 }
 
 // Generated is a tail of N records that are made when first read rather

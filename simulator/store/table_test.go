@@ -335,3 +335,34 @@ func TestVersionCountsWrites(t *testing.T) {
 		}
 	})
 }
+
+// SkipUnchanged skips an index's keys when its predicate says the write
+// leaves them alone, and only then; an unknown index is refused.
+func TestSkipUnchanged(t *testing.T) {
+	eachMode(t, func(t *testing.T, fork forker) {
+		var made atomic.Int64
+		b := genBase(t, 5, &made)
+		if err := b.SkipUnchanged("nope", func(a, b rec) bool { return true }); err == nil {
+			t.Fatal("SkipUnchanged of an unknown index: no error")
+		}
+		var asked atomic.Int64
+		if err := b.SkipUnchanged("email", func(a, b rec) bool { asked.Add(1); return a.Email == b.Email }); err != nil {
+			t.Fatal(err)
+		}
+		tb := fork(b, "s")
+		for _, email := range []string{"g1@example.com", "new@example.com"} { // unchanged, then changed
+			if _, err := tb.Update(101, func(_ store.Tx[int, rec], r rec) (rec, error) { r.Email = email; return r, nil }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if asked.Load() < 2 {
+			t.Errorf("the predicate was asked %d times for two writes", asked.Load())
+		}
+		if got := tb.Lookup("email", "new@example.com"); len(got) != 1 || got[0].ID != 101 {
+			t.Errorf("Lookup of the changed email = %+v", got)
+		}
+		if got := tb.Lookup("email", "g1@example.com"); len(got) != 0 {
+			t.Errorf("the old email still finds %+v", got)
+		}
+	})
+}

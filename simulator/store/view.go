@@ -160,6 +160,9 @@ func (v view[K, V]) put(k K, cur, r V, fresh, track bool) (touched []idxEntry) {
 	}
 	l.over[k] = r
 	for name, fn := range v.b.indexFn {
+		if same := v.b.same[name]; !fresh && same != nil && same(cur, r) {
+			continue
+		}
 		keys := fn(r)
 		if !fresh && slices.Equal(keys, fn(cur)) {
 			continue
