@@ -76,6 +76,7 @@ type Metrics struct {
 	hookAttempts    *prometheus.CounterVec
 	hookLatency     *prometheus.HistogramVec
 	metricsHandlers http.Handler
+	statusLabels    [600]string // "0"…"599", made once: strconv.Itoa allocates above 99
 }
 
 // New creates the collectors and registers them, with the Go runtime and
@@ -165,6 +166,9 @@ func New(opts Options) *Metrics {
 		}))
 	}
 	m.metricsHandlers = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	for i := range m.statusLabels {
+		m.statusLabels[i] = strconv.Itoa(i)
+	}
 	return m
 }
 
@@ -182,8 +186,16 @@ func (m *Metrics) Handler() http.Handler { return m.metricsHandlers }
 // is kept as is (Prometheus treats it as an absent label, so
 // {scenario=""} selects those requests).
 func (m *Metrics) ObserveRequest(vendor, operation string, status int, scenario string, d time.Duration) {
-	m.requests.WithLabelValues(vendor, operation, strconv.Itoa(status), scenario).Inc()
+	m.requests.WithLabelValues(vendor, operation, m.statusLabel(status), scenario).Inc()
 	m.duration.WithLabelValues(vendor, operation).Observe(d.Seconds())
+}
+
+// statusLabel is status as a label value.
+func (m *Metrics) statusLabel(status int) string {
+	if status >= 0 && status < len(m.statusLabels) {
+		return m.statusLabels[status]
+	}
+	return strconv.Itoa(status)
 }
 
 // JournalDropped adds n dropped journal entries; n <= 0 is ignored.
