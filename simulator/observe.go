@@ -43,7 +43,7 @@ func (s *Server) observe(c *gin.Context, sess *session.Session, vendor, opID str
 	e := journal.Entry{
 		Time: at, DurationMs: journal.Millis(took), Session: sess.Name(), Vendor: vendor, Operation: opID,
 		Method: c.Request.Method, Path: c.Request.URL.Path, Query: c.Request.URL.RawQuery,
-		RequestHeaders: c.Request.Header, RequestBody: journaledRequest(reqBody),
+		RequestHeaders: c.Request.Header, RequestBody: shareOrCut(reqBody),
 		Status: status, ResponseHeaders: tee.Header(), ResponseBody: tee.body.journaled(),
 		Scenario: scen, RequestRef: ref,
 	}
@@ -145,13 +145,8 @@ func (l *limitedBuffer) write(p []byte) {
 // was longer than the limit, masked before the cut so the cut never ends
 // inside a secret (journal.Cut).
 func (l *limitedBuffer) journaled() string {
-	if l.kept != nil {
-		if len(l.kept) <= maxJournalBody {
-			// The handler gave the bytes up (contract.Data): nothing
-			// writes them again, so the string may share them.
-			return unsafe.String(&l.kept[0], len(l.kept))
-		}
-		return journal.Cut(l.kept, maxJournalBody)
+	if l.kept != nil { // the handler gave the bytes up (contract.Data)
+		return shareOrCut(l.kept)
 	}
 	if l.b.Len() <= maxJournalBody {
 		return l.b.String()
@@ -159,10 +154,11 @@ func (l *limitedBuffer) journaled() string {
 	return journal.Cut([]byte(l.b.String()), maxJournalBody)
 }
 
-// journaledRequest is what the journal keeps of a request body: the
-// read-ahead bytes themselves when they fit (nothing writes them: vendors
-// take them read-only, reqbody.Read), cut and masked otherwise.
-func journaledRequest(b []byte) string {
+// shareOrCut is what the journal keeps of a body nothing writes again
+// (the read-ahead request body, which vendors take read-only, or an
+// answer handed over by contract.Data): the bytes themselves when they
+// fit, cut and masked otherwise.
+func shareOrCut(b []byte) string {
 	if len(b) == 0 || len(b) > maxJournalBody {
 		return journal.Cut(b, maxJournalBody)
 	}
