@@ -141,15 +141,25 @@ func (r *fastReader) object(field func(name string) bool) bool {
 	}
 }
 
+// settled handles what every pointer field shares: a name seen before
+// (set) gives up, and null leaves the field nil. done reports that the
+// value was one of those, ok what to return then.
+func (r *fastReader) settled(set bool) (done, ok bool) {
+	if set {
+		return true, false
+	}
+	if r.null() {
+		return true, true
+	}
+	return false, false
+}
+
 // str reads a string or null into *p. A name seen before gives up:
 // encoding/json's rules for repeats (the last wins, objects merge) are the
 // exact path's business.
 func (r *fastReader) str(p **string) bool {
-	if *p != nil {
-		return false
-	}
-	if r.null() {
-		return true
+	if done, ok := r.settled(*p != nil); done {
+		return ok
 	}
 	v, ok := r.rawString()
 	if ok {
@@ -161,11 +171,8 @@ func (r *fastReader) str(p **string) bool {
 // integer reads a plain JSON integer (no fraction, exponent or leading
 // zero, at most 18 digits) or null into *p.
 func (r *fastReader) integer(p **int) bool {
-	if *p != nil {
-		return false
-	}
-	if r.null() {
-		return true
+	if done, ok := r.settled(*p != nil); done {
+		return ok
 	}
 	j, neg := r.i, false
 	if j < len(r.b) && r.b[j] == '-' {
@@ -191,13 +198,11 @@ func (r *fastReader) integer(p **int) bool {
 
 // boolean reads true, false or null into *p.
 func (r *fastReader) boolean(p **bool) bool {
-	if *p != nil {
-		return false
+	if done, ok := r.settled(*p != nil); done {
+		return ok
 	}
 	var v bool
 	switch {
-	case r.null():
-		return true
 	case r.i+4 <= len(r.b) && r.s[r.i:r.i+4] == "true":
 		r.i, v = r.i+4, true
 	case r.i+5 <= len(r.b) && r.s[r.i:r.i+5] == "false":
@@ -211,11 +216,8 @@ func (r *fastReader) boolean(p **bool) bool {
 
 // sub reads an object or null into *p with decode; a repeat gives up.
 func sub[T any](r *fastReader, p **T, decode func(*T) bool) bool {
-	if *p != nil {
-		return false
-	}
-	if r.null() {
-		return true
+	if done, ok := r.settled(*p != nil); done {
+		return ok
 	}
 	*p = new(T)
 	return decode(*p)
@@ -317,16 +319,11 @@ func (l *loginRequest) decodeFast(r *fastReader) bool {
 		case "email":
 			return r.str(&l.Email)
 		case "password":
-			if l.Password != nil {
-				return false
-			}
-			if r.null() {
-				return true
-			}
-			l.Password = &struct {
+			return sub(r, &l.Password, func(p *struct {
 				Value *string `json:"value"`
-			}{}
-			return r.object(func(name string) bool { return name == "value" && r.str(&l.Password.Value) })
+			}) bool {
+				return r.object(func(name string) bool { return name == "value" && r.str(&p.Value) })
+			})
 		}
 		return false
 	})
