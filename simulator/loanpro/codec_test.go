@@ -10,6 +10,7 @@ import (
 	"github.com/sandbox-dev/fintech-sandbox/simulator/state"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/state/statetest"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/store"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/store/storetest"
 )
 
 // TestCustomerCodecRoundTrips: every fixture, generated customers and a
@@ -28,18 +29,7 @@ func TestCustomerCodecRoundTrips(t *testing.T) {
 	}
 	all = append(all, Customer{}, Customer{Phones: []Phone{}, References: []Reference{}, Employer: &Employer{}})
 	codec := customerCodec()
-	for i, c := range all {
-		raw, err := codec.Marshal(c)
-		if err != nil {
-			t.Fatalf("record %d: %v", i, err)
-		}
-		got, err := codec.Unmarshal(raw)
-		if err != nil {
-			t.Fatalf("record %d: %v", i, err)
-		}
-		if !reflect.DeepEqual(got, c) {
-			t.Fatalf("record %d (id %d) changed:\n got %+v\nwant %+v", i, c.ID, got, c)
-		}
+	for i, raw := range storetest.RoundTrip(t, codec, all) {
 		if len(raw) > 1 {
 			if _, err := codec.Unmarshal(raw[:len(raw)-1]); err == nil {
 				t.Fatalf("record %d: a truncated record decoded", i)

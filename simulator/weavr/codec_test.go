@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sandbox-dev/fintech-sandbox/fixtures"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/store/storetest"
 )
 
 // TestConsumerCodecRoundTrips: every fixture, generated consumers and a
@@ -25,20 +26,7 @@ func TestConsumerCodecRoundTrips(t *testing.T) {
 		all = append(all, randomConsumer(r))
 	}
 	all = append(all, Consumer{}, Consumer{KYC: KYC{Details: []string{}}, Address: &Address{}, DateOfBirth: &Date{}})
-	codec := consumerCodec()
-	for i, c := range all {
-		raw, err := codec.Marshal(c)
-		if err != nil {
-			t.Fatalf("record %d: %v", i, err)
-		}
-		got, err := codec.Unmarshal(raw)
-		if err != nil {
-			t.Fatalf("record %d: %v", i, err)
-		}
-		if !reflect.DeepEqual(got, c) {
-			t.Fatalf("record %d (id %s) changed:\n got %+v\nwant %+v", i, c.ID, got, c)
-		}
-	}
+	storetest.RoundTrip(t, consumerCodec(), all)
 }
 
 // TestConsumerCodecKeepsTimeZones: every time.Time field of Consumer is
