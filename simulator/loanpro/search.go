@@ -333,7 +333,7 @@ func sqJSONType(v any) string {
 func (s *Service) runSearch(w *World, r *searchRequest, key string) []byte {
 	version, cacheable := w.customers.Version()
 	if cacheable {
-		if e, ok := w.search.get(key, version); ok && len(e.aggs) == len(r.aggs) {
+		if e, ok := w.searches().get(key, version); ok && len(e.aggs) == len(r.aggs) {
 			if hits, ok := pageOf(w, e.ids, r); ok {
 				for i := range r.aggs {
 					r.aggs[i].sum, r.aggs[i].count = e.aggs[i].sum, e.aggs[i].count
@@ -410,7 +410,7 @@ func (s *Service) runSearch(w *World, r *searchRequest, key string) []byte {
 		if ids == nil {
 			ids = []int{} // no match is a result too
 		}
-		w.search.put(searchEntry{key: key, version: version, ids: ids, aggs: append([]searchAgg(nil), r.aggs...)})
+		w.searches().put(searchEntry{key: key, version: version, ids: ids, aggs: append([]searchAgg(nil), r.aggs...)})
 	}
 	return s.searchBody(hits, r, total)
 }

@@ -34,6 +34,15 @@ type searchEntry struct {
 	aggs    []searchAgg
 }
 
+// searches is w's search cache, made on first use.
+func (w *World) searches() *searchCache {
+	if c := w.search.Load(); c != nil {
+		return c
+	}
+	w.search.CompareAndSwap(nil, new(searchCache))
+	return w.search.Load()
+}
+
 // get returns the entry of key computed at version.
 func (c *searchCache) get(key string, version uint64) (searchEntry, bool) {
 	c.mu.Lock()

@@ -14,6 +14,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/sandbox-dev/fintech-sandbox/simulator/apierr"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/clock"
@@ -146,7 +147,10 @@ type enums struct {
 // customers.
 type World struct {
 	customers *store.Table[int, Customer]
-	search    searchCache // the session's recent searches (search_cache.go)
+	// search holds the session's recent searches (search_cache.go), made
+	// by its first search: most sessions never search, and 10,000 of
+	// them would carry 6 MB of empty caches.
+	search atomic.Pointer[searchCache]
 }
 
 // New loads and validates fixtures/loanpro.yaml, seeds the fake customers
