@@ -9,11 +9,21 @@ import (
 	"github.com/sandbox-dev/fintech-sandbox/simulator/apierr"
 )
 
+// Request headers Weavr's document names in lower case (api-key,
+// programme-key, idempotency-ref), spelt in their canonical form: a lookup
+// with the document's spelling canonicalises the key into a new string on
+// every request, the canonical spelling is looked up as it is.
+const (
+	headerAPIKey         = "Api-Key"
+	headerProgrammeKey   = "Programme-Key"
+	headerIdempotencyRef = "Idempotency-Ref"
+)
+
 // programme checks the api-key header: missing or empty is a 400 with
 // fieldName api-key REQUIRED, unknown a 401; then the per-key rate limit.
 // On failure it writes the answer and returns nil.
 func (s *Service) programme(c *gin.Context, w *World) *Programme {
-	key := c.GetHeader("api-key")
+	key := c.GetHeader(headerAPIKey)
 	if key == "" {
 		s.respondInvalid(c, []InvalidField{{Params: []string{}, FieldName: "api-key", Error: kindRequired}})
 		return nil

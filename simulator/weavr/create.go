@@ -123,7 +123,7 @@ func (s *Service) CreateConsumer(c *gin.Context) {
 		return
 	}
 	var idem string
-	if ref := c.GetHeader("idempotency-ref"); ref != "" {
+	if ref := c.GetHeader(headerIdempotencyRef); ref != "" {
 		sum := sha256.Sum256(body)
 		idem = ref + "\x00" + hex.EncodeToString(sum[:])
 	}

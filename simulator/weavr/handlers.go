@@ -117,7 +117,7 @@ func (s *Service) VerifyEmail(c *gin.Context) {
 	}
 	email := emailKey(*req.Email)
 	if id == "" {
-		id = s.findByEmail(w, c.GetHeader("api-key"), email)
+		id = s.findByEmail(w, c.GetHeader(headerAPIKey), email)
 	}
 	now := s.clock.Now()
 	_, err := w.consumers.Update(id, func(tx consumerTx, cur Consumer) (Consumer, error) {
@@ -169,7 +169,7 @@ func (s *Service) findByEmail(w *World, apiKey, email string) string {
 // again answers 204 and publishes nothing.
 func (s *Service) SimulateVerify(c *gin.Context) {
 	w := s.world(c)
-	p := s.data.byKey[c.GetHeader("programme-key")]
+	p := s.data.byKey[c.GetHeader(headerProgrammeKey)]
 	if p == nil {
 		s.respond(c, ErrSimulatorKey)
 		return

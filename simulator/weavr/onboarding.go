@@ -61,7 +61,7 @@ func (s *Service) SendVerificationEmail(c *gin.Context) {
 	}
 	email := emailKey(*req.Email)
 	if id == "" {
-		id = s.findByEmail(w, c.GetHeader("api-key"), email)
+		id = s.findByEmail(w, c.GetHeader(headerAPIKey), email)
 	}
 	cur, found := w.consumers.Get(id)
 	switch {
