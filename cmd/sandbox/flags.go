@@ -55,7 +55,9 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.TextVar(&o.logLevel, "log-level", slog.LevelInfo, "log level: debug, info (one line per request), warn or error")
 	fs.Int64Var(&o.sim.MaxBodyBytes, "max-body-bytes", o.sim.MaxBodyBytes, "largest accepted request body on every vendor; larger is 413 in the vendor's error shape")
 	for _, p := range o.sim.Vendors {
-		p.Flags(fs)
+		if err := contract.RegisterFlags(fs, p); err != nil {
+			return o, err
+		}
 	}
 	var active multiFlag
 	fs.StringVar(&o.sim.ScenarioDir, "scenarios", "", "directory of scenario files loaded over the embedded catalog (same name replaces); reloaded when they change")
@@ -100,7 +102,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	})
 	fs.DurationVar(&o.sim.WebhookTimeout, "webhook-timeout", o.sim.WebhookTimeout, "how long one webhook attempt waits for the receiver's answer")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: sandbox [flags]\n\nRuns the fintech API sandbox: every vendor of the vendor list (simulator/vendors.go).\n\nCommands:\n  sandbox validate FILE|DIR…   check scenario files (file:line:col: message)\n  sandbox scenarios            list the scenario catalog\n  sandbox errors               list the error catalog\n  sandbox schema               print the JSON Schema of scenario files\n\nStopping: on SIGTERM or SIGINT /__sandbox/readyz answers 503 at once and\nrequests are still served for --shutdown-delay; then the sandbox stops\naccepting, ends parked requests (hang faults) and gives the rest\n--shutdown-grace to finish before closing their connections (exit 0).\nA second signal closes at once.\n\nEvery flag can also be set as %sNAME (e.g. %sRATE_LIMIT=off).\n\nFlags:\n", envPrefix, envPrefix)
+		fmt.Fprintf(stderr, "Usage: sandbox [flags]\n\nRuns the fintech API sandbox: every vendor of the vendor list (simulator/vendors.go).\n\nCommands:\n  sandbox validate FILE|DIR…   check scenario files (file:line:col: message)\n  sandbox scenarios            list the scenario catalog\n  sandbox errors               list the error catalog\n  sandbox schema               print the JSON Schema of scenario files\n\nStopping: on SIGTERM or SIGINT /__sandbox/readyz answers 503 at once and\nrequests are still served for --shutdown-delay; then the sandbox stops\naccepting, ends parked requests (hang faults) and gives the rest\n--shutdown-grace to finish before closing their connections (exit 0).\nA second signal closes at once.\n\nEvery flag can also be set as %sNAME (e.g. %sWEAVR_RATE_LIMIT=off).\nVendor flags carry the vendor's name (--weavr-..., --loanpro-...); Weavr's\nand --customers also answer to their older un-prefixed names (aliases).\n\nFlags:\n", envPrefix, envPrefix)
 		fs.PrintDefaults()
 	}
 

@@ -10,11 +10,9 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -374,23 +372,6 @@ func TestShutdownCutsWhatOutlastsTheGrace(t *testing.T) {
 	}
 }
 
-// TestStopSignals: the first SIGTERM starts the shutdown, the second cuts
-// it short.
-func TestStopSignals(t *testing.T) {
-	ctx, now, release := stopSignals()
-	defer release()
-	for _, step := range []<-chan struct{}{ctx.Done(), now} {
-		if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
-			t.Fatal(err)
-		}
-		select {
-		case <-step:
-		case <-time.After(5 * time.Second):
-			t.Fatal("signal not seen")
-		}
-	}
-}
-
 func TestMemoryBoundFlags(t *testing.T) {
 	d, err := parseFlags(nil, env(nil), io.Discard)
 	if err != nil || d.sim.JournalMemory != 64<<20 || d.sim.MaxSessions != 10_000 {
@@ -409,5 +390,46 @@ func TestMemoryBoundFlags(t *testing.T) {
 	}
 	if o, err := parseFlags(nil, env(map[string]string{"SANDBOX_MAX_SESSIONS": "3", "SANDBOX_JOURNAL_MEMORY": "1MiB"}), io.Discard); err != nil || o.sim.MaxSessions != 3 || o.sim.JournalMemory != 1<<20 {
 		t.Errorf("from the environment: %v %+v", err, o.sim)
+	}
+}
+
+// TestNamespacedVendorFlags: every vendor flag carries its vendor's name,
+// on the command line and as SANDBOX_*; the older Weavr names and
+// --customers are aliases of the same settings.
+func TestNamespacedVendorFlags(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		ttl  time.Duration
+		rate int // number of windows: 0 off, 3 the vendor's
+		cust int
+	}{
+		{"prefixed flags", []string{"--weavr-token-ttl", "1m", "--weavr-rate-limit", "off", "--loanpro-customers", "5"}, nil, time.Minute, 0, 5},
+		{"aliases", []string{"--token-ttl", "2m", "--rate-limit", "off", "--customers", "6"}, nil, 2 * time.Minute, 0, 6},
+		{"prefixed env", nil, map[string]string{"SANDBOX_WEAVR_TOKEN_TTL": "3m", "SANDBOX_WEAVR_RATE_LIMIT": "off", "SANDBOX_LOANPRO_CUSTOMERS": "7"}, 3 * time.Minute, 0, 7},
+		{"alias env", nil, map[string]string{"SANDBOX_TOKEN_TTL": "4m", "SANDBOX_RATE_LIMIT": "off", "SANDBOX_CUSTOMERS": "8"}, 4 * time.Minute, 0, 8},
+		{"flag over env", []string{"--weavr-rate-limit", "on"}, map[string]string{"SANDBOX_RATE_LIMIT": "off"}, 5 * time.Minute, 3, 1000},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o, err := parseFlags(tt.args, env(tt.env), io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w, lp := weavrOf(o), loanproOf(o)
+			if w.TokenTTL != tt.ttl || len(w.RateLimit) != tt.rate || lp.Customers != tt.cust {
+				t.Errorf("token ttl %s, rate windows %d, customers %d; want %s, %d, %d", w.TokenTTL, len(w.RateLimit), lp.Customers, tt.ttl, tt.rate, tt.cust)
+			}
+		})
+	}
+	var help strings.Builder
+	if _, err := parseFlags([]string{"--help"}, env(nil), &help); err == nil {
+		t.Fatal("--help: no flag.ErrHelp")
+	}
+	for _, want := range []string{"-weavr-rate-limit value", "-rate-limit value\n    \talias of --weavr-rate-limit", "-loanpro-page-size int"} {
+		if !strings.Contains(help.String(), want) {
+			t.Errorf("--help lacks %q", want)
+		}
 	}
 }

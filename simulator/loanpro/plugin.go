@@ -16,24 +16,29 @@ func (p *plugin) Name() string       { return Vendor }
 func (p *plugin) Settings() any      { return &p.settings }
 func (p *plugin) SetGenerated(n int) { p.settings.Customers = n }
 
-// Flags registers LoanPro's flags: the behaviours whose documentation
-// changed over the years, configurable rather than guessed.
+// Flags registers LoanPro's flags (the sandbox prefixes them:
+// --loanpro-page-size): the behaviours whose documentation changed over
+// the years, configurable rather than guessed.
 func (p *plugin) Flags(fs *goflag.FlagSet) {
 	lp := &p.settings
 	fs.IntVar(&lp.Customers, "customers", lp.Customers, "number of generated LoanPro customers (besides the fixtures)")
-	fs.IntVar(&lp.ValidationStatus, "loanpro-validation-status", lp.ValidationStatus, "LoanPro: status of invalid input (current docs 409; 400 also seen)")
-	fs.IntVar(&lp.WarningStatus, "loanpro-warning-status", lp.WarningStatus, "LoanPro: status of transaction warnings (current docs 409; legacy 500)")
-	fs.IntVar(&lp.NotFoundStatus, "loanpro-not-found-status", lp.NotFoundStatus, "LoanPro: status of an unknown customer id (current docs 409; 404 and 400 also seen)")
-	fs.IntVar(&lp.PageSize, "loanpro-page-size", lp.PageSize, "LoanPro: list page size without $top")
-	fs.Func("loanpro-statuses", "LoanPro: comma-separated customer statuses the tenant allows (default: from the fixtures)", func(v string) error {
+	fs.IntVar(&lp.ValidationStatus, "validation-status", lp.ValidationStatus, "LoanPro: status of invalid input (current docs 409; 400 also seen)")
+	fs.IntVar(&lp.WarningStatus, "warning-status", lp.WarningStatus, "LoanPro: status of transaction warnings (current docs 409; legacy 500)")
+	fs.IntVar(&lp.NotFoundStatus, "not-found-status", lp.NotFoundStatus, "LoanPro: status of an unknown customer id (current docs 409; 404 and 400 also seen)")
+	fs.IntVar(&lp.PageSize, "page-size", lp.PageSize, "LoanPro: list page size without $top")
+	fs.Func("statuses", "LoanPro: comma-separated customer statuses the tenant allows (default: from the fixtures)", func(v string) error {
 		lp.Statuses = contract.SplitList(v)
 		return nil
 	})
-	fs.Func("loanpro-suspicious-emails", "LoanPro: comma-separated glob patterns of emails that raise the 'may not be a valid email account' warning (default: from the fixtures)", func(v string) error {
+	fs.Func("suspicious-emails", "LoanPro: comma-separated glob patterns of emails that raise the 'may not be a valid email account' warning (default: from the fixtures)", func(v string) error {
 		lp.SuspiciousEmails = contract.SplitList(v)
 		return nil
 	})
 }
+
+// FlagAliases keeps --customers, the name from before vendor flags were
+// namespaced, beside --loanpro-customers.
+func (p *plugin) FlagAliases() map[string]string { return map[string]string{"customers": "customers"} }
 
 func (p *plugin) Build(env contract.Env) (*contract.Vendor, error) {
 	s, err := New(Options{Settings: p.settings, Seed: env.Seed, Fixtures: env.Fixtures, Clock: env.Clock, MaxBodyBytes: env.MaxBodyBytes})

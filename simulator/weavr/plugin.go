@@ -22,8 +22,9 @@ func (p *plugin) Name() string       { return Vendor }
 func (p *plugin) Settings() any      { return &p.settings }
 func (p *plugin) SetGenerated(n int) { p.settings.Consumers = n }
 
-// Flags registers Weavr's flags: the points where its behaviour is not
-// published or differs between environments.
+// Flags registers Weavr's flags (the sandbox prefixes them:
+// --weavr-rate-limit): the points where its behaviour is not published or
+// differs between environments.
 func (p *plugin) Flags(fs *flag.FlagSet) {
 	w := &p.settings
 	fs.IntVar(&w.Consumers, "consumers", w.Consumers, "number of generated Weavr consumers (besides the fixtures)")
@@ -42,6 +43,18 @@ func (p *plugin) Flags(fs *flag.FlagSet) {
 	fs.IntVar(&w.MobileChangeLimit, "mobile-change-limit", w.MobileChangeLimit, "Weavr: changes to a different mobile number allowed before 409 MOBILE_NO_CHANGE_LIMIT_EXCEEDED")
 	fs.BoolVar(&w.StrictUnknownFields, "strict-unknown-fields", w.StrictUnknownFields, "Weavr: refuse request properties the request schema does not name, wrongly-cased names included (400 invalidFields, error IN); the vendor ignores them")
 	fs.IntVar(&w.CountryCodeMaxLength, "country-code-max-length", w.CountryCodeMaxLength, "Weavr: maximum length of mobile.countryCode (document: 4; live service: 6)")
+}
+
+// FlagAliases keeps the names Weavr's flags had before vendor flags were
+// namespaced (--rate-limit for --weavr-rate-limit, SANDBOX_RATE_LIMIT for
+// SANDBOX_WEAVR_RATE_LIMIT), so existing command lines keep working.
+func (p *plugin) FlagAliases() map[string]string {
+	m := map[string]string{}
+	for _, n := range []string{"consumers", "rate-limit", "token-ttl", "email-change-window", "mobile-change-window",
+		"mobile-change-limit", "strict-unknown-fields", "country-code-max-length"} {
+		m[n] = n
+	}
+	return m
 }
 
 func (p *plugin) Build(env contract.Env) (*contract.Vendor, error) {

@@ -15,7 +15,6 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -35,12 +34,13 @@ var (
 // URL returns a Redis URL for t with a fresh key prefix. A missing
 // redis-server fails the test (install it: apt-get install -y
 // redis-server, or set SANDBOX_TEST_REDIS): a test that needs Redis never
-// passes without one.
+// passes without one. Under -short (go test -short, for machines with no
+// services installed) a missing Redis skips the test instead.
 func URL(t testing.TB) string {
 	t.Helper()
 	once.Do(func() { baseURL, baseErr = server() })
 	if baseErr != nil {
-		t.Fatalf("statetest: %v", baseErr)
+		missing(t, baseErr)
 	}
 	u, err := url.Parse(baseURL)
 	if err != nil {
@@ -80,7 +80,7 @@ func Replicas(t testing.TB) (*state.Redis, *state.Redis) {
 }
 
 // server is SANDBOX_TEST_REDIS, or a redis-server started for this
-// process (killed when the process exits: Pdeathsig).
+// process (on Linux killed when the process exits: dieWithParent).
 func server() (string, error) {
 	if u := os.Getenv(EnvURL); u != "" {
 		return u, nil
@@ -98,7 +98,7 @@ func server() (string, error) {
 		return "", err
 	}
 	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = dieWithParent()
 	if err := cmd.Start(); err != nil {
 		return "", fmt.Errorf("start redis-server: %w", err)
 	}
@@ -130,7 +130,7 @@ func Server(t testing.TB) (rawURL string, stop, restart func()) {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
-		t.Fatalf("statetest: install redis-server (apt-get install -y redis-server): %v", err)
+		missing(t, fmt.Errorf("install redis-server (apt-get install -y redis-server): %w", err))
 	}
 	port, err := freePort()
 	if err != nil {
@@ -141,7 +141,7 @@ func Server(t testing.TB) (rawURL string, stop, restart func()) {
 	var cmd *exec.Cmd
 	start := func() {
 		cmd = exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir)
-		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+		cmd.SysProcAttr = dieWithParent()
 		if err := cmd.Start(); err != nil {
 			t.Fatalf("statetest: start redis-server: %v", err)
 		}
@@ -164,6 +164,16 @@ func Server(t testing.TB) (rawURL string, stop, restart func()) {
 	start()
 	t.Cleanup(stop)
 	return "redis://" + addr + "/0", stop, start
+}
+
+// missing ends a test that needs Redis and has none: skipped under
+// -short, failed otherwise (.ci/run installs and starts one).
+func missing(t testing.TB, err error) {
+	t.Helper()
+	if testing.Short() {
+		t.Skipf("statetest: needs Redis (redis-server or %s), skipped under -short: %v", EnvURL, err)
+	}
+	t.Fatalf("statetest: %v", err)
 }
 
 // Aborted runs fn and returns the *state.Unavailable it aborted with
