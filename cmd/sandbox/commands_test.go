@@ -90,4 +90,3 @@ func TestSchemaPrintsTheShippedSchema(t *testing.T) {
 		t.Errorf("sandbox schema printed %d bytes unlike scenarios/scenario.schema.json (%d)", out.Len(), len(shipped))
 	}
 }
-
