@@ -57,7 +57,8 @@ func TestDocs(t *testing.T) {
 			}
 			p := parsePage(rel, string(src))
 			if len(p.lines) == 0 {
-				t.Skipf("%s has no ```sh block", rel)
+				t.Logf("%s has no ```sh block", rel)
+				return
 			}
 			runPage(t, root, p)
 		})
