@@ -1,8 +1,8 @@
 // Package loanpro simulates LoanPro's LMS API for customers: the OData
 // endpoints GET/PUT /api/public/api/1/odata.svc/Customers({id}) and the
 // Customers list, with LoanPro's headers, bodies, /Date(seconds)/ dates,
-// 0/1 flags, 409 validation errors and transaction warnings (see
-// shared/reference/loanpro-customers.md for the vendor behaviour followed).
+// 0/1 flags, 409 validation errors and transaction warnings, as LoanPro's
+// documentation of its customer endpoints describes them.
 package loanpro
 
 import (

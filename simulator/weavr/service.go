@@ -4,8 +4,8 @@
 // KYC start and status, logout), Weavr's sandbox simulator for consumer
 // KYC, and the webhooks Weavr sends about consumers (KYC status,
 // activation, deactivation) with its signing rule, as described in
-// shared/reference/weavr-consumers.md, weavr-webhooks-and-onboarding.md
-// and Weavr's OpenAPI documents.
+// Weavr's documentation of consumers, webhooks and onboarding, and in its
+// published OpenAPI documents.
 package weavr
 
 import (

@@ -32,8 +32,8 @@ import (
 // Schedule is the retry rule: after a failed attempt the next one comes
 // First later, each next one Factor times later than the previous, for
 // Retries retries; then the delivery is failed. Weavr: 5 retries, the
-// first after 10 s, each next ×6 (shared/reference, our reading of the
-// vendor's terse page, hence configurable).
+// first after 10 s, each next ×6 (our reading of the vendor's terse
+// documentation page, hence configurable).
 type Schedule struct {
 	First   time.Duration
 	Factor  float64
