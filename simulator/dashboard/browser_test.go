@@ -170,6 +170,37 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Fatalf("the row came with a reload (%v)", err)
 	}
 
+	// 2c. A LoanPro path shows the part that tells it apart (its prefix
+	// /api/public/api/1 elided, the end visible in a narrow column), the
+	// whole path in the tooltip; a Weavr path shows whole.
+	lp := []string{"Authorization", "Bearer sandbox-token", "Autopal-Instance-Id", "5200000"}
+	for _, p := range []string{"/api/public/api/1/odata.svc/Customers(5)", "/api/public/api/1/odata.svc/Customers(5)/Phones"} {
+		if status, body := vendorCall(t, sb, "GET", p, "", lp...); status != 200 {
+			t.Fatalf("GET %s: %d %s", p, status, body)
+		}
+	}
+	wait("the LoanPro rows", rowWith("GET", "…/odata.svc/Customers(5)/Phones"))
+	for _, tc := range []struct{ op, path, shown string }{
+		{"loanpro.customerGet", "/api/public/api/1/odata.svc/Customers(5)/Phones", "…/odata.svc/Customers(5)/Phones"},
+		{"loanpro.customerGet", "/api/public/api/1/odata.svc/Customers(5)", "…/odata.svc/Customers(5)"},
+		{"weavr.consumerUpdate", "/multi/consumers", "/multi/consumers"},
+	} {
+		// The cell's text, its tooltip, and whether the path's last 12
+		// characters lie inside the cell (not cut off by its ellipsis).
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`(() => {
+			const td = [...document.querySelectorAll('#traffic-rows td.path')].find(td => td.title.endsWith(': ' + %q));
+			if (!td) return 'no row';
+			const text = td.querySelector('bdi').firstChild, r = document.createRange();
+			r.setStart(text, Math.max(0, text.length - 12));
+			r.setEnd(text, text.length);
+			const cell = td.getBoundingClientRect(), end = r.getBoundingClientRect();
+			return td.textContent + ' | ' + td.title + ' | ' + (end.left >= cell.left - 1 && end.right <= cell.right + 1);
+		})()`, tc.path)))
+		if want := tc.shown + " | " + tc.op + ": " + tc.path + " | true"; err != nil || got != want {
+			t.Errorf("the row of %s shows %q (%v), want %q", tc.path, got, err, want)
+		}
+	}
+
 	// 3. Its detail, by keyboard; then the login below it (newest first).
 	do("open the 409 by keyboard", chromedp.Focus(chromedp.CSS(`#traffic-rows tr.c4`)), chromedp.KeyEvent(kb.Enter))
 	wait("the 409 detail", `document.querySelector('#detail-body .detail-summary')?.textContent.includes('409')`)
