@@ -152,6 +152,10 @@ func TestDashboardInBrowser(t *testing.T) {
 	do("give the token", chromedp.SendKeys(chromedp.ID("token-input"), adminToken), chromedp.Click(chromedp.ID("token-submit")))
 	wait("the default session listed", `[...document.querySelectorAll('#session-list .pick')].some(b => b.textContent === 'default')`)
 	wait("the scenario catalog", `!!document.getElementById('sc-weavr-service-unavailable-session')`)
+	// 1b. The chart is never a blank box: with no traffic yet, each
+	// vendor's canvas has its axis and says so, from the first sample.
+	wait("the charts drawn, saying no traffic yet", `document.querySelectorAll('#metric-list canvas').length === 2 && `+
+		`[...document.querySelectorAll('#metric-list canvas')].every(c => c.dataset.state === 'empty' && `+inked+`(c))`)
 
 	// 2. A vendor request appears without a reload.
 	do("mark the page", chromedp.Evaluate[chromedp.Void](`window.__sameLoad = true`))
@@ -169,6 +173,18 @@ func TestDashboardInBrowser(t *testing.T) {
 	if same, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__sameLoad === true`)); err != nil || !same {
 		t.Fatalf("the row came with a reload (%v)", err)
 	}
+
+	// 2b. The chart draws the traffic; a reload draws it again at once,
+	// before its first sample could (the samples a tab took are kept).
+	wait("the Weavr chart's first bar", `document.querySelector('#metric-list canvas').dataset.bars > 0`)
+	do("reload", chromedp.Reload(), chromedp.WaitReady(chromedp.CSS("#metric-list canvas")))
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(c => c.dataset.bars + ' ' + `+inked+`(c))(document.querySelector('#metric-list canvas'))`))
+	var bars int
+	var drawn bool
+	if _, serr := fmt.Sscanf(got, "%d %t", &bars, &drawn); err != nil || serr != nil || bars < 1 || !drawn {
+		t.Errorf("the Weavr chart as the reloaded page first shows it: bars, drawn = %q (%v), want at least a bar, drawn", got, err)
+	}
+	wait("the rows again", rowWith("PATCH", "/multi/consumers", "409"))
 
 	// 2c. A LoanPro path shows the part that tells it apart (its prefix
 	// /api/public/api/1 elided, the end visible in a narrow column), the
@@ -352,6 +368,9 @@ func controlGet(t *testing.T, sb *sandboxtest.Sandbox, path string, out any) {
 		t.Fatalf("GET %s: %v\n%s", path, err, body)
 	}
 }
+
+// inked is a JavaScript function: whether a canvas has a drawn pixel.
+const inked = `(c => c.getContext('2d').getImageData(0, 0, c.width, c.height).data.some((v, i) => i % 4 === 3 && v > 0))`
 
 // rowWith is a predicate: a traffic row holds every word.
 func rowWith(words ...string) string {
