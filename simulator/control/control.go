@@ -31,7 +31,9 @@ const Prefix = "/__sandbox"
 
 // Sessions is what the control API needs of the session registry.
 type Sessions interface {
-	Get(name string) *session.Session
+	// Touch returns the session, creating it, without counting a request:
+	// a session's requests are its vendor requests, as in its journal.
+	Touch(name string) *session.Session
 	Lookup(name string) (*session.Session, bool)
 	List() []session.Info
 	Reset(name string) bool

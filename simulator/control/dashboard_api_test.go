@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sandbox-dev/fintech-sandbox/simulator"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/clock"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/sandboxtest"
 )
 
@@ -167,6 +169,48 @@ func TestJournalCursor(t *testing.T) {
 		`{"capacity":1000,"dropped":0,"entries":[],"lastSeq":0}`)
 	wantBody(t, "a bad cursor", sb.Do(t, "GET", "/__sandbox/sessions/cur/journal?after=-2", ""), 400,
 		sandboxError(`sandbox: invalid after "-2": want the seq of an entry already seen, a whole number >= 0`))
+}
+
+// TestSessionRequestsAreVendorRequests: a session's requests (the count
+// the dashboard shows beside it) are its vendor requests, the same as its
+// journal's entries: steering it through the control API (creating it by
+// a reset, arming a trigger, toggling a scenario, setting its webhook
+// receiver, running a record action) counts none.
+func TestSessionRequestsAreVendorRequests(t *testing.T) {
+	t0 := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
+	sb := sandboxtest.New(t, sandboxtest.WithConfig(func(c *simulator.Config) { c.Clock = clock.NewFake(t0) }))
+	view := func(requests, entries int, scenarios string) string {
+		return fmt.Sprintf(`{"name":"cnt","created":"2024-05-06T07:08:09Z","lastUsed":"2024-05-06T07:08:09Z","requests":%d,`+
+			`"journal":{"entries":%d,"capacity":1000,"dropped":0},"activeScenarios":%s}`, requests, entries, scenarios)
+	}
+	wantBody(t, "a reset creates it", sb.Do(t, "POST", "/__sandbox/sessions/cnt/reset", ""), 200, view(0, 0, "[]"))
+	for _, call := range []struct{ method, path, body string }{
+		{"POST", "/__sandbox/sessions/cnt/triggers", `{"error":"loanpro.SERVER_ERROR"}`},
+		{"PUT", "/__sandbox/sessions/cnt/scenarios/loanpro-slow", ""},
+		{"DELETE", "/__sandbox/sessions/cnt/scenarios/loanpro-slow", ""},
+		{"PUT", "/__sandbox/sessions/cnt/scenarios/loanpro-not-found", ""},
+		{"PUT", "/__sandbox/sessions/cnt/webhooks", `{"url":"http://127.0.0.1:9/hooks"}`},
+		{"POST", "/__sandbox/sessions/cnt/weavr/consumers/nope/actions/deactivate", `{}`},
+	} {
+		if r := sb.Do(t, call.method, call.path, call.body); r.Status >= 500 {
+			t.Fatalf("%s %s: %d %s", call.method, call.path, r.Status, r.Body)
+		}
+	}
+	wantBody(t, "after control calls only", sb.Do(t, "GET", "/__sandbox/sessions/cnt", ""), 200, view(0, 0, `["loanpro-not-found"]`))
+
+	wantBody(t, "the triggered GET", sb.Do(t, "GET", lpCustomer, "", lpHeaders("cnt")...), 500,
+		`{"error":{"message":"An internal server error occurred. Please try again later.","type":"InternalServerErrorException","code":500}}`)
+	if r := sb.Do(t, "GET", lpCustomer, "", lpHeaders("cnt")...); r.Status != 200 {
+		t.Fatalf("GET: %d %s", r.Status, r.Body)
+	}
+	if r := sb.Do(t, "GET", "/api/public/api/1/nowhere", "", lpHeaders("cnt")...); r.Status != 404 {
+		t.Fatalf("an unknown LoanPro path: %d %s", r.Status, r.Body)
+	}
+	sb.Do(t, "POST", "/__sandbox/sessions/cnt/triggers", `{"error":"loanpro.SERVER_ERROR"}`)
+	wantBody(t, "one session", sb.Do(t, "GET", "/__sandbox/sessions/cnt", ""), 200, view(3, 3, `["loanpro-not-found"]`))
+	wantBody(t, "its journal agrees", sb.Do(t, "GET", "/__sandbox/sessions/cnt/journal/count", ""), 200, `{"count":3,"dropped":0}`)
+	wantBody(t, "the session list", sb.Do(t, "GET", "/__sandbox/sessions", ""), 200, `{"sessions":[`+view(3, 3, `["loanpro-not-found"]`)+
+		`,{"name":"default","created":"2024-05-06T07:08:09Z","lastUsed":"2024-05-06T07:08:09Z","requests":0,"journal":{"entries":0,"capacity":1000,"dropped":0},"activeScenarios":[]}]}`)
 }
 
 // TestStats: each vendor's totals by status class, from the metrics; a

@@ -92,7 +92,7 @@ func (a *api) activate(c *gin.Context) {
 		controlError(c, &scenario.UnknownScenarioError{Name: c.Param("scenario")})
 		return
 	}
-	st := a.Scenarios.Of(a.Sessions.Get(name))
+	st := a.Scenarios.Of(a.Sessions.Touch(name))
 	if err := st.Activate(c.Param("scenario")); err != nil {
 		controlError(c, err)
 		return

@@ -73,7 +73,7 @@ func (a *api) resetSession(c *gin.Context) {
 		return
 	}
 	if !a.Sessions.Reset(name) {
-		a.Sessions.Get(name)
+		a.Sessions.Touch(name)
 	}
 	sess, _ := a.Sessions.Lookup(name)
 	c.JSON(http.StatusOK, a.sessionView(sess))

@@ -35,7 +35,7 @@ func (a *api) armTrigger(c *gin.Context) {
 		controlError(c, err)
 		return
 	}
-	armed, err := a.Scenarios.Of(a.Sessions.Get(name)).Arm(t)
+	armed, err := a.Scenarios.Of(a.Sessions.Touch(name)).Arm(t)
 	switch {
 	case errors.Is(err, scenario.ErrTooManyTriggers):
 		apierr.WriteSandboxError(c.Writer, http.StatusConflict, "sandbox: %v", err)

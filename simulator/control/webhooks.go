@@ -76,7 +76,7 @@ func (a *api) putWebhooks(c *gin.Context) {
 		apierr.WriteSandboxError(c.Writer, http.StatusBadRequest, msgWebhookURL, errors.New("url is missing"))
 		return
 	}
-	sess := a.Sessions.Get(name)
+	sess := a.Sessions.Touch(name)
 	if err := a.Webhooks.SetURL(sess, *req.URL); err != nil {
 		apierr.WriteSandboxError(c.Writer, http.StatusBadRequest, "sandbox: %v", err)
 		return
@@ -198,7 +198,7 @@ func (a *api) runAction(c *gin.Context) {
 	if !ok {
 		return
 	}
-	out, err := act.Do(a.Sessions.Get(name), c.Param("id"), body)
+	out, err := act.Do(a.Sessions.Touch(name), c.Param("id"), body)
 	var ae *contract.ActionError
 	switch {
 	case errors.As(err, &ae):

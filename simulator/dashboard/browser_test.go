@@ -29,9 +29,10 @@ var update = flag.Bool("update", false, "rewrite docs/dashboard.png from the bro
 
 const adminToken = "dash-s3cret-token"
 
-// chromium finds the browser the test drives. It is never skipped: .ci/run
-// installs Debian's chromium when it is missing, so a machine without it
-// is a broken set-up the test must report.
+// chromium finds the browser the test drives. Without one the test fails:
+// .ci/run installs Debian's chromium when it is missing, so a machine
+// without it is a broken set-up the test must report. Only under -short
+// (a quick run on a laptop) does it skip instead, saying why.
 func chromium(t *testing.T) string {
 	t.Helper()
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
@@ -39,7 +40,11 @@ func chromium(t *testing.T) string {
 			return p
 		}
 	}
-	t.Fatal("the dashboard's browser test needs Chromium: apt-get install -y chromium (.ci/run installs it when it is missing)")
+	const need = "the dashboard's browser test needs Chromium (chromium, chromium-browser, google-chrome or headless-shell on PATH): apt-get install -y chromium"
+	if testing.Short() {
+		t.Skip(need + "; skipped under -short")
+	}
+	t.Fatal(need + " (.ci/run installs it when it is missing)")
 	return ""
 }
 
@@ -147,6 +152,10 @@ func TestDashboardInBrowser(t *testing.T) {
 	do("give the token", chromedp.SendKeys(chromedp.ID("token-input"), adminToken), chromedp.Click(chromedp.ID("token-submit")))
 	wait("the default session listed", `[...document.querySelectorAll('#session-list .pick')].some(b => b.textContent === 'default')`)
 	wait("the scenario catalog", `!!document.getElementById('sc-weavr-service-unavailable-session')`)
+	// 1b. The chart is never a blank box: with no traffic yet, each
+	// vendor's canvas has its axis and says so, from the first sample.
+	wait("the charts drawn, saying no traffic yet", `document.querySelectorAll('#metric-list canvas').length === 2 && `+
+		`[...document.querySelectorAll('#metric-list canvas')].every(c => c.dataset.state === 'empty' && `+inked+`(c))`)
 
 	// 2. A vendor request appears without a reload.
 	do("mark the page", chromedp.Evaluate[chromedp.Void](`window.__sameLoad = true`))
@@ -163,6 +172,49 @@ func TestDashboardInBrowser(t *testing.T) {
 	wait("the 409 row, live", rowWith("PATCH", "/multi/consumers", "409"))
 	if same, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__sameLoad === true`)); err != nil || !same {
 		t.Fatalf("the row came with a reload (%v)", err)
+	}
+
+	// 2b. The chart draws the traffic; a reload draws it again at once,
+	// before its first sample could (the samples a tab took are kept).
+	wait("the Weavr chart's first bar", `document.querySelector('#metric-list canvas').dataset.bars > 0`)
+	do("reload", chromedp.Reload(), chromedp.WaitReady(chromedp.CSS("#metric-list canvas")))
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(c => c.dataset.bars + ' ' + `+inked+`(c))(document.querySelector('#metric-list canvas'))`))
+	var bars int
+	var drawn bool
+	if _, serr := fmt.Sscanf(got, "%d %t", &bars, &drawn); err != nil || serr != nil || bars < 1 || !drawn {
+		t.Errorf("the Weavr chart as the reloaded page first shows it: bars, drawn = %q (%v), want at least a bar, drawn", got, err)
+	}
+	wait("the rows again", rowWith("PATCH", "/multi/consumers", "409"))
+
+	// 2c. A LoanPro path shows the part that tells it apart (its prefix
+	// /api/public/api/1 elided, the end visible in a narrow column), the
+	// whole path in the tooltip; a Weavr path shows whole.
+	lp := []string{"Authorization", "Bearer sandbox-token", "Autopal-Instance-Id", "5200000"}
+	for _, p := range []string{"/api/public/api/1/odata.svc/Customers(5)", "/api/public/api/1/odata.svc/Customers(5)/Phones"} {
+		if status, body := vendorCall(t, sb, "GET", p, "", lp...); status != 200 {
+			t.Fatalf("GET %s: %d %s", p, status, body)
+		}
+	}
+	wait("the LoanPro rows", rowWith("GET", "…/odata.svc/Customers(5)/Phones"))
+	for _, tc := range []struct{ op, path, shown string }{
+		{"loanpro.customerGet", "/api/public/api/1/odata.svc/Customers(5)/Phones", "…/odata.svc/Customers(5)/Phones"},
+		{"loanpro.customerGet", "/api/public/api/1/odata.svc/Customers(5)", "…/odata.svc/Customers(5)"},
+		{"weavr.consumerUpdate", "/multi/consumers", "/multi/consumers"},
+	} {
+		// The cell's text, its tooltip, and whether the path's last 12
+		// characters lie inside the cell (not cut off by its ellipsis).
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`(() => {
+			const td = [...document.querySelectorAll('#traffic-rows td.path')].find(td => td.title.endsWith(': ' + %q));
+			if (!td) return 'no row';
+			const text = td.querySelector('bdi').firstChild, r = document.createRange();
+			r.setStart(text, Math.max(0, text.length - 12));
+			r.setEnd(text, text.length);
+			const cell = td.getBoundingClientRect(), end = r.getBoundingClientRect();
+			return td.textContent + ' | ' + td.title + ' | ' + (end.left >= cell.left - 1 && end.right <= cell.right + 1);
+		})()`, tc.path)))
+		if want := tc.shown + " | " + tc.op + ": " + tc.path + " | true"; err != nil || got != want {
+			t.Errorf("the row of %s shows %q (%v), want %q", tc.path, got, err, want)
+		}
 	}
 
 	// 3. Its detail, by keyboard; then the login below it (newest first).
@@ -316,6 +368,9 @@ func controlGet(t *testing.T, sb *sandboxtest.Sandbox, path string, out any) {
 		t.Fatalf("GET %s: %v\n%s", path, err, body)
 	}
 }
+
+// inked is a JavaScript function: whether a canvas has a drawn pixel.
+const inked = `(c => c.getContext('2d').getImageData(0, 0, c.width, c.height).data.some((v, i) => i % 4 === 3 && v > 0))`
 
 // rowWith is a predicate: a traffic row holds every word.
 func rowWith(words ...string) string {

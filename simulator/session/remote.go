@@ -125,9 +125,9 @@ func (r *Registry) handle(name string, t touched) *Session {
 	return s
 }
 
-// getRemote is Get in the shared mode.
-func (r *Registry) getRemote(name string) *Session {
-	t, err := r.remote.touch(name, r.clock.Now(), r.max, true)
+// getRemote is Get (count) or Touch in the shared mode.
+func (r *Registry) getRemote(name string, count bool) *Session {
+	t, err := r.remote.touch(name, r.clock.Now(), r.max, count)
 	if err != nil {
 		r.remote.r.Must(err)
 	}

@@ -92,8 +92,10 @@ func (s *Session) Created() time.Time { return s.created }
 // LastUsed is when the session last served a request.
 func (s *Session) LastUsed() time.Time { return time.Unix(0, s.lastUsed.Load()) }
 
-// Requests is how many times Get returned this session: roughly the
-// requests it served since it was created or reset.
+// Requests is how many times Get returned this session: the vendor
+// requests it served since it was created or reset (the requests its
+// journal records, dropped ones included). The control API steers a
+// session through Touch, which does not count.
 func (s *Session) Requests() uint64 { return s.requests.Load() }
 
 // Info is a snapshot of a session for the admin API.
@@ -101,7 +103,9 @@ type Info struct {
 	Name     string    `json:"name"`
 	Created  time.Time `json:"created"`
 	LastUsed time.Time `json:"lastUsed"`
-	Requests uint64    `json:"requests"`
+	// Requests counts vendor requests only, as the journal does: calls
+	// to the control API are not the session's requests.
+	Requests uint64 `json:"requests"`
 }
 
 // Info returns a snapshot of the session.
@@ -172,12 +176,20 @@ func release(gone ...*Session) {
 // Get returns the named session ("" means Default), creating it on first
 // use, and marks it used. Marking happens under the registry's lock so that
 // ExpireIdle never removes a session that a request has just been handed.
-func (r *Registry) Get(name string) *Session {
+func (r *Registry) Get(name string) *Session { return r.get(name, true) }
+
+// Touch is Get for the control API: it returns the named session, creating
+// it on first use, and marks it used (so steering a session keeps it from
+// expiring) without counting a request, so Requests stays the count of
+// vendor requests, the same as the journal's.
+func (r *Registry) Touch(name string) *Session { return r.get(name, false) }
+
+func (r *Registry) get(name string, count bool) *Session {
 	if name == "" {
 		name = Default
 	}
 	if r.remote != nil {
-		return r.getRemote(name)
+		return r.getRemote(name, count)
 	}
 	now := r.clock.Now()
 	var evicted *Session
@@ -191,7 +203,9 @@ func (r *Registry) Get(name string) *Session {
 		r.sessions[name] = s
 	}
 	s.lastUsed.Store(now.UnixNano())
-	s.requests.Add(1)
+	if count {
+		s.requests.Add(1)
+	}
 	r.mu.Unlock()
 	if evicted != nil {
 		release(evicted)

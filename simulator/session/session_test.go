@@ -101,6 +101,22 @@ func TestLookupDoesNotCreateOrTouch(t *testing.T) {
 	}
 }
 
+// TestTouchDoesNotCount: Touch creates and marks a session used like Get
+// but counts no request (the control API's calls are not a session's).
+func TestTouchDoesNotCount(t *testing.T) {
+	fc := clock.NewFake(t0)
+	r := counters(fc)
+	s := r.Touch("s1")
+	fc.Advance(time.Minute)
+	if again := r.Touch("s1"); again != s || s.Requests() != 0 || !s.LastUsed().Equal(t0.Add(time.Minute)) || !s.Created().Equal(t0) {
+		t.Fatalf("Touch twice: same %v, requests %d, lastUsed %v, created %v; want the same session, 0, %v, %v",
+			again == s, s.Requests(), s.LastUsed(), s.Created(), t0.Add(time.Minute), t0)
+	}
+	if r.Get("s1"); s.Requests() != 1 {
+		t.Fatalf("Get after Touch: requests %d, want 1", s.Requests())
+	}
+}
+
 func TestReset(t *testing.T) {
 	fc := clock.NewFake(t0)
 	r := counters(fc)

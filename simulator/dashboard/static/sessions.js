@@ -1,4 +1,5 @@
-// Sessions: the list with request counts, last use and active scenarios;
+// Sessions: the list with request counts (vendor requests, the same the
+// traffic table shows: control API calls do not count), last use and active scenarios;
 // picking one shows its traffic (and puts ?session= in the address, so a
 // reload or a shared link opens it); reset and delete.
 
@@ -58,7 +59,8 @@ function item(s) {
   return h('li', { class: current ? 'current' : '' },
     h('button', { type: 'button', class: 'pick', 'data-key': 'pick:' + s.name, 'aria-current': current ? 'true' : null,
       onclick: () => choose(s.name), title: 'Show the traffic of ' + s.name }, s.name),
-    h('div', { class: 'facts' }, `${s.requests} request${s.requests === 1 ? '' : 's'} · last used ${ago(s.lastUsed)}`,
+    h('div', { class: 'facts', title: 'Vendor requests since created or reset, as in the traffic table; control API calls (the page\'s own) are not counted' },
+      `${s.requests} request${s.requests === 1 ? '' : 's'} · last used ${ago(s.lastUsed)}`,
       s.journal.dropped ? ` · ${s.journal.dropped} dropped` : ''),
     s.activeScenarios.length ? h('div', { class: 'chips', 'aria-label': 'active scenarios' },
       s.activeScenarios.map((n) => h('span', { class: 'chip' }, n))) : null,

@@ -5,7 +5,7 @@
 // and one small request a second is nothing for the sandbox.
 
 import { api } from './api.js';
-import { state, h, replace, statusClass, statusText, clock, pretty, curlOf, toast, every, live } from './util.js';
+import { state, h, replace, statusClass, statusText, clock, pretty, curlOf, toast, every, live, shortPath } from './util.js';
 
 const KEEP = 500; // entries the page holds (the journal keeps up to --journal-capacity)
 const PAGE = 200; // entries asked for per poll
@@ -125,7 +125,10 @@ function row(e, fresh) {
   return h('tr', { class: `${cls}${fresh ? ' new' : ''}`, 'data-seq': e.seq, tabindex: -1, 'aria-selected': String(e.seq === selected) },
     h('td', { class: 'mono' }, clock(e.time)),
     h('td', { class: 'method' }, e.method),
-    h('td', { class: 'mono', title: `${e.operation}: ${e.path}${e.query ? '?' + e.query : ''}` }, e.path + (e.query ? '?' + e.query : '')),
+    // The path cell is cut at its start when it overflows (app.css): the
+    // end is where requests differ. The tooltip has the whole path.
+    h('td', { class: 'mono path', title: `${e.operation}: ${e.path}${e.query ? '?' + e.query : ''}` },
+      h('bdi', {}, shortPath(e.path), e.query ? h('span', { class: 'muted' }, '?' + e.query) : null)),
     h('td', {}, h('span', { class: `status ${cls}` }, statusText(e.status))),
     h('td', { class: 'mono', title: e.scenario || null }, e.scenario || ''),
     h('td', { class: 'num' }, e.durationMs.toFixed(1)));

@@ -153,6 +153,24 @@ export function curlOf(entry, origin) {
   return vars.length ? `# set ${vars.join(', ')} first: the journal masks secrets\n${cmd}` : cmd;
 }
 
+// shortPath is a request path as the traffic table shows it: a vendor's
+// prefix of more than one segment (LoanPro's /api/public/api/1, the same on
+// every one of its requests) becomes "…", so the part that tells requests
+// apart is what the narrow column has room for:
+// /api/public/api/1/odata.svc/Customers(5)/Phones → …/odata.svc/Customers(5)/Phones.
+// A one-segment prefix says something (Weavr's /multi or /simulate) and
+// is kept. The vendors are the control API's (GET /__sandbox/vendors).
+export function shortPath(path, vendors = state.vendors) {
+  let best = '';
+  for (const v of vendors) {
+    for (const p of v.prefixes || []) {
+      const base = p.replace(/\/+$/, '');
+      if (base.length > best.length && base.split('/').length > 2 && (path === base || path.startsWith(base + '/'))) best = base;
+    }
+  }
+  return best ? '…' + path.slice(best.length) : path;
+}
+
 // live shows the page's connection to the sandbox in the header: on (live),
 // off (paused) or error, with words, not only a colour.
 export function live(kind, text) {
