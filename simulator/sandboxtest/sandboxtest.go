@@ -34,6 +34,7 @@ import (
 	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/state"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/state/statetest"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/webhook"
 )
 
 // Option adjusts the sandbox's configuration.
@@ -76,6 +77,15 @@ func WithSettings[T any](fn func(*T)) Option {
 // (like --state): two sandboxes given Redis handles with the same URL and
 // prefix are two replicas of one sandbox.
 func WithState(rd *state.Redis) Option { return func(c *simulator.Config) { c.State = rd } }
+
+// WithWebhookSchedule sets the webhook retry rule (--webhook-backoff,
+// --webhook-factor, --webhook-retries). Weavr retries after 10 s, then
+// 1 min, 6 min…, longer than a test waits (Receiver.Wait gives up after
+// 10 s): a test of retries sets a fast schedule, e.g. {First: 10ms,
+// Factor: 2, Retries: 5}.
+func WithWebhookSchedule(s webhook.Schedule) Option {
+	return func(c *simulator.Config) { c.WebhookSchedule = s }
+}
 
 // WithMemory keeps the sandbox's state in process even when the test run
 // asks for Redis (SANDBOX_TEST_STATE=redis): for tests of the in-memory
