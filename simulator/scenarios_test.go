@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"github.com/sandbox-dev/fintech-sandbox/internal/syncbuf"
 	"io"
 	"log/slog"
 	"net/http"
@@ -324,23 +325,7 @@ func writeFile(t *testing.T, dir, name, data string) {
 	}
 }
 
-// syncBuffer is a log sink safe for the reload goroutine and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = syncbuf.Buffer
 
 // TestScenarioDirOverridesAndReloads: --scenarios DIR replaces a shipped
 // scenario by name, adds new ones, reloads on change, and keeps the last

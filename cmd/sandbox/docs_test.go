@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/sandbox-dev/fintech-sandbox/internal/syncbuf"
 	"io"
 	"net/http"
 	"os"
@@ -246,24 +247,7 @@ func startDocsSandbox(t *testing.T, flags []string) string {
 	}
 }
 
-// syncedBuffer is the sandbox's log, written by its flusher while the
-// test may read it.
-type syncedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncedBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncedBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncedBuffer = syncbuf.Buffer
 
 // failureLines are the test's own messages in the output: what failed,
 // on which line of the page.

@@ -3,14 +3,13 @@
 package scenario
 
 import (
-	"bytes"
+	"github.com/sandbox-dev/fintech-sandbox/internal/syncbuf"
 	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -106,14 +105,14 @@ func TestNonRegularFilesAreSkipped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := logs.take(); got != logged(want) {
+	if got := logs.Take(); got != logged(want) {
 		t.Errorf("NewWatcher logged:\n%s\nwant:\n%s", got, logged(want))
 	}
 	returns(t, "Watcher.Reload", func() { err = w.Reload() })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := logs.take(); !strings.HasPrefix(got, logged(want)) || !strings.Contains(got, `msg="scenarios reloaded"`) {
+	if got := logs.Take(); !strings.HasPrefix(got, logged(want)) || !strings.Contains(got, `msg="scenarios reloaded"`) {
 		t.Errorf("Reload logged:\n%s\nwant first:\n%s", got, logged(want))
 	}
 	if got := names(e.Set()); !slices.Equal(got, []string{"good", "linked"}) {
@@ -129,7 +128,7 @@ func TestNonRegularFilesAreSkipped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := logged(skipped("late.yaml", "link.yaml", "pipe.yaml", "sock.yml")); !strings.HasPrefix(logs.take(), want) {
+	if want := logged(skipped("late.yaml", "link.yaml", "pipe.yaml", "sock.yml")); !strings.HasPrefix(logs.Take(), want) {
 		t.Errorf("the checks did not load and report the new pipe; want the log to start with:\n%s", want)
 	}
 }
@@ -158,23 +157,4 @@ func names(s *Set) []string {
 	return out
 }
 
-// lockedBuffer is a log destination the test reads while others write.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-// take returns what was written since the last take.
-func (l *lockedBuffer) take() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	s := l.b.String()
-	l.b.Reset()
-	return s
-}
+type lockedBuffer = syncbuf.Buffer

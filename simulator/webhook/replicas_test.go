@@ -1,9 +1,9 @@
 package webhook_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/sandbox-dev/fintech-sandbox/internal/syncbuf"
 	"io"
 	"log/slog"
 	"net/http"
@@ -357,23 +357,7 @@ func TestRedisDownIsUnavailable(t *testing.T) {
 	}
 }
 
-// syncBuffer is a log destination safe for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = syncbuf.Buffer
 
 // publishOK publishes, reporting false when Redis did not answer.
 func (h *harness) publishOK(s *session.Session, body string) bool {
