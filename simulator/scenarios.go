@@ -53,5 +53,5 @@ func (s *Server) webhookFault(sess *session.Session, vendor string, ev contract.
 		return nil
 	}
 	s.metrics.ScenarioHit(d.Scenario)
-	return &webhook.Fault{Scenario: d.Scenario, Kind: webhook.FaultKind(d.Fault), Delay: d.Delay, Copies: d.Copies, Age: d.Age}
+	return &webhook.Fault{Scenario: d.Scenario, Kind: d.Fault, Delay: d.Delay, Copies: d.Copies, Age: d.Age}
 }

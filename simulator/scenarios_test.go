@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"github.com/sandbox-dev/fintech-sandbox/internal/syncbuf"
 	"io"
 	"log/slog"
 	"net/http"
@@ -16,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sandbox-dev/fintech-sandbox/internal/syncbuf"
 	"github.com/sandbox-dev/fintech-sandbox/simulator"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/scenario"
 )

@@ -176,24 +176,3 @@ func strSlice(v any) []string {
 	}
 	return out
 }
-
-// TestReadmeListsEveryScenario keeps the catalog table of docs/scenarios-and-errors.md complete.
-func TestReadmeListsEveryScenario(t *testing.T) {
-	readme, err := os.ReadFile("../docs/scenarios-and-errors.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	vocab, err := simulator.Vocabulary(simulator.DefaultConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := simulator.LoadScenarios(vocab, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, sc := range set.All() {
-		if !strings.Contains(string(readme), "| `"+sc.Name+"` |") {
-			t.Errorf("the scenario table of docs/scenarios-and-errors.md lacks %s", sc.Name)
-		}
-	}
-}

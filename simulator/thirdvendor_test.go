@@ -3,6 +3,8 @@ package simulator_test
 import (
 	"encoding/json"
 	"flag"
+	"fmt"
+	iofs "io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -11,10 +13,14 @@ import (
 	"testing"
 
 	"github.com/gin-gonic/gin"
+	"gopkg.in/yaml.v3"
 
+	"github.com/sandbox-dev/fintech-sandbox/fixtures"
+	"github.com/sandbox-dev/fintech-sandbox/scenarios"
 	"github.com/sandbox-dev/fintech-sandbox/simulator"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/apierr"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/contract"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/scenario"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
 )
 
@@ -30,7 +36,12 @@ type acmeWorld struct {
 	widgets map[string]string // id → name
 }
 
-type acmePlugin struct{ settings struct{ Widgets int } }
+type acmePlugin struct {
+	settings struct {
+		Widgets   int
+		RateLimit string // same bare name as Weavr's --rate-limit alias
+	}
+}
 
 func newAcme() *acmePlugin {
 	p := &acmePlugin{}
@@ -42,10 +53,19 @@ func (p *acmePlugin) Name() string  { return "acme" }
 func (p *acmePlugin) Settings() any { return &p.settings }
 func (p *acmePlugin) Flags(fs *flag.FlagSet) {
 	fs.IntVar(&p.settings.Widgets, "widgets", p.settings.Widgets, "acme widgets")
+	fs.StringVar(&p.settings.RateLimit, "rate-limit", "", "acme rate limit")
 }
 
-func (p *acmePlugin) Build(contract.Env) (*contract.Vendor, error) {
+func (p *acmePlugin) Build(env contract.Env) (*contract.Vendor, error) {
 	a := &acme{key: session.NewKey[*acmeWorld]("acme"), defs: map[string]*apierr.Def{}}
+	// Its fixture file is its own: acme.yaml beside weavr.yaml and
+	// loanpro.yaml (the embedded set takes *.yaml), id → name.
+	named := map[string]string{}
+	if b, err := iofs.ReadFile(env.Fixtures, "acme.yaml"); err == nil {
+		if err := yaml.Unmarshal(b, &named); err != nil {
+			return nil, fmt.Errorf("acme.yaml: %w", err)
+		}
+	}
 	defs := []apierr.Def{
 		{Vendor: "acme", Name: "NO_SUCH_WIDGET", Status: 404, Body: []byte(`{"acmeError":"no such widget"}`), Summary: "unknown widget id"},
 		{Vendor: "acme", Name: "OVERLOADED", Status: 503, Body: []byte(`{"acmeError":"overloaded"}`), Summary: "scenarios only"},
@@ -76,6 +96,9 @@ func (p *acmePlugin) Build(contract.Env) (*contract.Vendor, error) {
 			w := &acmeWorld{widgets: map[string]string{}}
 			for i := range n {
 				w.widgets["w"+string(rune('1'+i))] = "widget"
+			}
+			for id, name := range named {
+				w.widgets[id] = name
 			}
 			return w
 		}),
@@ -224,6 +247,64 @@ respond: {error: acme.OVERLOADED}
 		if r := s.raw("GET", path, ""); r.status != 200 || !strings.Contains(string(r.body), want) {
 			t.Errorf("%s lacks %s: %d %.300s", path, want, r.status, r.body)
 		}
+	}
+}
+
+// TestThirdVendorGetsFlagsSchemaAndFixtures: what else a vendor used to
+// need edits elsewhere for follows from the vendor list too. Its flags are
+// namespaced (acme's rate-limit is --acme-rate-limit, beside Weavr's
+// un-prefixed --rate-limit alias, no "flag redefined"), the scenario schema
+// names its operations and errors, and its fixture file is read from the
+// fixtures folder like the others'.
+func TestThirdVendorGetsFlagsSchemaAndFixtures(t *testing.T) {
+	cfg := simulator.DefaultConfig()
+	a := newAcme()
+	cfg.Vendors = append(cfg.Vendors, a)
+
+	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
+	for _, p := range cfg.Vendors {
+		if err := contract.RegisterFlags(fs, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := fs.Parse([]string{"--acme-rate-limit=7/1m", "--acme-widgets=3", "--rate-limit=off"}); err != nil {
+		t.Fatal(err)
+	}
+	if a.settings.RateLimit != "7/1m" || a.settings.Widgets != 3 {
+		t.Errorf("acme settings = %+v", a.settings)
+	}
+	if w := weavrSettings(&cfg); w.RateLimit != nil {
+		t.Errorf("--rate-limit=off did not reach Weavr: %v", w.RateLimit)
+	}
+
+	vocab, err := simulator.Vocabulary(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema, err := scenario.Schema(scenarios.Schema, vocab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"acme.widgetGet"`, `"acme.widgetPut"`, `"acme.OVERLOADED"`, `"weavr.consumerUpdate"`} {
+		if !strings.Contains(string(schema), want) {
+			t.Errorf("the derived scenario schema lacks %s", want)
+		}
+	}
+
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "acme.yaml"), []byte("w7: gizmo\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := newSandbox(t, func(c *simulator.Config) {
+		c.Vendors = append(c.Vendors, newAcme())
+		c.Fixtures = fixtures.Dir(dir)
+	})
+	if r := s.raw("GET", "/acme/widgets/w7", ""); r.status != 200 || string(r.body) != `{"id":"w7","name":"gizmo","operation":"acme.widgetGet"}` {
+		t.Errorf("fixture widget: %d %s", r.status, r.body)
+	}
+	// Weavr's and LoanPro's fixtures still come from the embedded set.
+	if r := s.raw("GET", "/__sandbox/sessions/default/loanpro/customers/3", ""); r.status != 200 || !strings.Contains(string(r.body), "Major") {
+		t.Errorf("embedded LoanPro fixture: %d %.200s", r.status, r.body)
 	}
 }
 

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/sandbox-dev/fintech-sandbox/simulator/sandboxtest"
-	"github.com/sandbox-dev/fintech-sandbox/simulator/scenario"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/weavr"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/webhook"
 )
@@ -244,23 +243,5 @@ func TestWebhookScenarioNamedOnTheCause(t *testing.T) {
 	l, _ := hk.sess.Deliveries(nil)
 	if l.Total != 2 || l.Deliveries[0].Scenario != "webhook-duplicate" || l.Deliveries[1].Copy != 2 {
 		t.Errorf("deliveries %+v", l)
-	}
-}
-
-// The scenario vocabulary and the dispatcher name webhook faults apart
-// (neither package imports the other); the sandbox hands one to the other
-// by name, so every fault a scenario file may name must be one the
-// dispatcher carries out.
-func TestWebhookFaultVocabulariesAgree(t *testing.T) {
-	var known []string
-	for _, k := range webhook.FaultKinds {
-		known = append(known, string(k))
-	}
-	var named []string
-	for _, f := range scenario.WebhookFaults() {
-		named = append(named, string(f))
-	}
-	if strings.Join(named, ",") != strings.Join(known, ",") {
-		t.Errorf("scenario faults %v, dispatcher faults %v", named, known)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/sandbox-dev/fintech-sandbox/internal/syncbuf"
 	"io"
 	"net/http"
 	"os"
@@ -15,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sandbox-dev/fintech-sandbox/internal/syncbuf"
 )
 
 // TestDocs runs the ```sh blocks of README.md and of every docs/*.md page,

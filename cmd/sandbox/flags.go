@@ -42,68 +42,11 @@ const envPrefix = "SANDBOX_"
 // value once so a bad setting fails at startup.
 func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (options, error) {
 	o := options{sim: simulator.DefaultConfig()}
-	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var fixturesDir string
-	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen address")
-	fs.DurationVar(&o.shutdownDelay, "shutdown-delay", 5*time.Second, "on SIGTERM/SIGINT, readiness answers 503 at once and requests are still served for this long before the sandbox stops accepting")
-	fs.DurationVar(&o.shutdownGrace, "shutdown-grace", 10*time.Second, "after --shutdown-delay, in-flight requests get this long to finish (parked ones, e.g. a hang fault, end at once); the rest are cut")
-	fs.StringVar(&o.pprof, "pprof", "", "address of a separate net/http/pprof listener for profiling, e.g. 127.0.0.1:6060 (off when empty)")
-	fs.Int64Var(&o.sim.Seed, "seed", o.sim.Seed, "seed of the generated data: same seed and counts, same data")
-	fs.StringVar(&fixturesDir, "fixtures", "", "directory of fixture files (one per vendor, named after it: VENDOR.yaml) replacing the embedded fixtures")
-	fs.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
-	fs.TextVar(&o.logLevel, "log-level", slog.LevelInfo, "log level: debug, info (one line per request), warn or error")
-	fs.Int64Var(&o.sim.MaxBodyBytes, "max-body-bytes", o.sim.MaxBodyBytes, "largest accepted request body on every vendor; larger is 413 in the vendor's error shape")
-	for _, p := range o.sim.Vendors {
-		if err := contract.RegisterFlags(fs, p); err != nil {
-			return o, err
-		}
-	}
 	var active multiFlag
-	fs.StringVar(&o.sim.ScenarioDir, "scenarios", "", "directory of scenario files loaded over the embedded catalog (same name replaces); reloaded when they change")
-	fs.Var(&active, "scenario", "activate a scenario for all traffic (repeatable; `sandbox scenarios` lists them)")
-	fs.DurationVar(&o.sim.ScenarioReload, "scenario-reload", o.sim.ScenarioReload, "how often --scenarios DIR is checked for changes (0 disables reloading)")
-	fs.StringVar(&o.sim.AdminToken, "admin-token", "", "when set, the control API (/__sandbox) requires 'Authorization: Bearer TOKEN'; vendor routes are unaffected")
-	fs.IntVar(&o.sim.JournalCapacity, "journal-capacity", o.sim.JournalCapacity, "requests kept in each session's journal (oldest dropped)")
-	fs.Func("journal-memory", "estimated memory of every session's journal together, e.g. 64MiB, 512KiB or bytes; past it the sandbox's oldest entries are evicted and counted (0: no budget; default 64MiB)", func(v string) error {
-		n, err := parseBytes(v)
-		o.sim.JournalMemory = n
-		return err
-	})
-	fs.IntVar(&o.sim.MaxSessions, "max-sessions", o.sim.MaxSessions, "most live sessions; past it the least recently used one other than default is evicted (0: no cap)")
-	fs.DurationVar(&o.sim.SessionIdleTTL, "session-ttl", o.sim.SessionIdleTTL, "sessions idle this long are deleted (0 keeps them; the default session is never deleted)")
-	fs.Func("webhook-url", "receiver of every session's webhooks, the event path appended (http://host:port/path); a session sets its own with PUT /__sandbox/sessions/{s}/webhooks; unset: events are recorded, not delivered", func(v string) error {
-		if err := webhook.CheckURL(v); err != nil {
-			return err
-		}
-		o.sim.WebhookURL = v
-		return nil
-	})
-	fs.DurationVar(&o.sim.WebhookSchedule.First, "webhook-backoff", o.sim.WebhookSchedule.First, "wait before the first webhook retry (Weavr: 10s); each next one waits --webhook-factor times longer")
-	fs.Float64Var(&o.sim.WebhookSchedule.Factor, "webhook-factor", o.sim.WebhookSchedule.Factor, "growth of the wait between webhook retries (Weavr: 6)")
-	fs.IntVar(&o.sim.WebhookSchedule.Retries, "webhook-retries", o.sim.WebhookSchedule.Retries, "webhook retries after the first attempt, on 408, 409, 425, 5xx or no answer (Weavr: 5); then the delivery is failed")
-	fs.Func("webhook-order", `order of a session's webhooks: "session" (default: each waits until the earlier ones are delivered or failed, retries included) or "none" (each on its own: a later event may overtake a retry)`, func(v string) error {
-		switch v {
-		case "session":
-			o.sim.WebhookUnordered = false
-		case "none":
-			o.sim.WebhookUnordered = true
-		default:
-			return fmt.Errorf(`want "session" or "none", got %q`, v)
-		}
-		return nil
-	})
-	fs.Func("state", "shared state backend for several replicas: redis://[:PASSWORD@]HOST:PORT/DB or rediss:// (TLS), optional ?prefix=KEYS; every session, record change, token, rate-limit window, scenario counter, journal and webhook delivery then lives in Redis (unset: in process). Prefer SANDBOX_STATE for a password", func(v string) error {
-		if _, _, err := state.ParseURL(v); err != nil {
-			return err
-		}
-		o.state = v
-		return nil
-	})
-	fs.DurationVar(&o.sim.WebhookTimeout, "webhook-timeout", o.sim.WebhookTimeout, "how long one webhook attempt waits for the receiver's answer")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: sandbox [flags]\n\nRuns the fintech API sandbox: every vendor of the vendor list (simulator/vendors.go).\n\nCommands:\n  sandbox validate FILE|DIR…   check scenario files (file:line:col: message)\n  sandbox scenarios            list the scenario catalog\n  sandbox errors               list the error catalog\n  sandbox schema               print the JSON Schema of scenario files\n\nStopping: on SIGTERM or SIGINT /__sandbox/readyz answers 503 at once and\nrequests are still served for --shutdown-delay; then the sandbox stops\naccepting, ends parked requests (hang faults) and gives the rest\n--shutdown-grace to finish before closing their connections (exit 0).\nA second signal closes at once.\n\nEvery flag can also be set as %sNAME (e.g. %sWEAVR_RATE_LIMIT=off).\nVendor flags carry the vendor's name (--weavr-..., --loanpro-...); Weavr's\nand --customers also answer to their older un-prefixed names (aliases).\n\nFlags:\n", envPrefix, envPrefix)
-		fs.PrintDefaults()
+	fs, err := defineFlags(&o, &fixturesDir, &active, stderr)
+	if err != nil {
+		return o, err
 	}
 
 	var envErr error
@@ -150,6 +93,78 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 		o.sim.Fixtures = fixtures.Dir(fixturesDir)
 	}
 	return o, nil
+}
+
+// defineFlags declares every flag on a new flag set writing into o: the one
+// definition --help prints, the environment fills and docs/configuration.md's
+// table is generated from (cmd/sandbox/gendocs_test.go).
+func defineFlags(o *options, fixturesDir *string, active *multiFlag, stderr io.Writer) (*flag.FlagSet, error) {
+	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen address, `HOST:PORT`")
+	fs.DurationVar(&o.shutdownDelay, "shutdown-delay", 5*time.Second, "on SIGTERM/SIGINT, readiness answers 503 at once and requests are still served for this long before the sandbox stops accepting")
+	fs.DurationVar(&o.shutdownGrace, "shutdown-grace", 10*time.Second, "after --shutdown-delay, in-flight requests get this long to finish (parked ones, e.g. a hang fault, end at once); the rest are cut")
+	fs.StringVar(&o.pprof, "pprof", "", "`ADDR`ess of a separate net/http/pprof listener for profiling, e.g. 127.0.0.1:6060 (off when empty)")
+	fs.Int64Var(&o.sim.Seed, "seed", o.sim.Seed, "seed of the generated data: same seed and counts, same data")
+	fs.StringVar(fixturesDir, "fixtures", "", "`DIR`ectory of fixture files (one per vendor, named after it: VENDOR.yaml) replacing the embedded fixtures")
+	fs.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
+	fs.TextVar(&o.logLevel, "log-level", slog.LevelInfo, "log level: debug, info (one line per request), warn or error")
+	fs.Int64Var(&o.sim.MaxBodyBytes, "max-body-bytes", o.sim.MaxBodyBytes, "largest accepted request body on every vendor; larger is 413 in the vendor's error shape")
+	for _, p := range o.sim.Vendors {
+		if err := contract.RegisterFlags(fs, p); err != nil {
+			return nil, err
+		}
+	}
+	fs.StringVar(&o.sim.ScenarioDir, "scenarios", "", "`DIR`ectory of scenario files loaded over the embedded catalog (same name replaces); reloaded when they change")
+	fs.Var(active, "scenario", "activate the scenario `NAME` for all traffic (repeatable or comma-separated; 'sandbox scenarios' lists them)")
+	fs.DurationVar(&o.sim.ScenarioReload, "scenario-reload", o.sim.ScenarioReload, "how often --scenarios DIR is checked for changes (0 disables reloading)")
+	fs.StringVar(&o.sim.AdminToken, "admin-token", "", "when set, the control API (/__sandbox) requires 'Authorization: Bearer `TOKEN`'; vendor routes are unaffected")
+	fs.IntVar(&o.sim.JournalCapacity, "journal-capacity", o.sim.JournalCapacity, "requests kept in each session's journal (oldest dropped)")
+	fs.Func("journal-memory", "estimated memory of every session's journal together, a `SIZE` such as 64MiB, 512KiB or bytes; past it the sandbox's oldest entries are evicted and counted (0: no budget)", func(v string) error {
+		n, err := parseBytes(v)
+		o.sim.JournalMemory = n
+		return err
+	})
+	fs.IntVar(&o.sim.MaxSessions, "max-sessions", o.sim.MaxSessions, "most live sessions; past it the least recently used one other than default is evicted (0: no cap)")
+	fs.DurationVar(&o.sim.SessionIdleTTL, "session-ttl", o.sim.SessionIdleTTL, "sessions idle this long are deleted (0 keeps them; the default session is never deleted)")
+	fs.Func("webhook-url", "`URL` receiving every session's webhooks, the event path appended (http://host:port/path); a session sets its own with PUT /__sandbox/sessions/{s}/webhooks; unset: events are recorded, not delivered", func(v string) error {
+		if err := webhook.CheckURL(v); err != nil {
+			return err
+		}
+		o.sim.WebhookURL = v
+		return nil
+	})
+	fs.DurationVar(&o.sim.WebhookSchedule.First, "webhook-backoff", o.sim.WebhookSchedule.First, "wait before the first webhook retry (Weavr: 10s); each next one waits --webhook-factor times longer")
+	fs.Float64Var(&o.sim.WebhookSchedule.Factor, "webhook-factor", o.sim.WebhookSchedule.Factor, "growth of the wait between webhook retries (Weavr: 6)")
+	fs.IntVar(&o.sim.WebhookSchedule.Retries, "webhook-retries", o.sim.WebhookSchedule.Retries, "webhook retries after the first attempt, on 408, 409, 425, 5xx or no answer (Weavr: 5); then the delivery is failed")
+	fs.Func("webhook-order", `order of a session's webhooks: "session" (each waits until the earlier ones are delivered or failed, retries included) or "none" (each on its own: a later event may overtake a retry)`, func(v string) error {
+		switch v {
+		case "session":
+			o.sim.WebhookUnordered = false
+		case "none":
+			o.sim.WebhookUnordered = true
+		default:
+			return fmt.Errorf(`want "session" or "none", got %q`, v)
+		}
+		return nil
+	})
+	fs.Func("state", "`URL` of the shared state backend for several replicas: redis://[:PASSWORD@]HOST:PORT/DB or rediss:// (TLS), optional ?prefix=KEYS; every session, record change, token, rate-limit window, scenario counter, journal and webhook delivery then lives in Redis (unset: in process). Prefer SANDBOX_STATE for a password", func(v string) error {
+		if _, _, err := state.ParseURL(v); err != nil {
+			return err
+		}
+		o.state = v
+		return nil
+	})
+	fs.DurationVar(&o.sim.WebhookTimeout, "webhook-timeout", o.sim.WebhookTimeout, "how long one webhook attempt waits for the receiver's answer")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: sandbox [flags]\n\nRuns the fintech API sandbox: every vendor of the vendor list (simulator/vendors.go).\n\nCommands:\n  sandbox validate FILE|DIR…   check scenario files (file:line:col: message)\n  sandbox scenarios            list the scenario catalog\n  sandbox errors               list the error catalog\n  sandbox schema               print the JSON Schema of scenario files\n\nStopping: on SIGTERM or SIGINT /__sandbox/readyz answers 503 at once and\nrequests are still served for --shutdown-delay; then the sandbox stops\naccepting, ends parked requests (hang faults) and gives the rest\n--shutdown-grace to finish before closing their connections (exit 0).\nA second signal closes at once.\n\nEvery flag can also be set as %sNAME (e.g. %sWEAVR_RATE_LIMIT=off).\nVendor flags carry the vendor's name (--weavr-..., --loanpro-...); Weavr's\nand --customers also answer to their older un-prefixed names (aliases).\n\nFlags:\n", envPrefix, envPrefix)
+		fs.PrintDefaults()
+	}
+
+	// Func flags have no default of their own to print.
+	fs.Lookup("journal-memory").DefValue = "64MiB"
+	fs.Lookup("webhook-order").DefValue = "session"
+	return fs, nil
 }
 
 // multiFlag is a repeatable string flag; commas also separate values, so

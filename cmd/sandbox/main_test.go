@@ -427,7 +427,7 @@ func TestNamespacedVendorFlags(t *testing.T) {
 	if _, err := parseFlags([]string{"--help"}, env(nil), &help); err == nil {
 		t.Fatal("--help: no flag.ErrHelp")
 	}
-	for _, want := range []string{"-weavr-rate-limit value", "-rate-limit value\n    \talias of --weavr-rate-limit", "-loanpro-page-size int"} {
+	for _, want := range []string{"-weavr-rate-limit SPEC", "-rate-limit value\n    \talias of --weavr-rate-limit", "-loanpro-page-size int"} {
 		if !strings.Contains(help.String(), want) {
 			t.Errorf("--help lacks %q", want)
 		}

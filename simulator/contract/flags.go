@@ -34,6 +34,9 @@ func RegisterFlags(fs *flag.FlagSet, p Plugin) error {
 			return
 		}
 		fs.Var(f.Value, name, usage)
+		// A Func flag's default is only known to the vendor, which sets
+		// DefValue for --help (fs.Var would take the empty String()).
+		fs.Lookup(name).DefValue = f.DefValue
 	}
 	own.VisitAll(func(f *flag.Flag) { define(Namespaced(p.Name(), f.Name), f, f.Usage) })
 	if a, ok := p.(FlagAliaser); ok {

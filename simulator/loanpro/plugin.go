@@ -21,7 +21,7 @@ func (p *plugin) SetGenerated(n int) { p.settings.Customers = n }
 // the years, configurable rather than guessed.
 func (p *plugin) Flags(fs *goflag.FlagSet) {
 	lp := &p.settings
-	fs.IntVar(&lp.Customers, "customers", lp.Customers, "number of generated LoanPro customers (besides the fixtures)")
+	fs.IntVar(&lp.Customers, "customers", lp.Customers, "number of generated LoanPro customers besides the fixtures (at most 1,000,000; each is made on first use, so startup does not grow with it)")
 	fs.IntVar(&lp.ValidationStatus, "validation-status", lp.ValidationStatus, "LoanPro: status of invalid input (current docs 409; 400 also seen)")
 	fs.IntVar(&lp.WarningStatus, "warning-status", lp.WarningStatus, "LoanPro: status of transaction warnings (current docs 409; legacy 500)")
 	fs.IntVar(&lp.NotFoundStatus, "not-found-status", lp.NotFoundStatus, "LoanPro: status of an unknown customer id (current docs 409; 404 and 400 also seen)")

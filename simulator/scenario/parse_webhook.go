@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/sandbox-dev/fintech-sandbox/simulator/webhook"
 )
 
 // The parts of a scenario file that only webhook scenarios use: the event
@@ -93,8 +95,8 @@ func (p *parser) checkKind(webhook bool, respond, sequence *yaml.Node) {
 }
 
 func faultNames() string {
-	names := make([]string, len(webhookFaults))
-	for i, f := range webhookFaults {
+	names := make([]string, len(webhook.FaultKinds()))
+	for i, f := range webhook.FaultKinds() {
 		names[i] = string(f)
 	}
 	return strings.Join(names, ", ")
@@ -105,7 +107,7 @@ func (p *parser) webhookField(s *Step, k string, v *yaml.Node, what string) {
 	switch k {
 	case "webhook":
 		s.Webhook = WebhookFault(p.str(v, k))
-		if isText(v) && !slices.Contains(webhookFaults, s.Webhook) {
+		if isText(v) && !slices.Contains(webhook.FaultKinds(), s.Webhook) {
 			p.fail(v, "%s: unknown webhook fault %q (known: %s)", what, v.Value, faultNames())
 		}
 	case "copies":
@@ -127,19 +129,19 @@ func (p *parser) checkWebhookStep(n *yaml.Node, what string, s *Step, has map[st
 			p.fail(v, "%s: %s does not apply to a webhook step: webhook faults change the delivery of the vendor's event, not what it says", what, k)
 		}
 	}
-	if !slices.Contains(webhookFaults, s.Webhook) {
+	if !slices.Contains(webhook.FaultKinds(), s.Webhook) {
 		return // reported by webhookField
 	}
 	d := has["delay"]
 	switch s.Webhook {
-	case WebhookDelay:
+	case webhook.FaultDelay:
 		switch {
 		case d == nil:
 			p.fail(n, "%s: webhook delay needs delay: a duration (5s) or a range {min, max}", what)
 		case zeroDuration(d):
 			p.fail(d, "%s: webhook delay needs a delay above 0", what)
 		}
-	case WebhookReorder:
+	case webhook.FaultReorder:
 		switch {
 		case d == nil:
 			s.DelayMin, s.DelayMax = defaultReorderWindow, defaultReorderWindow
@@ -153,10 +155,10 @@ func (p *parser) checkWebhookStep(n *yaml.Node, what string, s *Step, has map[st
 			p.fail(d, "%s: delay applies to webhook delay (the wait) and reorder (the burst window), not to %s", what, s.Webhook)
 		}
 	}
-	if s.Webhook == WebhookDuplicate && has["copies"] == nil {
+	if s.Webhook == webhook.FaultDuplicate && has["copies"] == nil {
 		s.Copies = defaultWebhookCopies
 	}
-	if s.Webhook == WebhookStaleTimestamp && has["age"] == nil {
+	if s.Webhook == webhook.FaultStaleTimestamp && has["age"] == nil {
 		s.Age = defaultStaleAge
 	}
 	p.checkWebhookParams(what, s, has)
@@ -165,10 +167,10 @@ func (p *parser) checkWebhookStep(n *yaml.Node, what string, s *Step, has map[st
 // checkWebhookParams rejects copies and age where their fault is not the
 // step's (a request step has none).
 func (p *parser) checkWebhookParams(what string, s *Step, has map[string]*yaml.Node) {
-	if v := has["copies"]; v != nil && s.Webhook != WebhookDuplicate {
+	if v := has["copies"]; v != nil && s.Webhook != webhook.FaultDuplicate {
 		p.fail(v, "%s: copies applies to webhook: duplicate only", what)
 	}
-	if v := has["age"]; v != nil && s.Webhook != WebhookStaleTimestamp {
+	if v := has["age"]; v != nil && s.Webhook != webhook.FaultStaleTimestamp {
 		p.fail(v, "%s: age applies to webhook: stale-timestamp only", what)
 	}
 }

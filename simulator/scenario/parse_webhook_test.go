@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sandbox-dev/fintech-sandbox/simulator/webhook"
 )
 
 func TestParseWebhookValid(t *testing.T) {
@@ -45,21 +47,21 @@ respond: {webhook: delay, delay: 5s}
 	if !dup.IsWebhook() || dup.Match.Webhook.Equals != "/things/kyc/watch" || dup.Match.Body["status"].Equals != "APPROVED" || dup.Times != 2 {
 		t.Errorf("kyc-dup = %+v", dup)
 	}
-	if s := dup.Steps[0]; s.Webhook != WebhookDuplicate || s.Copies != 3 {
+	if s := dup.Steps[0]; s.Webhook != webhook.FaultDuplicate || s.Copies != 3 {
 		t.Errorf("kyc-dup step = %+v", s)
 	}
 	if !burst.IsWebhook() || burst.Match.Webhook.Regex.String() != "^/things/" || !burst.Loop {
 		t.Errorf("burst = %+v", burst)
 	}
 	want := []Step{
-		{Webhook: WebhookReorder, DelayMin: time.Second, DelayMax: time.Second},
-		{Webhook: WebhookReorder, DelayMin: 250 * time.Millisecond, DelayMax: 250 * time.Millisecond},
-		{Webhook: WebhookDelay, DelayMin: time.Second, DelayMax: 2 * time.Second},
-		{Webhook: WebhookDuplicate, Copies: 2},
-		{Webhook: WebhookStaleTimestamp, Age: time.Hour},
-		{Webhook: WebhookStaleTimestamp, Age: 10 * time.Minute},
-		{Webhook: WebhookDrop},
-		{Webhook: WebhookBadSignature},
+		{Webhook: webhook.FaultReorder, DelayMin: time.Second, DelayMax: time.Second},
+		{Webhook: webhook.FaultReorder, DelayMin: 250 * time.Millisecond, DelayMax: 250 * time.Millisecond},
+		{Webhook: webhook.FaultDelay, DelayMin: time.Second, DelayMax: 2 * time.Second},
+		{Webhook: webhook.FaultDuplicate, Copies: 2},
+		{Webhook: webhook.FaultStaleTimestamp, Age: time.Hour},
+		{Webhook: webhook.FaultStaleTimestamp, Age: 10 * time.Minute},
+		{Webhook: webhook.FaultDrop},
+		{Webhook: webhook.FaultBadSignature},
 	}
 	for i, w := range want {
 		if got := burst.Steps[i]; fmt.Sprintf("%+v", *got) != fmt.Sprintf("%+v", w) {

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/sandbox-dev/fintech-sandbox/simulator/webhook"
 )
 
 // Schema derives the JSON Schema of a scenario file for vocabulary v from
@@ -63,7 +65,7 @@ func Schema(template []byte, v Vocabulary) ([]byte, error) {
 		return nil, fmt.Errorf("scenario schema template: unexpected shape of $defs.event or response.webhook")
 	}
 	eventMap["enum"] = append([]string{}, newVocab(v).events...)
-	faultMap["enum"] = webhookFaults
+	faultMap["enum"] = webhook.FaultKinds()
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)

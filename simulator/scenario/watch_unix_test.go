@@ -3,7 +3,6 @@
 package scenario
 
 import (
-	"github.com/sandbox-dev/fintech-sandbox/internal/syncbuf"
 	"log/slog"
 	"net"
 	"os"
@@ -13,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/sandbox-dev/fintech-sandbox/internal/syncbuf"
 )
 
 // TestNonRegularFilesAreSkipped: a named pipe or a socket named like a

@@ -4,43 +4,13 @@ import (
 	"net/http"
 	"slices"
 	"time"
+
+	"github.com/sandbox-dev/fintech-sandbox/simulator/webhook"
 )
 
-// WebhookFault is how a webhook scenario makes a delivery misbehave. Real
-// vendors deliver webhooks late, more than once, out of order, not at all,
-// and (through proxies and key rotations) with signatures or timestamps a
-// receiver must refuse; a handler is only proven against them when they
-// can be asked for.
-type WebhookFault string
-
-// The webhook faults a step can inject (YAML `webhook: <fault>`).
-const (
-	// WebhookDelay delivers the event late (WebhookDecision.Delay).
-	WebhookDelay WebhookFault = "delay"
-	// WebhookDuplicate delivers the event Copies times with the same
-	// call-ref: the receiver must be idempotent.
-	WebhookDuplicate WebhookFault = "duplicate"
-	// WebhookReorder holds the events matched within a burst window
-	// (WebhookDecision.Delay, opened by the first) and delivers them in
-	// reverse order when it closes: the receiver must not trust arrival
-	// order.
-	WebhookReorder WebhookFault = "reorder"
-	// WebhookDrop records the event but never delivers it: the receiver
-	// must reconcile by polling the API.
-	WebhookDrop WebhookFault = "drop"
-	// WebhookBadSignature signs the event with a wrong key: the receiver
-	// must refuse it.
-	WebhookBadSignature WebhookFault = "bad-signature"
-	// WebhookStaleTimestamp sets the published timestamp Age in the past,
-	// signed consistently: the receiver must refuse a replay.
-	WebhookStaleTimestamp WebhookFault = "stale-timestamp"
-)
-
-var webhookFaults = []WebhookFault{WebhookDelay, WebhookDuplicate, WebhookReorder, WebhookDrop, WebhookBadSignature, WebhookStaleTimestamp}
-
-// WebhookFaults lists the faults scenario files may name, for the
-// machinery that carries them out to check it knows each.
-func WebhookFaults() []WebhookFault { return slices.Clone(webhookFaults) }
+// WebhookFault names a webhook fault in a scenario step; the list and
+// what each does are the dispatcher's (webhook.FaultKind).
+type WebhookFault = webhook.FaultKind
 
 // Defaults of the webhook faults' parameters, and the bound on copies (a
 // scenario must not make the sandbox flood a receiver).
@@ -74,11 +44,11 @@ func RequestedScenarios(h http.Header) []string { return headerList(h, HeaderSce
 type WebhookDecision struct {
 	Scenario string // the scenario's name, for the journal and logs
 	Fault    WebhookFault
-	// Delay is the wait of WebhookDelay (drawn from the step's range,
-	// seeded) or the burst window of WebhookReorder; 0 otherwise.
+	// Delay is the wait of webhook.FaultDelay (drawn from the step's range,
+	// seeded) or the burst window of webhook.FaultReorder; 0 otherwise.
 	Delay  time.Duration
-	Copies int           // WebhookDuplicate: deliveries in all (>= 2); 0 otherwise
-	Age    time.Duration // WebhookStaleTimestamp: how old the timestamp is; 0 otherwise
+	Copies int           // webhook.FaultDuplicate: deliveries in all (>= 2); 0 otherwise
+	Age    time.Duration // webhook.FaultStaleTimestamp: how old the timestamp is; 0 otherwise
 }
 
 // DecideWebhook finds what a webhook scenario does to the delivery of req
@@ -114,11 +84,11 @@ func (e *Engine) DecideWebhook(st *State, req *WebhookRequest) *WebhookDecision 
 func webhookDecision(sc *Scenario, step *Step, delay time.Duration) *WebhookDecision {
 	d := &WebhookDecision{Scenario: sc.Name, Fault: step.Webhook}
 	switch step.Webhook {
-	case WebhookDelay, WebhookReorder:
+	case webhook.FaultDelay, webhook.FaultReorder:
 		d.Delay = delay
-	case WebhookDuplicate:
+	case webhook.FaultDuplicate:
 		d.Copies = step.Copies
-	case WebhookStaleTimestamp:
+	case webhook.FaultStaleTimestamp:
 		d.Age = step.Age
 	}
 	return d

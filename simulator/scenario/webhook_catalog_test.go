@@ -8,6 +8,7 @@ import (
 	"github.com/sandbox-dev/fintech-sandbox/simulator"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/sandboxtest"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/scenario"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/webhook"
 )
 
 // TestShippedWebhookScenarios: the catalog loads with the vendors' real
@@ -26,12 +27,12 @@ func TestShippedWebhookScenarios(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]scenario.WebhookDecision{
-		"webhook-delay":           {Fault: scenario.WebhookDelay, Delay: 5 * time.Second},
-		"webhook-duplicate":       {Fault: scenario.WebhookDuplicate, Copies: 2},
-		"webhook-reorder":         {Fault: scenario.WebhookReorder, Delay: 2 * time.Second},
-		"webhook-drop":            {Fault: scenario.WebhookDrop},
-		"webhook-bad-signature":   {Fault: scenario.WebhookBadSignature},
-		"webhook-stale-timestamp": {Fault: scenario.WebhookStaleTimestamp, Age: time.Hour},
+		"webhook-delay":           {Fault: webhook.FaultDelay, Delay: 5 * time.Second},
+		"webhook-duplicate":       {Fault: webhook.FaultDuplicate, Copies: 2},
+		"webhook-reorder":         {Fault: webhook.FaultReorder, Delay: 2 * time.Second},
+		"webhook-drop":            {Fault: webhook.FaultDrop},
+		"webhook-bad-signature":   {Fault: webhook.FaultBadSignature},
+		"webhook-stale-timestamp": {Fault: webhook.FaultStaleTimestamp, Age: time.Hour},
 	}
 	n := 0
 	for _, sc := range set.All() {

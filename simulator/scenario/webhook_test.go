@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sandbox-dev/fintech-sandbox/simulator/state/statetest"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/webhook"
 )
 
 func kycEvent(body string) *WebhookRequest {
@@ -32,15 +33,15 @@ func TestDecideWebhookFaults(t *testing.T) {
 		respond string
 		want    WebhookDecision
 	}{
-		{"{webhook: delay, delay: 5s}", WebhookDecision{Fault: WebhookDelay, Delay: 5 * time.Second}},
-		{"{webhook: duplicate}", WebhookDecision{Fault: WebhookDuplicate, Copies: 2}},
-		{"{webhook: duplicate, copies: 4}", WebhookDecision{Fault: WebhookDuplicate, Copies: 4}},
-		{"{webhook: reorder}", WebhookDecision{Fault: WebhookReorder, Delay: time.Second}},
-		{"{webhook: reorder, delay: 300ms}", WebhookDecision{Fault: WebhookReorder, Delay: 300 * time.Millisecond}},
-		{"{webhook: drop}", WebhookDecision{Fault: WebhookDrop}},
-		{"{webhook: bad-signature}", WebhookDecision{Fault: WebhookBadSignature}},
-		{"{webhook: stale-timestamp}", WebhookDecision{Fault: WebhookStaleTimestamp, Age: time.Hour}},
-		{"{webhook: stale-timestamp, age: 10m}", WebhookDecision{Fault: WebhookStaleTimestamp, Age: 10 * time.Minute}},
+		{"{webhook: delay, delay: 5s}", WebhookDecision{Fault: webhook.FaultDelay, Delay: 5 * time.Second}},
+		{"{webhook: duplicate}", WebhookDecision{Fault: webhook.FaultDuplicate, Copies: 2}},
+		{"{webhook: duplicate, copies: 4}", WebhookDecision{Fault: webhook.FaultDuplicate, Copies: 4}},
+		{"{webhook: reorder}", WebhookDecision{Fault: webhook.FaultReorder, Delay: time.Second}},
+		{"{webhook: reorder, delay: 300ms}", WebhookDecision{Fault: webhook.FaultReorder, Delay: 300 * time.Millisecond}},
+		{"{webhook: drop}", WebhookDecision{Fault: webhook.FaultDrop}},
+		{"{webhook: bad-signature}", WebhookDecision{Fault: webhook.FaultBadSignature}},
+		{"{webhook: stale-timestamp}", WebhookDecision{Fault: webhook.FaultStaleTimestamp, Age: time.Hour}},
+		{"{webhook: stale-timestamp, age: 10m}", WebhookDecision{Fault: webhook.FaultStaleTimestamp, Age: 10 * time.Minute}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.respond, func(t *testing.T) {

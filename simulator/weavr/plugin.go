@@ -27,8 +27,8 @@ func (p *plugin) SetGenerated(n int) { p.settings.Consumers = n }
 // differs between environments.
 func (p *plugin) Flags(fs *flag.FlagSet) {
 	w := &p.settings
-	fs.IntVar(&w.Consumers, "consumers", w.Consumers, "number of generated Weavr consumers (besides the fixtures)")
-	fs.Func("rate-limit", `Weavr rate limit per api-key: "on" (the vendor's 100/1m,1000/1h,10000/24h), "off", or LIMIT/DURATION,… e.g. "5/1m" (default "on")`, func(v string) error {
+	fs.IntVar(&w.Consumers, "consumers", w.Consumers, "number of generated Weavr consumers besides the fixtures (at most 1,000,000; each is made on first use, so startup does not grow with it)")
+	fs.Func("rate-limit", `Weavr rate limit per api-key, a `+"`SPEC`"+`: "on" (the vendor's 100/1m,1000/1h,10000/24h), "off", or LIMIT/DURATION,… e.g. "5/1m"`, func(v string) error {
 		if v == "on" {
 			w.RateLimit = DefaultRateLimit()
 			return nil
@@ -37,6 +37,7 @@ func (p *plugin) Flags(fs *flag.FlagSet) {
 		w.RateLimit = spec
 		return err
 	})
+	fs.Lookup("rate-limit").DefValue = "on" // a Func flag prints no default of its own
 	fs.DurationVar(&w.TokenTTL, "token-ttl", w.TokenTTL, "Weavr token lifetime after last use")
 	fs.DurationVar(&w.EmailChangeWindow, "email-change-window", w.EmailChangeWindow, "Weavr: a second email change inside this window is 409 TOO_FREQUENT_EMAIL_CHANGES")
 	fs.DurationVar(&w.MobileChangeWindow, "mobile-change-window", w.MobileChangeWindow, "Weavr: mobile changes inside this window after a verified email change or password reset are 409 MOBILE_CHANGE_NOT_ALLOWED (SMS OTP enrolled)")

@@ -23,21 +23,41 @@ type Fault struct {
 	Age      time.Duration // stale-timestamp: how far back published-timestamp is
 }
 
-// FaultKind names a webhook fault, as scenario files do.
+// FaultKind is how a webhook scenario makes a delivery misbehave, named as
+// scenario files name it (`webhook: <fault>`): this list is the one both
+// the scenario loader and the dispatcher use. Real vendors deliver webhooks
+// late, more than once, out of order, not at all, and (through proxies and
+// key rotations) with signatures or timestamps a receiver must refuse; a
+// handler is only proven against them when they can be asked for.
 type FaultKind string
 
 // The webhook faults.
 const (
-	FaultDelay          FaultKind = "delay"
-	FaultDuplicate      FaultKind = "duplicate"
-	FaultReorder        FaultKind = "reorder"
-	FaultDrop           FaultKind = "drop"
-	FaultBadSignature   FaultKind = "bad-signature"
+	// FaultDelay delivers the event late (Fault.Delay).
+	FaultDelay FaultKind = "delay"
+	// FaultDuplicate delivers the event Copies times with the same
+	// call-ref: the receiver must be idempotent.
+	FaultDuplicate FaultKind = "duplicate"
+	// FaultReorder holds the events matched within a burst window
+	// (Fault.Delay, opened by the first) and delivers them in reverse
+	// order when it closes: the receiver must not trust arrival order.
+	FaultReorder FaultKind = "reorder"
+	// FaultDrop records the event but never delivers it: the receiver
+	// must reconcile by polling the API.
+	FaultDrop FaultKind = "drop"
+	// FaultBadSignature signs the event with a wrong key: the receiver
+	// must refuse it.
+	FaultBadSignature FaultKind = "bad-signature"
+	// FaultStaleTimestamp sets the published timestamp Age in the past,
+	// signed consistently: the receiver must refuse a replay.
 	FaultStaleTimestamp FaultKind = "stale-timestamp"
 )
 
-// FaultKinds are the faults the dispatcher carries out.
-var FaultKinds = []FaultKind{FaultDelay, FaultDuplicate, FaultReorder, FaultDrop, FaultBadSignature, FaultStaleTimestamp}
+// FaultKinds lists every fault, in the order scenario errors and the
+// schema name them.
+func FaultKinds() []FaultKind {
+	return []FaultKind{FaultDelay, FaultDuplicate, FaultReorder, FaultDrop, FaultBadSignature, FaultStaleTimestamp}
+}
 
 // wrongKey is what a bad-signature fault signs with instead of the key.
 const wrongKey = "sandbox-bad-signature-key"
