@@ -8,8 +8,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/sandbox-dev/fintech-sandbox/simulator/sandboxtest"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/webhook"
 )
 
 // put updates LoanPro customer 1 in a session and returns the status.
@@ -127,4 +129,46 @@ func TestSessionForMakesAValidName(t *testing.T) {
 			t.Fatalf("the control API refused the name: %v", err)
 		}
 	})
+}
+
+// TestWebhookScheduleMakesRetriesFast: with WithWebhookSchedule a test
+// collects Weavr's retries in milliseconds: two failed attempts, then the
+// delivery, all three the same event with the same call-ref, and the
+// deliveries API counting them as such.
+func TestWebhookScheduleMakesRetriesFast(t *testing.T) {
+	sb := sandboxtest.New(t, sandboxtest.WithWebhookSchedule(webhook.Schedule{First: 20 * time.Millisecond, Factor: 2, Retries: 3}))
+	rcv := sb.Receiver(t)
+	rcv.Answer(503, 500)
+	s := sb.SessionFor(t)
+	if err := s.SetWebhookURL(rcv.URL); err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("POST", sb.URL+"/__sandbox/sessions/"+s.Name+"/weavr/consumers/110546000000000101/deactivate", strings.NewReader(`{"reasonCode":"ACCOUNT_CLOSURE"}`))
+	req.Header.Set("Content-Type", "application/json")
+	if r := sb.Send(req); r.Status != 200 {
+		t.Fatalf("deactivate: %d %s", r.Status, r.Body)
+	}
+	got := rcv.Wait(t, 3)
+	for i, want := range []int{503, 500, 204} {
+		d := got[i]
+		if d.Answered != want || d.Path != got[0].Path || string(d.Body) != string(got[0].Body) || d.Header.Get("call-ref") != got[0].Header.Get("call-ref") {
+			t.Errorf("attempt %d: %s answered %d call-ref %q, want the first attempt's event answered %d", i+1, d.Path, d.Answered, d.Header.Get("call-ref"), want)
+		}
+	}
+	s.Settle(t)
+	list, err := s.Deliveries(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Deliveries) != 1 {
+		t.Fatalf("deliveries: %+v", list)
+	}
+	d := list.Deliveries[0]
+	var outcomes []string
+	for _, a := range d.Attempts {
+		outcomes = append(outcomes, fmt.Sprintf("%d %s", a.Status, a.Outcome))
+	}
+	if d.State != "delivered" || strings.Join(outcomes, ", ") != "503 retry, 500 retry, 204 delivered" {
+		t.Errorf("delivery %s: %s", d.State, strings.Join(outcomes, ", "))
+	}
 }
