@@ -50,6 +50,28 @@ func (s *sandbox) call(op string, h ...string) result {
 		return s.do("GET", "/multi/consumers/kyc", "", s.weavr("alice@example.com", h...)...)
 	case "weavr.logout":
 		return s.do("POST", "/multi/logout", "", s.weavr("alice@example.com", h...)...)
+	case "weavr.userIdentities":
+		return s.do("GET", "/multi/identities", "", s.weavr("alice@example.com", h...)...)
+	case "weavr.requestAccessToken":
+		return s.do("POST", "/multi/access_token", `{"identity":{"type":"CONSUMER","id":"110546000000000001"}}`, s.weavr("alice@example.com", h...)...)
+	case "weavr.authFactorsGet":
+		return s.do("GET", "/multi/authentication_factors", "", s.weavr("alice@example.com", h...)...)
+	case "weavr.enrolDeviceUsingOtpStepOne":
+		return s.do("POST", "/multi/authentication_factors/otp/SMS", "", s.weavr("alice@example.com", h...)...)
+	case "weavr.enrolDeviceUsingOtpStepTwo":
+		return s.do("POST", "/multi/authentication_factors/otp/SMS/verify", `{"verificationCode":"123456"}`, s.weavr("alice@example.com", h...)...)
+	case "weavr.stepupSCAChallenge":
+		return s.do("POST", "/multi/stepup/challenges/otp/SMS", "", s.weavr("alice@example.com", h...)...)
+	case "weavr.stepupSCAVerify":
+		return s.do("POST", "/multi/stepup/challenges/otp/SMS/verify", `{"verificationCode":"123456"}`, s.weavr("alice@example.com", h...)...)
+	case "weavr.passwordUpdate":
+		return s.do("POST", "/multi/passwords/update", `{"oldPassword":{"value":"Passw0rd!"},"newPassword":{"value":"N3w-Passw0rd!"}}`, s.weavr("alice@example.com", h...)...)
+	case "weavr.passwordValidate":
+		return s.do("POST", "/multi/passwords/validate", `{"password":{"value":"N3w-Passw0rd!"}}`, s.weavr("", h...)...)
+	case "weavr.lostPasswordInitiate":
+		return s.do("POST", "/multi/passwords/lost_password/start", `{"email":"alice@example.com"}`, s.weavr("", h...)...)
+	case "weavr.lostPasswordResume":
+		return s.do("POST", "/multi/passwords/lost_password/resume", `{"email":"alice@example.com","nonce":"123456","newPassword":{"value":"N3w-Passw0rd!"}}`, s.weavr("", h...)...)
 	case "weavr.simulateConsumerVerify":
 		return s.do("POST", "/simulate/api/consumers/1/verify", "", h...)
 	case "loanpro.customerUpdate":
