@@ -38,13 +38,24 @@ func (s *Service) StepUpChallenge(c *gin.Context) {
 		if p := cur.StepUp; s.pending(&p, now) && now.UnixNano()-p.Issued < int64(stepUpRetry) {
 			return cur, ErrRetry15s
 		}
-		cur.StepUp = OTPChallenge{Issued: now.UnixNano(), Family: a.tok.family, ID: strconv.FormatInt(now.UnixNano(), 10)}
+		cur.StepUp = OTPChallenge{Issued: now.UnixNano(), Family: a.tok.family, ID: nextChallengeID(cur.StepUp.ID, now)}
 		return cur, nil
 	})
 	if !s.respondErr(c, err) {
 		return
 	}
 	c.Status(http.StatusNoContent)
+}
+
+// nextChallengeID is a new step-up challenge's id: the time it is issued
+// in Unix nanoseconds, past the consumer's previous challenge id prev
+// (a clock that stands still or goes back still gives a new id).
+func nextChallengeID(prev string, now time.Time) string {
+	id := now.UnixNano()
+	if p, err := strconv.ParseInt(prev, 10, 64); err == nil && id <= p {
+		id = p + 1
+	}
+	return strconv.FormatInt(id, 10)
 }
 
 // pending reports whether the challenge can still be verified.
