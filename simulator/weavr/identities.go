@@ -39,6 +39,7 @@ type accessTokenRequest struct {
 		ID   *string `json:"id"`
 	} `json:"identity"`
 	ClientAssertion *string `json:"clientAssertion"`
+	Token           *string `json:"token"`
 }
 
 var accessTokenObject = objectOf(reflect.TypeFor[accessTokenRequest]())
@@ -101,7 +102,8 @@ func (s *Service) queryInt(c *gin.Context, name string, def, min, max int) (int,
 }
 
 // RequestAccessToken is POST /multi/access_token (requestAccessToken):
-// the auth token (or an access token) and an identity its user holds give
+// the auth token (or an access token; in the Authorization header, or
+// without one in the body's token) and an identity its user holds give
 // a new access token, answered with the identity, the root credentials
 // and the token's status (STEPPED_UP when the token it was acquired with
 // is). The body is validated first (identity, its type CONSUMER or
@@ -141,6 +143,12 @@ func (s *Service) RequestAccessToken(c *gin.Context) {
 	if bad := append(unknown, vd.out...); len(bad) > 0 {
 		s.respondInvalid(c, bad)
 		return
+	}
+	if !hasToken && req.Token != nil && *req.Token != "" {
+		if a, ok = s.checkToken(c, w, p, *req.Token, ErrAccessRefused); !ok {
+			return
+		}
+		hasToken = true
 	}
 	if !hasToken || *req.Identity.Type != "CONSUMER" || *req.Identity.ID != a.tok.consumerID {
 		s.respond(c, ErrAccessRefused)

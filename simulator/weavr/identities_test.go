@@ -62,6 +62,9 @@ func TestAccessToken(t *testing.T) {
 	expectStatus(t, s.get(at), 200)
 	expectStatus(t, s.patch(at, `{"tag":"viaAccessToken"}`), 200)
 	expectStatus(t, s.do("GET", identities, std(at), ""), 200)
+	// Without an Authorization header, the body's token stands for it.
+	expectStatus(t, s.do("POST", accessToken, std(""), `{"identity":{"type":"CONSUMER","id":"`+aliceID+`"},"token":"`+tok+`"}`), 200)
+	expectStatus(t, s.do("POST", accessToken, std(""), `{"identity":{"type":"CONSUMER","id":"`+aliceID+`"},"token":"nope"}`), 401)
 
 	for _, tc := range []struct {
 		name   string
