@@ -129,6 +129,7 @@ func (s *Service) banner(base string) []contract.Line {
 		out = append(out, contract.Line{Msg: "weavr programme", Attrs: []any{"api-key", p.APIKey, "programme", p.ID, "profile", p.ProfileID}})
 	}
 	out = append(out, contract.Line{Msg: "weavr logins", Attrs: []any{"emails", "alice@example.com (fresh, email verified: can start KYC), bob@example.com (KYC-approved), carol@, dave@, grace@example.com (email not verified), frank@ (programme 2)", "password", "Passw0rd!"}})
+	out = append(out, contract.Line{Msg: "weavr codes", Attrs: []any{"sent", "every code the sandbox sends is 123456: email verification, SMS OTP enrolment, step-up, lost-password nonce"}})
 	if len(s.data.programmes) > 0 {
 		out = append(out, contract.Line{Msg: "try", Attrs: []any{"curl", fmt.Sprintf(`curl -s -X POST %s/multi/login_with_password -H 'api-key: %s' -H 'Content-Type: application/json' -d '{"email":"alice@example.com","password":{"value":"Passw0rd!"}}'`,
 			base, s.data.programmes[0].APIKey)}})
