@@ -190,7 +190,7 @@ func (ts *tokens) must(err error) (missing bool) {
 // tokens are gone (expired, used after their TTL, revoked), so the set
 // holds no more than the consumer's live tokens and this one.
 // ARGV: consumer id, programme id, seconds, nanoseconds, expiry (ms),
-// own TTL (ns, 0 for none), family, access ("1" or "0").
+// own TTL (ns, 0 for none), family, access and stepped up ("1" or "0").
 var issueScript = redis.NewScript(`
 local m = redis.call('SMEMBERS', KEYS[2])
 for i = 1, #m do
@@ -198,7 +198,7 @@ for i = 1, #m do
     redis.call('SREM', KEYS[2], m[i])
   end
 end
-redis.call('HSET', KEYS[1], 'c', ARGV[1], 'p', ARGV[2], 's', ARGV[3], 'n', ARGV[4], 't', ARGV[6], 'f', ARGV[7], 'a', ARGV[8], 'u', '0')
+redis.call('HSET', KEYS[1], 'c', ARGV[1], 'p', ARGV[2], 's', ARGV[3], 'n', ARGV[4], 't', ARGV[6], 'f', ARGV[7], 'a', ARGV[8], 'u', ARGV[9])
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 redis.call('SADD', KEYS[2], KEYS[1])
 return 1
@@ -250,7 +250,7 @@ func (ts *tokens) issueShared(value string, t token) {
 	ts.must(issueScript.Run(context.Background(), ts.sc.R.Client(),
 		[]string{ts.key(value), ts.ownerKey(t.consumerID)},
 		t.consumerID, t.programmeID, strconv.FormatInt(t.lastUsed.Unix(), 10), strconv.Itoa(t.lastUsed.Nanosecond()), millis(issueExpiry),
-		strconv.FormatInt(int64(t.ttl), 10), t.family, redisBool(t.access)).Err())
+		strconv.FormatInt(int64(t.ttl), 10), t.family, redisBool(t.access), redisBool(t.steppedUp)).Err())
 }
 
 // redisBool is a boolean as a Redis hash field ("1" or "0").
