@@ -160,3 +160,17 @@ func TestLostPasswordNotSet(t *testing.T) {
 		{"POST", pwResume, resumeBody("nina.webb@example.com", "123456", "N1na-Passw0rd!"), 409, conflict("PASSWORD_NOT_SET")},
 	})
 }
+
+// TestResetStartsMobileWindow: with SMS OTP enrolled, a password reset
+// starts the security window in which a mobile change is 409
+// MOBILE_CHANGE_NOT_ALLOWED; an update does not (Weavr names the reset).
+func TestResetStartsMobileWindow(t *testing.T) {
+	s := newSandbox(t)
+	tok := s.enrolled(t)
+	mobile := `{"mobile":{"countryCode":"+356","number":"79000001"}}`
+	expectStatus(t, s.do("POST", pwUpdate, std(tok), updateBody("Passw0rd!", "N3w-Passw0rd!")), 200)
+	expectStatus(t, s.patch(tok, mobile), 200)
+	expect(t, s.do("POST", pwStart, std(""), `{"email":"alice@example.com"}`), 204, "")
+	expectStatus(t, s.do("POST", pwResume, std(""), resumeBody("alice@example.com", "123456", "Th1rd-Passw0rd!")), 200)
+	expect(t, s.patch(tok, `{"mobile":{"countryCode":"+356","number":"79000002"}}`), 409, conflict("MOBILE_CHANGE_NOT_ALLOWED"))
+}
