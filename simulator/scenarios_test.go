@@ -159,6 +159,10 @@ func TestPrefer(t *testing.T) {
 		{"loanpro 429 with Retry-After", "loanpro.customerUpdate", "code=429", 429, "", "Retry-After"},
 		{"loanpro 409 picks the warning by example", "loanpro.customerUpdate", "code=409; example=TRANSACTION_WARNING", 409, "", ""},
 		{"2xx asks for the normal answer", "weavr.consumerUpdate", "code=200", 200, "", ""},
+		{"weavr step-up verify 409 by example", "weavr.stepupSCAVerify", "code=409, example=VERIFICATION_CODE_EXPIRED", 409, `{"errorCode":"VERIFICATION_CODE_EXPIRED"}`, ""},
+		{"weavr enrolment 409: the first documented", "weavr.enrolDeviceUsingOtpStepOne", "code=409", 409, `{"errorCode":"CHANNEL_NOT_SUPPORTED"}`, ""},
+		{"weavr access token 403 has no body", "weavr.requestAccessToken", "code=403", 403, "", ""},
+		{"weavr lost password resume 410", "weavr.lostPasswordResume", "code=410", 410, `{"errorCode":"TOKEN_EXPIRED"}`, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
