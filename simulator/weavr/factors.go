@@ -118,15 +118,25 @@ func (s *Service) GetAuthFactors(c *gin.Context) {
 	}
 	cur, _ := w.consumers.Get(id)
 	out := authFactorsResponse{Factors: []scaFactor{}}
-	switch e := cur.Enrolment; {
-	case cur.SMSOTPEnrolled:
-		out.Factors = append(out.Factors, scaFactor{Type: "OTP", Status: "ACTIVE", Channel: channelSMS})
-	case e.Issued != 0 && e.Failures >= s.settings.OTPAttempts:
-		out.Factors = append(out.Factors, scaFactor{Type: "OTP", Status: "INACTIVE", Channel: channelSMS})
-	case e.Issued != 0:
-		out.Factors = append(out.Factors, scaFactor{Type: "OTP", Status: "PENDING_VERIFICATION", Channel: channelSMS})
+	if st := s.smsFactor(&cur); st != "" {
+		out.Factors = append(out.Factors, scaFactor{Type: "OTP", Status: st, Channel: channelSMS})
 	}
 	c.JSON(http.StatusOK, out)
+}
+
+// smsFactor is the SCAFactorStatus of cur's SMS OTP factor: ACTIVE once
+// enrolled, INACTIVE when the enrolment's attempts ran out,
+// PENDING_VERIFICATION while it is started, "" before.
+func (s *Service) smsFactor(cur *Consumer) string {
+	switch e := cur.Enrolment; {
+	case cur.SMSOTPEnrolled:
+		return "ACTIVE"
+	case e.Issued != 0 && e.Failures >= s.settings.OTPAttempts:
+		return "INACTIVE"
+	case e.Issued != 0:
+		return "PENDING_VERIFICATION"
+	}
+	return ""
 }
 
 // EnrolOTP is POST /multi/authentication_factors/otp/{channel}

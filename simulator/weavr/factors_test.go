@@ -132,3 +132,27 @@ func TestSMSEnrolmentDeclinedEvent(t *testing.T) {
 		t.Fatalf("events %v", eventBodies(evs))
 	}
 }
+
+// TestSMSFactorInDataBrowser: the control API's consumer view shows the
+// SMS OTP factor's status as GET /authentication_factors does.
+func TestSMSFactorInDataBrowser(t *testing.T) {
+	s := newSandbox(t)
+	tok := s.login("alice@example.com")
+	view := func() string {
+		r := s.raw("GET", "/__sandbox/sessions/default/weavr/consumers/"+aliceID, nil, "")
+		expectStatus(t, r, 200)
+		v, _ := r.JSON(t)["smsOtp"].(string)
+		return v
+	}
+	if v := view(); v != "" {
+		t.Fatalf("smsOtp before enrolment: %q", v)
+	}
+	expect(t, s.do("POST", enrol, std(tok), ""), 204, "")
+	if v := view(); v != "PENDING_VERIFICATION" {
+		t.Fatalf("smsOtp after step one: %q", v)
+	}
+	expect(t, s.do("POST", enrolDone, std(tok), code), 204, "")
+	if v := view(); v != "ACTIVE" {
+		t.Fatalf("smsOtp after verification: %q", v)
+	}
+}
