@@ -50,6 +50,28 @@ func (s *sandbox) call(op string, h ...string) result {
 		return s.do("GET", "/multi/consumers/kyc", "", s.weavr("alice@example.com", h...)...)
 	case "weavr.logout":
 		return s.do("POST", "/multi/logout", "", s.weavr("alice@example.com", h...)...)
+	case "weavr.userIdentities":
+		return s.do("GET", "/multi/identities", "", s.weavr("alice@example.com", h...)...)
+	case "weavr.requestAccessToken":
+		return s.do("POST", "/multi/access_token", `{"identity":{"type":"CONSUMER","id":"110546000000000001"}}`, s.weavr("alice@example.com", h...)...)
+	case "weavr.authFactorsGet":
+		return s.do("GET", "/multi/authentication_factors", "", s.weavr("alice@example.com", h...)...)
+	case "weavr.enrolDeviceUsingOtpStepOne":
+		return s.do("POST", "/multi/authentication_factors/otp/SMS", "", s.weavr("alice@example.com", h...)...)
+	case "weavr.enrolDeviceUsingOtpStepTwo":
+		return s.do("POST", "/multi/authentication_factors/otp/SMS/verify", `{"verificationCode":"123456"}`, s.weavr("alice@example.com", h...)...)
+	case "weavr.stepupSCAChallenge":
+		return s.do("POST", "/multi/stepup/challenges/otp/SMS", "", s.weavr("alice@example.com", h...)...)
+	case "weavr.stepupSCAVerify":
+		return s.do("POST", "/multi/stepup/challenges/otp/SMS/verify", `{"verificationCode":"123456"}`, s.weavr("alice@example.com", h...)...)
+	case "weavr.passwordUpdate":
+		return s.do("POST", "/multi/passwords/update", `{"oldPassword":{"value":"Passw0rd!"},"newPassword":{"value":"N3w-Passw0rd!"}}`, s.weavr("alice@example.com", h...)...)
+	case "weavr.passwordValidate":
+		return s.do("POST", "/multi/passwords/validate", `{"password":{"value":"N3w-Passw0rd!"}}`, s.weavr("", h...)...)
+	case "weavr.lostPasswordInitiate":
+		return s.do("POST", "/multi/passwords/lost_password/start", `{"email":"alice@example.com"}`, s.weavr("", h...)...)
+	case "weavr.lostPasswordResume":
+		return s.do("POST", "/multi/passwords/lost_password/resume", `{"email":"alice@example.com","nonce":"123456","newPassword":{"value":"N3w-Passw0rd!"}}`, s.weavr("", h...)...)
 	case "weavr.simulateConsumerVerify":
 		return s.do("POST", "/simulate/api/consumers/1/verify", "", h...)
 	case "loanpro.customerUpdate":
@@ -137,6 +159,10 @@ func TestPrefer(t *testing.T) {
 		{"loanpro 429 with Retry-After", "loanpro.customerUpdate", "code=429", 429, "", "Retry-After"},
 		{"loanpro 409 picks the warning by example", "loanpro.customerUpdate", "code=409; example=TRANSACTION_WARNING", 409, "", ""},
 		{"2xx asks for the normal answer", "weavr.consumerUpdate", "code=200", 200, "", ""},
+		{"weavr step-up verify 409 by example", "weavr.stepupSCAVerify", "code=409, example=VERIFICATION_CODE_EXPIRED", 409, `{"errorCode":"VERIFICATION_CODE_EXPIRED"}`, ""},
+		{"weavr enrolment 409: the first documented", "weavr.enrolDeviceUsingOtpStepOne", "code=409", 409, `{"errorCode":"CHANNEL_NOT_SUPPORTED"}`, ""},
+		{"weavr access token 403 has no body", "weavr.requestAccessToken", "code=403", 403, "", ""},
+		{"weavr lost password resume 410", "weavr.lostPasswordResume", "code=410", 410, `{"errorCode":"TOKEN_EXPIRED"}`, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -81,20 +81,23 @@ func maskHeaderValue(v string, auth bool) string {
 
 // secretKey reports whether a JSON object key (or a form or query
 // parameter name) names a secret, compared case-insensitively: password,
-// accessPassword (LoanPro's customer login), token, secret, apiKey, ssn and
-// socialSecurityNumber (LoanPro customers). "value" is not one by itself:
+// accessPassword (LoanPro's customer login), oldPassword and newPassword
+// (password changes), token, secret, apiKey, ssn and socialSecurityNumber
+// (LoanPro customers), and the one-time codes a user is sent:
+// verificationCode and nonce. "value" is not one by itself:
 // it is masked because it sits under "password", as in Weavr's
 // {"password":{"value":"…"}}.
 func secretKey(k string) bool {
 	switch strings.ToLower(k) {
-	case "password", "accesspassword", "token", "secret", "apikey", "ssn", "socialsecuritynumber":
+	case "password", "accesspassword", "oldpassword", "newpassword", "token", "secret", "apikey", "ssn", "socialsecuritynumber",
+		"verificationcode", "nonce":
 		return true
 	}
 	return false
 }
 
 // secretNames are the keys of secretKey as a regular expression.
-const secretNames = `password|accesspassword|token|secret|apikey|ssn|socialsecuritynumber`
+const secretNames = `password|accesspassword|oldpassword|newpassword|token|secret|apikey|ssn|socialsecuritynumber|verificationcode|nonce`
 
 // looseSecret finds a secret key's scalar value in text that is not valid
 // JSON; "value" is included there because nesting cannot be known. A string

@@ -334,3 +334,26 @@ func TestMaskBodySSNInASearch(t *testing.T) {
 		}
 	}
 }
+
+// Password changes and one-time codes are secrets in bodies: Weavr's
+// oldPassword and newPassword ({"value": …}), verificationCode (email,
+// SMS enrolment, step-up) and the lost-password nonce, in JSON and
+// loosely in text that is not JSON.
+func TestMaskBodyPasswordChangesAndCodes(t *testing.T) {
+	for _, tc := range []struct{ name, body, want string }{
+		{"password update",
+			`{"oldPassword":{"value":"Passw0rd!"},"newPassword":{"value":"N3w-Passw0rd!"}}`,
+			`{"oldPassword":{"value":"****"},"newPassword":{"value":"****"}}`},
+		{"verification code", `{"verificationCode":"123456"}`, `{"verificationCode":"****"}`},
+		{"password reset",
+			`{"email":"alice@example.com","nonce":"123456","newPassword":{"value":"Th1rd-Passw0rd!"}}`,
+			`{"email":"alice@example.com","nonce":"****","newPassword":{"value":"****"}}`},
+		{"cut JSON", `{"nonce":"123456","verificationCode":"65432`, `{"nonce":"****","verificationCode":"****"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := journal.MaskBody("application/json", []byte(tc.body), 0); got != tc.want {
+				t.Errorf("MaskBody(%s)\n got  %s\n want %s", tc.body, got, tc.want)
+			}
+		})
+	}
+}

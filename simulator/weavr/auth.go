@@ -58,29 +58,50 @@ func bearer(c *gin.Context) (string, bool) {
 // expired token or an inactive root user, 403 INSUFFICIENT_PERMISSIONS for
 // a token of another programme. It returns the consumer id.
 func (s *Service) authenticate(c *gin.Context, w *World) (string, bool) {
+	a, ok := s.authToken(c, w)
+	return a.tok.consumerID, ok
+}
+
+// authed is a request's valid bearer token: its value and what it
+// stands for.
+type authed struct {
+	value string
+	tok   token
+}
+
+// authToken is authenticate returning the token: an auth token or an
+// access token (requestAccessToken's, which the auth_token scheme
+// accepts wherever it accepts the auth token).
+func (s *Service) authToken(c *gin.Context, w *World) (authed, bool) {
 	p := s.programme(c, w)
 	if p == nil {
-		return "", false
+		return authed{}, false
 	}
 	v, ok := bearer(c)
 	if !ok {
 		s.respond(c, ErrUnauthorized)
-		return "", false
+		return authed{}, false
 	}
+	return s.checkToken(c, w, p, v, ErrForbidden)
+}
+
+// checkToken is authToken after the api-key check, for a bearer value v;
+// forbidden answers a token of another programme.
+func (s *Service) checkToken(c *gin.Context, w *World, p *Programme, v string, forbidden Code) (authed, bool) {
 	t, ok := w.tokens.use(v, s.clock.Now(), s.settings.TokenTTL)
 	if !ok {
 		s.respond(c, ErrUnauthorized)
-		return "", false
+		return authed{}, false
 	}
 	if t.programmeID != p.ID {
-		s.respond(c, ErrForbidden)
-		return "", false
+		s.respond(c, forbidden)
+		return authed{}, false
 	}
 	if cur, ok := w.consumers.Get(t.consumerID); !ok || !cur.Active {
 		s.respond(c, ErrUnauthorized)
-		return "", false
+		return authed{}, false
 	}
-	return t.consumerID, true
+	return authed{value: v, tok: t}, true
 }
 
 // optionalAuth checks an operation the document secures with the api-key

@@ -12,15 +12,18 @@ import (
 // test needs (api-key, email, password) beside the body GET /multi/consumers
 // would answer for it, so a test can find a login without reading fixtures.
 type SandboxConsumer struct {
-	ID          string          `json:"id"`
-	Programme   string          `json:"programme"`
-	APIKey      string          `json:"apiKey"`
-	Email       string          `json:"email"`
-	Password    string          `json:"password"` // "" until passwordCreate (a created consumer)
-	Active      bool            `json:"active"`
-	KYCApproved bool            `json:"kycApproved"`
-	KYC         SandboxKYC      `json:"kyc"`
-	Consumer    json.RawMessage `json:"consumer"`
+	ID          string     `json:"id"`
+	Programme   string     `json:"programme"`
+	APIKey      string     `json:"apiKey"`
+	Email       string     `json:"email"`
+	Password    string     `json:"password"` // "" until passwordCreate (a created consumer)
+	Active      bool       `json:"active"`
+	KYCApproved bool       `json:"kycApproved"`
+	KYC         SandboxKYC `json:"kyc"`
+	// SMSOTP is the SMS OTP factor's status, as GET
+	// /multi/authentication_factors shows it ("" before any enrolment).
+	SMSOTP   string          `json:"smsOtp,omitempty"`
+	Consumer json.RawMessage `json:"consumer"`
 }
 
 // SandboxKYC is a consumer's due diligence as the control API shows it
@@ -81,7 +84,7 @@ func (s *Service) sandboxView(c *Consumer) SandboxConsumer {
 		details = []string{}
 	}
 	v := SandboxConsumer{ID: c.ID, Programme: c.ProgrammeID, Email: c.Email, Password: c.Password,
-		Active: c.Active, KYCApproved: c.kycApproved(), Consumer: body,
+		Active: c.Active, KYCApproved: c.kycApproved(), Consumer: body, SMSOTP: s.smsFactor(c),
 		KYC: SandboxKYC{Status: c.KYC.Status, Level: c.KYC.Level, Reference: c.KYC.Reference, Details: details, RejectionComment: c.KYC.RejectionComment}}
 	if p := s.data.byID[c.ProgrammeID]; p != nil {
 		v.APIKey = p.APIKey

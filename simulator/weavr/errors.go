@@ -70,6 +70,28 @@ const (
 	ErrKYCPending
 	ErrKYCRejected
 	ErrEmailUnverified
+	// Identity and access (access_token.go, factors.go, stepup.go, passwords.go).
+	ErrAccessRefused
+	ErrIdentityTypeUnsupported
+	ErrChannelNotSupported
+	ErrChannelNotRegistered
+	ErrChannelRegistered
+	ErrMobileNumberInvalid
+	ErrMobileCountryUnsupported
+	ErrMobileNotAvailable
+	ErrCredentialsInactive
+	ErrTypeNoEnrolment
+	ErrRetry15s
+	ErrChallengeLimit
+	ErrOneChallengeLeft
+	ErrStateInvalid
+	ErrCodeExpired
+	ErrPasswordUsed
+	ErrPasswordIncorrect
+	ErrPasswordNotSet
+	ErrNonceOrEmail
+	ErrMultipleAccounts
+	ErrAccountNotFound
 	codeCount
 )
 
@@ -108,6 +130,28 @@ var passwordConflictCodes = [...]Code{ErrUnresolvedIdentity, ErrPasswordProfile,
 // the vendor document's order.
 var kycStartConflictCodes = [...]Code{ErrKYCApproved, ErrKYCPending, ErrKYCRejected, ErrEmailUnverified}
 
+// The 409 errorCode enums of the identity-and-access operations, in the
+// vendor document's order: StepUpSCAChallengeConflict,
+// StepUpSCAVerifyConflict, EnrolDeviceUsingOtpStepOneConflict,
+// EnrolDeviceUsingOtpStepTwoConflict, PasswordUpdateConflict,
+// PasswordValidateConflict, LostPasswordInitiateConflict,
+// LostPasswordResumeConflict.
+var (
+	stepUpChallengeConflictCodes = [...]Code{ErrChannelNotSupported, ErrChannelNotRegistered, ErrMobileNumberInvalid,
+		ErrMobileCountryUnsupported, ErrRetry15s, ErrChallengeLimit}
+	stepUpVerifyConflictCodes = [...]Code{ErrStateInvalid, ErrCodeExpired, ErrVerificationCode, ErrChannelNotSupported,
+		ErrChannelNotRegistered, ErrOneChallengeLeft, ErrChallengeLimit, ErrAlreadyVerified}
+	enrolConflictCodes = [...]Code{ErrChannelNotSupported, ErrChannelRegistered, ErrMobileNotAvailable, ErrMobileNumberInvalid,
+		ErrMobileCountryUnsupported, ErrCredentialsInactive, ErrTypeNoEnrolment}
+	enrolVerifyConflictCodes = [...]Code{ErrChannelNotSupported, ErrChannelRegistered, ErrCodeExpired, ErrVerificationCode,
+		ErrCredentialsInactive, ErrChallengeLimit, ErrOneChallengeLeft, ErrStateInvalid, ErrTypeNoEnrolment}
+	passwordUpdateConflictCodes     = [...]Code{ErrPasswordUsed, ErrPasswordTooShort, ErrPasswordTooLong, ErrPasswordTooSimple, ErrPasswordIncorrect}
+	passwordValidateConflictCodes   = [...]Code{ErrUnresolvedIdentity, ErrPasswordProfile, ErrPasswordTooShort, ErrPasswordTooLong, ErrPasswordTooSimple}
+	lostPasswordStartConflictCodes  = [...]Code{ErrMultipleAccounts, ErrAccountNotFound}
+	lostPasswordResumeConflictCodes = [...]Code{ErrNonceOrEmail, ErrPasswordUsed, ErrPasswordTooShort, ErrPasswordTooLong,
+		ErrPasswordTooSimple, ErrPasswordIncorrect, ErrPasswordNotSet}
+)
+
 // conflictDef is a 409 whose body is {"errorCode": name}.
 func conflictDef(name, summary string) apierr.Def {
 	return apierr.Def{Name: name, Status: http.StatusConflict, Body: []byte(`{"errorCode":"` + name + `"}`), Summary: summary}
@@ -145,15 +189,15 @@ var errorTable = [codeCount]apierr.Def{
 	ErrPayloadTooLarge: {Name: "PAYLOAD_TOO_LARGE", Status: http.StatusRequestEntityTooLarge, Body: []byte(`{"code":"PAYLOAD_TOO_LARGE","message":"The request body is too large"}`),
 		Summary: "a request body over the configured limit (1 MiB by default)"},
 	ErrVerificationCode: {Name: "VERIFICATION_CODE_INVALID", Status: http.StatusConflict, Body: []byte(`{"errorCode":"VERIFICATION_CODE_INVALID"}`),
-		Summary: "email verification with a code other than 123456, or for an email with no pending change"},
+		Summary: "email verification with a code other than 123456, or for an email with no pending change; an SMS enrolment or step-up verified with a wrong code"},
 	ErrTokenNotFound: {Name: "TOKEN_NOT_FOUND", Status: http.StatusNotFound, Body: []byte(`{"errorCode":"TOKEN_NOT_FOUND"}`),
-		Summary: "login, password create: the requested token could not be found (NotFoundToken; scenarios only)"},
+		Summary: "login, password create, update, validate and reset: the requested token could not be found (NotFoundToken; scenarios only)"},
 	ErrTokenExpired: {Name: "TOKEN_EXPIRED", Status: http.StatusGone, Body: []byte(`{"errorCode":"TOKEN_EXPIRED"}`),
-		Summary: "login, password create: the requested token is expired (TokenExpired; scenarios only)"},
+		Summary: "login, password create, update and validate: the requested token is expired (TokenExpired; scenarios only); password reset: the lost-password nonce expired"},
 	ErrPasswordExpired: {Name: "PASSWORD_EXPIRED", Status: http.StatusConflict, Body: []byte(`{"token":"sandbox-temporary-password-update-token"}`),
 		Summary: "login: the password expired; the body carries a temporary token for passwordUpdate (scenarios only)"},
 	ErrAccountLocked: {Name: "ACCOUNT_LOCKED", Status: http.StatusLocked,
-		Summary: "login: locked for 30 minutes after consecutive failed logins; no body (scenarios only)"},
+		Summary: "login, access token: locked for 30 minutes after consecutive failed logins; no body (scenarios only)"},
 	ErrSimulatorInvalid: {Name: "SIMULATOR_INVALID_REQUEST", Status: http.StatusBadRequest, Body: []byte(`{"message":"consumer_id must be a number"}`),
 		Summary: "simulator: a malformed consumer id"},
 	ErrSimulatorNotFound: {Name: "SIMULATOR_CONSUMER_NOT_FOUND", Status: http.StatusNotFound, Body: []byte(`{"message":"Consumer not found"}`),
@@ -182,13 +226,13 @@ var errorTable = [codeCount]apierr.Def{
 	ErrConsumerExists:      conflictDef("CONSUMER_ALREADY_EXISTS", "consumer create: documented; trigger not published (scenarios only)"),
 	// consumerRootUserEmailVerificationCodeSend (EmailVerificationConflict).
 	ErrEmailNotFound:   conflictDef("EMAIL_NOT_FOUND", "email send: no consumer of the programme has this email, current or pending"),
-	ErrAlreadyVerified: conflictDef("ALREADY_VERIFIED", "email send: the email is the consumer's current one and already verified"),
+	ErrAlreadyVerified: conflictDef("ALREADY_VERIFIED", "email send: the email is the consumer's current one and already verified; step-up verify: the challenge is already verified"),
 	// passwordCreate (CreatePasswordConflict).
-	ErrUnresolvedIdentity: conflictDef("UNRESOLVED_IDENTITY", "password create: user_id is no root user of the api-key's programme"),
-	ErrPasswordProfile:    conflictDef("PASSWORD_PROFILE_NOT_CONFIGURED_FOR_CREDENTIAL_TYPE", "password create: documented; the sandbox's profiles all have passwords (scenarios only)"),
-	ErrPasswordTooShort:   conflictDef("PASSWORD_TOO_SHORT", "password create: fewer than 8 characters"),
-	ErrPasswordTooLong:    conflictDef("PASSWORD_TOO_LONG", "password create: more than 30 characters"),
-	ErrPasswordTooSimple:  conflictDef("PASSWORD_TOO_SIMPLE", "password create: lacks a lower-case letter, an upper-case letter, a digit or a special character"),
+	ErrUnresolvedIdentity: conflictDef("UNRESOLVED_IDENTITY", "password create: user_id is no root user of the api-key's programme (password validate: scenarios only)"),
+	ErrPasswordProfile:    conflictDef("PASSWORD_PROFILE_NOT_CONFIGURED_FOR_CREDENTIAL_TYPE", "password create, validate: documented; the sandbox's profiles all have passwords (scenarios only)"),
+	ErrPasswordTooShort:   conflictDef("PASSWORD_TOO_SHORT", "password create, update, validate, reset: fewer than 8 characters"),
+	ErrPasswordTooLong:    conflictDef("PASSWORD_TOO_LONG", "password create, update, validate, reset: more than 30 characters"),
+	ErrPasswordTooSimple:  conflictDef("PASSWORD_TOO_SIMPLE", "password create, update, validate, reset: lacks a lower-case letter, an upper-case letter, a digit or a special character"),
 	ErrPasswordKeyInUse:   conflictDef("PASSWORD_KEY_ALREADY_IN_USE", "password create: documented; tokenised password keys are not simulated (scenarios only)"),
 	ErrPasswordCreated:    conflictDef("PASSWORD_ALREADY_CREATED", "password create: the user already has a password (every fixture consumer does)"),
 	// consumerKycStart (ConsumerKycStartConflict).
@@ -196,6 +240,33 @@ var errorTable = [codeCount]apierr.Def{
 	ErrKYCPending:      conflictDef("KYC_PENDING_REVIEW", "KYC start: KYC is pending review"),
 	ErrKYCRejected:     conflictDef("KYC_REJECTED", "KYC start: KYC was rejected"),
 	ErrEmailUnverified: conflictDef("EMAIL_UNVERIFIED", "KYC start: the root user's email is not verified yet"),
+
+	// requestAccessToken: its 403 documents no body.
+	ErrAccessRefused: {Name: "ACCESS_TOKEN_REFUSED", Status: http.StatusForbidden,
+		Summary: "access token: no auth token sent (client assertions are not enabled), or an identity the token's user does not hold; no body"},
+	// userIdentities (UserIdentitiesConflict).
+	ErrIdentityTypeUnsupported: conflictDef("IDENTITY_TYPE_NOT_SUPPORTED", "identities: documented; trigger not published (scenarios only)"),
+	// Enrolment and step-up (EnrolDeviceUsingOtpStep*Conflict, StepUpSCA*Conflict).
+	ErrChannelNotSupported:      conflictDef("CHANNEL_NOT_SUPPORTED", "enrolment, step-up: a channel Weavr has but not for one-time passwords (AUTHY, BIOMETRIC)"),
+	ErrChannelNotRegistered:     conflictDef("CHANNEL_NOT_REGISTERED", "step-up: SMS one-time passwords are not enrolled"),
+	ErrChannelRegistered:        conflictDef("CHANNEL_ALREADY_REGISTERED", "enrolment: SMS one-time passwords are already enrolled"),
+	ErrMobileNumberInvalid:      conflictDef("MOBILE_NUMBER_INVALID", "enrolment, step-up challenge: documented; the sandbox sends to any number (scenarios only)"),
+	ErrMobileCountryUnsupported: conflictDef("MOBILE_COUNTRY_NOT_SUPPORTED", "enrolment, step-up challenge: documented; the sandbox sends to any country (scenarios only)"),
+	ErrMobileNotAvailable:       conflictDef("MOBILE_NUMBER_NOT_AVAILABLE", "enrolment: documented; every sandbox user has a mobile (scenarios only)"),
+	ErrCredentialsInactive:      conflictDef("CREDENTIALS_INACTIVE", "enrolment: documented; an inactive user's token is refused first (scenarios only)"),
+	ErrTypeNoEnrolment:          conflictDef("TYPE_DOES_NOT_SUPPORT_ENROLMENT", "enrolment: documented; root users all support it (scenarios only)"),
+	ErrRetry15s:                 conflictDef("RETRY_IN_15SEC", "step-up challenge: another one within 15 seconds of a pending challenge"),
+	ErrChallengeLimit:           conflictDef("CHALLENGE_LIMIT_EXCEEDED", "enrolment, step-up verify: the last wrong code a challenge allows (--weavr-otp-attempts), and every try after it; step-up challenge: scenarios only"),
+	ErrOneChallengeLeft:         conflictDef("ONE_CHALLENGE_LIMIT_REMAINING", "enrolment, step-up verify: a wrong code that leaves one attempt"),
+	ErrStateInvalid:             conflictDef("STATE_INVALID", "enrolment, step-up verify: no challenge was issued (to this token's session, for a step-up)"),
+	ErrCodeExpired:              conflictDef("VERIFICATION_CODE_EXPIRED", "enrolment, step-up verify: the challenge is older than --weavr-otp-expiry (5 minutes)"),
+	// Passwords (PasswordUpdateConflict, LostPassword*Conflict).
+	ErrPasswordUsed:      conflictDef("PASSWORD_ALREADY_USED", "password update, reset: the new password is one of the last 5"),
+	ErrPasswordIncorrect: conflictDef("PASSWORD_INCORRECT", "password update: oldPassword is not the current password (reset: scenarios only)"),
+	ErrPasswordNotSet:    conflictDef("PASSWORD_NOT_SET", "password reset: the user has no password yet (before passwordCreate)"),
+	ErrNonceOrEmail:      conflictDef("INVALID_NONCE_OR_EMAIL", "password reset: a nonce other than 123456, an email with no reset started, or a nonce already used"),
+	ErrMultipleAccounts:  conflictDef("MULTIPLE_ACCOUNTS_FOUND", "lost password: documented; emails are unique per programme in the sandbox (scenarios only)"),
+	ErrAccountNotFound:   conflictDef("ACCOUNT_NOT_FOUND", "lost password: no active user of the api-key's programme has this email"),
 }
 
 // Errors lists every documented error for the sandbox's catalog, in Code

@@ -22,11 +22,11 @@ const (
 // rule (Sign), for the sandbox's delivery machinery and scenario files.
 func webhooks() *contract.Webhooks {
 	return &contract.Webhooks{
-		Events: []contract.EventType{
+		Events: append([]contract.EventType{
 			{Path: EventKYC, Summary: "a consumer's KYC status changed (KycEvent): started, approved by the simulator, or set through the control API"},
 			{Path: EventConsumerActivated, Summary: "a consumer was activated through the control API (IdentityActivatedEvent)"},
 			{Path: EventConsumerDeactivated, Summary: "a consumer was deactivated through the control API (IdentityDeactivatedEvent)"},
-		},
+		}, accessEvents()...),
 		Sign: Sign,
 	}
 }

@@ -228,7 +228,8 @@ func TestEventsBelongToTheirSession(t *testing.T) {
 		event{weavr.EventConsumerDeactivated, `{"actionDoneBy":"ADMIN","emailAddress":"bob@example.com","reasonCode":"UNDEFINED_REASON"}`})
 }
 
-// TestVendorDeclaresItsWebhooks: the three consumer events, each a path of
+// TestVendorDeclaresItsWebhooks: the five consumer events (KYC, activation,
+// deactivation, enrolment, step-up), each a path of
 // the webhooks document, signed by Sign; the actions are declared on the
 // consumers collection.
 func TestVendorDeclaresItsWebhooks(t *testing.T) {
@@ -239,7 +240,7 @@ func TestVendorDeclaresItsWebhooks(t *testing.T) {
 			v = vv
 		}
 	}
-	if v.Webhooks == nil || v.Webhooks.Sign == nil || len(v.Webhooks.Events) != 3 {
+	if v.Webhooks == nil || v.Webhooks.Sign == nil || len(v.Webhooks.Events) != 5 {
 		t.Fatalf("webhooks %+v", v.Webhooks)
 	}
 	for _, e := range v.Webhooks.Events {

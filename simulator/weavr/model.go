@@ -38,12 +38,40 @@ type Consumer struct {
 	BaseCurrency   string
 	FeeGroup       string
 	SourceOfFunds  string
-	KYC            KYC // due diligence; APPROVED locks the identity fields
-	SMSOTPEnrolled bool
+	KYC            KYC  // due diligence; APPROVED locks the identity fields
+	SMSOTPEnrolled bool // SMS one-time passwords enrolled (the factor is ACTIVE)
+
+	// Enrolment is the SMS OTP enrolment challenge
+	// (enrolDeviceUsingOtpStepOne) until it is verified; StepUp is the
+	// last step-up challenge (stepupSCAChallenge).
+	Enrolment OTPChallenge
+	StepUp    OTPChallenge
+	// PasswordHistory holds the previous passwords, newest first: with
+	// the current one, the last 5, which PASSWORD_ALREADY_USED refuses.
+	PasswordHistory []string
+	// LostPasswordAt is when lostPasswordInitiate sent the nonce (Unix
+	// nanoseconds by the injected clock; 0: no reset pending).
+	LostPasswordAt int64
 
 	MobileChanges   int       // changes to a different number since the last reset
 	EmailChangedAt  time.Time // last accepted email change request
 	SecurityEventAt time.Time // last verified email change or password reset
+}
+
+// OTPChallenge is one one-time-password challenge Weavr sent by SMS (in
+// the sandbox the code is always 123456): when it was issued (Unix
+// nanoseconds by the injected clock; 0: none), the wrong codes tried,
+// whether it was verified, and for a step-up the family of the token it
+// was issued to (a random id, never the token) and its digit id (the
+// /stepup/watch event's challengeId). Times are integers so the record
+// round-trips through the shared backend exactly.
+type OTPChallenge struct {
+	Issued   int64
+	Failures int
+	Verified bool
+	Expired  bool // a verification came after the expiry
+	Family   string
+	ID       string
 }
 
 // KYCStatus is Weavr's KyiStatus: the state of a consumer's due

@@ -189,7 +189,9 @@ func passwordRule(pw string) error {
 }
 
 // Logout is POST /multi/logout (logout, deprecated by Weavr but served):
-// the token stops working at once, every later call with it is 401. It
+// the token stops working at once, every later call with it is 401, and
+// so do the tokens of its family (the auth token and the access tokens
+// acquired with it, whichever of them logs out). It
 // answers 204. The operation documents no 403, so a token of another
 // programme is a 401 (and stays valid for its own programme).
 func (s *Service) Logout(c *gin.Context) {
@@ -203,11 +205,13 @@ func (s *Service) Logout(c *gin.Context) {
 		s.respond(c, ErrUnauthorized)
 		return
 	}
-	if t, ok := w.tokens.use(v, s.clock.Now(), s.settings.TokenTTL); !ok || t.programmeID != p.ID {
+	t, ok := w.tokens.use(v, s.clock.Now(), s.settings.TokenTTL)
+	if !ok || t.programmeID != p.ID {
 		s.respond(c, ErrUnauthorized)
 		return
 	}
 	w.tokens.revoke(v)
+	w.tokens.revokeFamily(t.consumerID, t.family)
 	c.Status(http.StatusNoContent)
 }
 

@@ -62,7 +62,7 @@ func codes(lists ...[]Code) []Code {
 // documents in the vendor document, in the order `Prefer: code=N` picks.
 func (s *Service) operations() []contract.Operation {
 	update := codes(secured[:3], conflictCodes[:], withBody)
-	return []contract.Operation{
+	return append([]contract.Operation{
 		{ID: OpConsumerCreate, Method: http.MethodPost, Path: multiPrefix + "/consumers", Summary: "register a consumer (api-key only)",
 			Errors: names(codes(secured[:3], createConflictCodes[:], withBody)...),
 			Target: noTarget, Handler: s.CreateConsumer},
@@ -94,7 +94,7 @@ func (s *Service) operations() []contract.Operation {
 		{ID: OpSimulateVerify, Method: http.MethodPost, Path: simulatePrefix + "/api/consumers/{id}/verify", Summary: "sandbox simulator: approve a consumer's KYC",
 			Errors: names(ErrSimulatorInvalid, ErrSimulatorKey, ErrSimulatorNotFound, ErrDefault),
 			Target: s.target, Handler: s.SimulateVerify},
-	}
+	}, s.accessOperations()...)
 }
 
 // noTarget is the target of consumerCreate: the consumer does not exist

@@ -43,6 +43,10 @@ func (p *plugin) Flags(fs *flag.FlagSet) {
 	fs.DurationVar(&w.MobileChangeWindow, "mobile-change-window", w.MobileChangeWindow, "Weavr: mobile changes inside this window after a verified email change or password reset are 409 MOBILE_CHANGE_NOT_ALLOWED (SMS OTP enrolled)")
 	fs.IntVar(&w.MobileChangeLimit, "mobile-change-limit", w.MobileChangeLimit, "Weavr: changes to a different mobile number allowed before 409 MOBILE_NO_CHANGE_LIMIT_EXCEEDED")
 	fs.BoolVar(&w.StrictUnknownFields, "strict-unknown-fields", w.StrictUnknownFields, "Weavr: refuse request properties the request schema does not name, wrongly-cased names included (400 invalidFields, error IN); the vendor ignores them")
+	fs.DurationVar(&w.AccessTokenTTL, "access-token-ttl", w.AccessTokenTTL, "Weavr access token (POST /access_token) lifetime after last use")
+	fs.DurationVar(&w.OTPExpiry, "otp-expiry", w.OTPExpiry, "Weavr: an SMS one-time password (enrolment, step-up; always 123456) expires this long after it is sent")
+	fs.IntVar(&w.OTPAttempts, "otp-attempts", w.OTPAttempts, "Weavr: wrong one-time passwords that end a challenge (409 CHALLENGE_LIMIT_EXCEEDED)")
+	fs.DurationVar(&w.LostPasswordExpiry, "lost-password-expiry", w.LostPasswordExpiry, "Weavr: a lost-password nonce (always 123456) expires this long after it is sent (410 TOKEN_EXPIRED)")
 	fs.IntVar(&w.CountryCodeMaxLength, "country-code-max-length", w.CountryCodeMaxLength, "Weavr: maximum length of mobile.countryCode (document: 4; live service: 6)")
 }
 
@@ -126,6 +130,7 @@ func (s *Service) banner(base string) []contract.Line {
 		out = append(out, contract.Line{Msg: "weavr programme", Attrs: []any{"api-key", p.APIKey, "programme", p.ID, "profile", p.ProfileID}})
 	}
 	out = append(out, contract.Line{Msg: "weavr logins", Attrs: []any{"emails", "alice@example.com (fresh, email verified: can start KYC), bob@example.com (KYC-approved), carol@, dave@, grace@example.com (email not verified), frank@ (programme 2)", "password", "Passw0rd!"}})
+	out = append(out, contract.Line{Msg: "weavr codes", Attrs: []any{"sent", "every code the sandbox sends is 123456: email verification, SMS OTP enrolment, step-up, lost-password nonce"}})
 	if len(s.data.programmes) > 0 {
 		out = append(out, contract.Line{Msg: "try", Attrs: []any{"curl", fmt.Sprintf(`curl -s -X POST %s/multi/login_with_password -H 'api-key: %s' -H 'Content-Type: application/json' -d '{"email":"alice@example.com","password":{"value":"Passw0rd!"}}'`,
 			base, s.data.programmes[0].APIKey)}})

@@ -52,6 +52,20 @@ type Settings struct {
 	// CountryCodeMaxLength is mobile.countryCode's maximum length: 4 in the
 	// vendor document, the live service accepted up to 6.
 	CountryCodeMaxLength int
+	// AccessTokenTTL: access tokens (POST /access_token) expire this long
+	// after their last use. Weavr says only that the lifetime differs from
+	// the auth token's; its value is not published.
+	AccessTokenTTL time.Duration
+	// OTPExpiry: an SMS one-time password (enrolment, step-up) expires
+	// this long after it was sent (Weavr: 5 minutes).
+	OTPExpiry time.Duration
+	// OTPAttempts is how many wrong codes end a challenge (the last one is
+	// CHALLENGE_LIMIT_EXCEEDED, the one before ONE_CHALLENGE_LIMIT_REMAINING);
+	// Weavr says only that attempts are limited.
+	OTPAttempts int
+	// LostPasswordExpiry: a lost-password nonce expires this long after
+	// lostPasswordInitiate (410 TOKEN_EXPIRED); not published by Weavr.
+	LostPasswordExpiry time.Duration
 	// StrictUnknownFields refuses request properties the request schema
 	// does not name, at any depth (a wrongly-cased known name included,
 	// since names are case-sensitive): 400 BadRequestError with one
@@ -81,6 +95,10 @@ func DefaultSettings() Settings {
 		MobileChangeWindow:   24 * time.Hour,
 		MobileChangeLimit:    3,
 		CountryCodeMaxLength: 4,
+		AccessTokenTTL:       5 * time.Minute,
+		OTPExpiry:            5 * time.Minute,
+		OTPAttempts:          3,
+		LostPasswordExpiry:   24 * time.Hour,
 	}
 }
 
@@ -98,6 +116,10 @@ func (s Settings) validate() error {
 		return fmt.Errorf("weavr: change windows must not be negative")
 	case s.MobileChangeLimit < 1:
 		return fmt.Errorf("weavr: mobile change limit must be >= 1, got %d", s.MobileChangeLimit)
+	case s.AccessTokenTTL <= 0 || s.OTPExpiry <= 0 || s.LostPasswordExpiry <= 0:
+		return fmt.Errorf("weavr: access token TTL, OTP expiry and lost-password expiry must be positive")
+	case s.OTPAttempts < 2:
+		return fmt.Errorf("weavr: OTP attempts must be >= 2, got %d", s.OTPAttempts)
 	case s.CountryCodeMaxLength < 2:
 		return fmt.Errorf("weavr: country code max length must be >= 2, got %d", s.CountryCodeMaxLength)
 	}

@@ -21,6 +21,20 @@ type token struct {
 	consumerID  string
 	programmeID string
 	lastUsed    time.Time
+	// ttl is the token's own idle lifetime (an access token's,
+	// requestAccessToken); zero means the lifetime use is told (an auth
+	// token's, Settings.TokenTTL).
+	ttl time.Duration
+	// family ties an auth token to the access tokens acquired with it:
+	// logging out with any of them ends them all. A random id, never the
+	// token itself.
+	family string
+	// access marks an access token (requestAccessToken), else an auth
+	// token (a login, a password create, update or reset).
+	access bool
+	// steppedUp marks a token a verified step-up challenge stepped up
+	// (stepupSCAVerify): Weavr's STEPPED_UP token status.
+	steppedUp bool
 }
 
 func newTokenValue() string {
@@ -47,15 +61,21 @@ func newTokens(sc state.Scope) *tokens {
 	return &tokens{byVal: map[string]*token{}}
 }
 
-// issue creates a token for the consumer.
+// issue creates an auth token for the consumer, the first of a new
+// family.
 func (ts *tokens) issue(consumerID, programmeID string, now time.Time) string {
+	return ts.add(token{consumerID: consumerID, programmeID: programmeID, lastUsed: now, family: newTokenValue()[:16]})
+}
+
+// add stores t under a new token value and returns the value.
+func (ts *tokens) add(t token) string {
 	v := newTokenValue()
 	if ts.sc.Remote() {
-		ts.issueShared(v, consumerID, programmeID, now)
+		ts.issueShared(v, t)
 		return v
 	}
 	ts.mu.Lock()
-	ts.byVal[v] = &token{consumerID: consumerID, programmeID: programmeID, lastUsed: now}
+	ts.byVal[v] = &t
 	ts.mu.Unlock()
 	return v
 }
@@ -71,6 +91,9 @@ func (ts *tokens) use(value string, now time.Time, ttl time.Duration) (token, bo
 	t, ok := ts.byVal[value]
 	if !ok {
 		return token{}, false
+	}
+	if t.ttl > 0 {
+		ttl = t.ttl
 	}
 	if now.Sub(t.lastUsed) > ttl {
 		delete(ts.byVal, value)
@@ -166,7 +189,8 @@ func (ts *tokens) must(err error) (missing bool) {
 // to its consumer's set (KEYS[2]), first dropping the set's members whose
 // tokens are gone (expired, used after their TTL, revoked), so the set
 // holds no more than the consumer's live tokens and this one.
-// ARGV: consumer id, programme id, seconds, nanoseconds, expiry (ms).
+// ARGV: consumer id, programme id, seconds, nanoseconds, expiry (ms),
+// own TTL (ns, 0 for none), family, access and stepped up ("1" or "0").
 var issueScript = redis.NewScript(`
 local m = redis.call('SMEMBERS', KEYS[2])
 for i = 1, #m do
@@ -174,7 +198,7 @@ for i = 1, #m do
     redis.call('SREM', KEYS[2], m[i])
   end
 end
-redis.call('HSET', KEYS[1], 'c', ARGV[1], 'p', ARGV[2], 's', ARGV[3], 'n', ARGV[4])
+redis.call('HSET', KEYS[1], 'c', ARGV[1], 'p', ARGV[2], 's', ARGV[3], 'n', ARGV[4], 't', ARGV[6], 'f', ARGV[7], 'a', ARGV[8], 'u', ARGV[9])
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 redis.call('SADD', KEYS[2], KEYS[1])
 return 1
@@ -185,20 +209,29 @@ return 1
 // longer than the TTL; or nil for an unknown token. The idle time is
 // computed from the seconds' difference first, exact in a double for any
 // idleness under a hundred days.
-// ARGV: seconds, nanoseconds, TTL (ns), expiry (ms).
+// A token's own TTL (field t, when not 0) replaces the one given, and its
+// Redis expiry is then derived from it.
+// ARGV: seconds, nanoseconds, TTL (ns), expiry (ms), grace (ms: the
+// expiry beyond an own TTL).
 var useScript = redis.NewScript(`
-local v = redis.call('HMGET', KEYS[1], 'c', 'p', 's', 'n')
+local v = redis.call('HMGET', KEYS[1], 'c', 'p', 's', 'n', 't', 'f', 'a', 'u')
 if not v[1] then
   return false
 end
+local ttl, expiry = tonumber(ARGV[3]), ARGV[4]
+local own = tonumber(v[5] or '0')
+if own > 0 then
+  ttl = own
+  expiry = tostring(math.floor(own / 1e6) + tonumber(ARGV[5]))
+end
 local idle = (tonumber(ARGV[1]) - tonumber(v[3])) * 1e9 + (tonumber(ARGV[2]) - tonumber(v[4]))
-if idle > tonumber(ARGV[3]) then
+if idle > ttl then
   redis.call('DEL', KEYS[1])
   return false
 end
 redis.call('HSET', KEYS[1], 's', ARGV[1], 'n', ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-return {v[1], v[2]}
+redis.call('PEXPIRE', KEYS[1], expiry)
+return {v[1], v[2], v[5] or '0', v[6] or '', v[7] or '0', v[8] or '0'}
 `)
 
 // revokeConsumerScript deletes every token in the consumer's set
@@ -213,26 +246,38 @@ redis.call('DEL', KEYS[1])
 return #m
 `)
 
-func (ts *tokens) issueShared(value, consumerID, programmeID string, now time.Time) {
+func (ts *tokens) issueShared(value string, t token) {
 	ts.must(issueScript.Run(context.Background(), ts.sc.R.Client(),
-		[]string{ts.key(value), ts.ownerKey(consumerID)},
-		consumerID, programmeID, strconv.FormatInt(now.Unix(), 10), strconv.Itoa(now.Nanosecond()), millis(issueExpiry)).Err())
+		[]string{ts.key(value), ts.ownerKey(t.consumerID)},
+		t.consumerID, t.programmeID, strconv.FormatInt(t.lastUsed.Unix(), 10), strconv.Itoa(t.lastUsed.Nanosecond()), millis(issueExpiry),
+		strconv.FormatInt(int64(t.ttl), 10), t.family, redisBool(t.access), redisBool(t.steppedUp)).Err())
+}
+
+// redisBool is a boolean as a Redis hash field ("1" or "0").
+func redisBool(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
 }
 
 func (ts *tokens) useShared(value string, now time.Time, ttl time.Duration) (token, bool) {
 	res, err := useScript.Run(context.Background(), ts.sc.R.Client(), []string{ts.key(value)},
-		strconv.FormatInt(now.Unix(), 10), strconv.Itoa(now.Nanosecond()), strconv.FormatInt(int64(ttl), 10), millis(expiryAfter(ttl))).StringSlice()
+		strconv.FormatInt(now.Unix(), 10), strconv.Itoa(now.Nanosecond()), strconv.FormatInt(int64(ttl), 10), millis(expiryAfter(ttl)),
+		millis(max(ttl, time.Minute))).StringSlice()
 	if ts.must(err) {
 		return token{}, false
 	}
-	if len(res) != 2 {
+	if len(res) != 6 {
 		panic(fmt.Errorf("weavr tokens: use answered %q", res))
 	}
-	return token{consumerID: res[0], programmeID: res[1], lastUsed: now}, true
+	own, _ := strconv.ParseInt(res[2], 10, 64)
+	return token{consumerID: res[0], programmeID: res[1], lastUsed: now, ttl: time.Duration(own),
+		family: res[3], access: res[4] == "1", steppedUp: res[5] == "1"}, true
 }
 
 func (ts *tokens) peekShared(value string) (token, bool) {
-	v, err := ts.sc.R.Client().HMGet(context.Background(), ts.key(value), "c", "p", "s", "n").Result()
+	v, err := ts.sc.R.Client().HMGet(context.Background(), ts.key(value), "c", "p", "s", "n", "t", "f", "a", "u").Result()
 	ts.must(err)
 	c, ok1 := v[0].(string)
 	p, ok2 := v[1].(string)
@@ -241,7 +286,9 @@ func (ts *tokens) peekShared(value string) (token, bool) {
 	if !ok1 || !ok2 || err1 != nil || err2 != nil {
 		return token{}, false
 	}
-	return token{consumerID: c, programmeID: p, lastUsed: time.Unix(sec, nsec)}, true
+	own, _ := strconv.ParseInt(str(v[4]), 10, 64)
+	return token{consumerID: c, programmeID: p, lastUsed: time.Unix(sec, nsec), ttl: time.Duration(own),
+		family: str(v[5]), access: str(v[6]) == "1", steppedUp: str(v[7]) == "1"}, true
 }
 
 // str is an HMGET field as a string ("" when absent).

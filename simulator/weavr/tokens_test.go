@@ -41,7 +41,7 @@ func TestTokenBehaviourBothModes(t *testing.T) {
 	}{
 		{"issued token names its owner", func(t *testing.T, a, b *tokens) {
 			v := a.issue("c1", "p1", t0)
-			wantToken(t, b.use, v, t0.Add(time.Second), token{"c1", "p1", t0.Add(time.Second)})
+			wantToken(t, b.use, v, t0.Add(time.Second), token{consumerID: "c1", programmeID: "p1", lastUsed: t0.Add(time.Second)})
 			if v2 := a.issue("c1", "p1", t0); v2 == v {
 				t.Fatal("two logins got the same token")
 			}
@@ -56,7 +56,7 @@ func TestTokenBehaviourBothModes(t *testing.T) {
 		}},
 		{"idle exactly the TTL is valid, a nanosecond more is not", func(t *testing.T, a, b *tokens) {
 			v := a.issue("c1", "p1", t0)
-			wantToken(t, b.use, v, t0.Add(testTTL), token{"c1", "p1", t0.Add(testTTL)})
+			wantToken(t, b.use, v, t0.Add(testTTL), token{consumerID: "c1", programmeID: "p1", lastUsed: t0.Add(testTTL)})
 			w := a.issue("c2", "p1", t0)
 			if _, ok := b.use(w, t0.Add(testTTL+time.Nanosecond), testTTL); ok {
 				t.Fatal("token idle for TTL+1ns accepted")
@@ -79,7 +79,7 @@ func TestTokenBehaviourBothModes(t *testing.T) {
 				if i%2 == 0 {
 					h = b
 				}
-				wantToken(t, h.use, v, now, token{"c1", "p1", now})
+				wantToken(t, h.use, v, now, token{consumerID: "c1", programmeID: "p1", lastUsed: now})
 			}
 			if _, ok := a.use(v, now.Add(testTTL+1), testTTL); ok {
 				t.Fatal("token accepted after a full TTL of idleness")
@@ -104,7 +104,7 @@ func TestTokenBehaviourBothModes(t *testing.T) {
 			if _, ok := a.peek(v); ok {
 				t.Fatal("revoked token peeked")
 			}
-			wantToken(t, a.use, w, t0, token{"c1", "p1", t0})
+			wantToken(t, a.use, w, t0, token{consumerID: "c1", programmeID: "p1", lastUsed: t0})
 			b.revoke("never-issued") // no effect, no failure
 		}},
 		{"revokeConsumer ends that consumer's tokens only, for good", func(t *testing.T, a, b *tokens) {
@@ -117,10 +117,10 @@ func TestTokenBehaviourBothModes(t *testing.T) {
 					t.Fatalf("token %s of a revoked consumer accepted", v)
 				}
 			}
-			wantToken(t, a.use, c2, t0, token{"c2", "p1", t0})
+			wantToken(t, a.use, c2, t0, token{consumerID: "c2", programmeID: "p1", lastUsed: t0})
 			// A login after the revocation lives.
 			v := a.issue("c1", "p1", t0)
-			wantToken(t, b.use, v, t0, token{"c1", "p1", t0})
+			wantToken(t, b.use, v, t0, token{consumerID: "c1", programmeID: "p1", lastUsed: t0})
 			a.revokeConsumer("nobody")
 		}},
 	}
@@ -240,5 +240,5 @@ func TestTokensRedisDownAborts(t *testing.T) {
 	}
 	restart()
 	w := ts.issue("c1", "p1", t0)
-	wantToken(t, ts.use, w, t0, token{"c1", "p1", t0})
+	wantToken(t, ts.use, w, t0, token{consumerID: "c1", programmeID: "p1", lastUsed: t0})
 }

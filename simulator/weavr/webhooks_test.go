@@ -59,3 +59,40 @@ func TestWebhooksDeliveredSigned(t *testing.T) {
 		}
 	}
 }
+
+// TestAccessWebhooksDeliveredSigned: the SMS enrolment and the step-up
+// publish /authentication_factors/watch and /stepup/watch, delivered
+// signed like every Weavr webhook and valid against Weavr's webhooks
+// document (the receiver checks each body).
+func TestAccessWebhooksDeliveredSigned(t *testing.T) {
+	s := newSandbox(t)
+	rcv := s.sb.Receiver(t, sandboxtest.WithVerifier(func(h http.Header, b []byte) error { return weavr.VerifySignature(h, b, apiKey) }))
+	sess := s.sb.Session("access-hooks")
+	if err := sess.SetWebhookURL(rcv.URL); err != nil {
+		t.Fatal(err)
+	}
+	in := func(tok string) headers { return append(std(tok), "X-Sandbox-Session", sess.Name) }
+	r := s.do("POST", "/multi/login_with_password", in(""), `{"email":"alice@example.com","password":{"value":"Passw0rd!"}}`)
+	tok := r.JSON(t)["token"].(string)
+	for _, c := range []struct{ path, body string }{
+		{"/multi/authentication_factors/otp/SMS", ""},
+		{"/multi/authentication_factors/otp/SMS/verify", `{"verificationCode":"123456"}`},
+		{"/multi/stepup/challenges/otp/SMS", ""},
+		{"/multi/stepup/challenges/otp/SMS/verify", `{"verificationCode":"123456"}`},
+	} {
+		expect(t, s.do("POST", c.path, in(tok), c.body), 204, "")
+	}
+	got := rcv.Wait(t, 2)
+	paths := map[string]bool{}
+	for _, d := range got {
+		if d.SignatureErr != nil {
+			t.Errorf("delivery %s: %v", d.Path, d.SignatureErr)
+		}
+		paths[d.Path] = true
+	}
+	for _, p := range []string{weavr.EventAuthFactors, weavr.EventStepUp} {
+		if !paths[p] {
+			t.Errorf("no delivery of %s (got %v)", p, paths)
+		}
+	}
+}
