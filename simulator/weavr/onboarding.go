@@ -46,20 +46,11 @@ func (s *Service) SendVerificationEmail(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var req emailRequest
-	unknown, ok := s.decodeBody(c, &req, emailObject)
+	raw, ok := s.decodeEmail(c)
 	if !ok {
 		return
 	}
-	var v validator
-	if v.required(nil, "email", req.Email != nil) {
-		v.email(nil, "email", req.Email)
-	}
-	if bad := append(unknown, v.out...); len(bad) > 0 {
-		s.respondInvalid(c, bad)
-		return
-	}
-	email := emailKey(*req.Email)
+	email := emailKey(raw)
 	if id == "" {
 		id = s.findByEmail(w, c.GetHeader(headerAPIKey), email)
 	}
@@ -224,4 +215,24 @@ func (s *Service) passwordTarget(c *gin.Context) []string {
 		return []string{id, cur.Email}
 	}
 	return []string{id}
+}
+
+// decodeEmail reads and validates the {"email"} body that sending a
+// verification email and starting a lost-password reset share (email
+// required, the document's Email pattern). On failure it has answered.
+func (s *Service) decodeEmail(c *gin.Context) (string, bool) {
+	var req emailRequest
+	unknown, ok := s.decodeBody(c, &req, emailObject)
+	if !ok {
+		return "", false
+	}
+	var v validator
+	if v.required(nil, "email", req.Email != nil) {
+		v.email(nil, "email", req.Email)
+	}
+	if bad := append(unknown, v.out...); len(bad) > 0 {
+		s.respondInvalid(c, bad)
+		return "", false
+	}
+	return *req.Email, true
 }

@@ -179,20 +179,11 @@ func (s *Service) LostPasswordStart(c *gin.Context) {
 	if p == nil {
 		return
 	}
-	var req emailRequest
-	unknown, ok := s.decodeBody(c, &req, emailObject)
+	email, ok := s.decodeEmail(c)
 	if !ok {
 		return
 	}
-	var v validator
-	if v.required(nil, "email", req.Email != nil) {
-		v.email(nil, "email", req.Email)
-	}
-	if bad := append(unknown, v.out...); len(bad) > 0 {
-		s.respondInvalid(c, bad)
-		return
-	}
-	cur, found := activeByEmail(w, p, *req.Email)
+	cur, found := activeByEmail(w, p, email)
 	if !found {
 		s.respond(c, ErrAccountNotFound)
 		return
