@@ -38,6 +38,11 @@ type options struct {
 // a flag on the command line wins over the environment.
 const envPrefix = "SANDBOX_"
 
+// envName is the environment variable of the flag --name.
+func envName(name string) string {
+	return envPrefix + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+}
+
 // parseFlags reads args and the environment into options, validating every
 // value once so a bad setting fails at startup.
 func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (options, error) {
@@ -51,7 +56,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
-		name := envPrefix + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		name := envName(f.Name)
 		if v := getenv(name); v != "" && envErr == nil {
 			if err := fs.Set(f.Name, v); err != nil {
 				envErr = fmt.Errorf("%s=%q: %v", name, v, err)

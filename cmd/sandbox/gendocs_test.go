@@ -83,10 +83,10 @@ func flagTable(t *testing.T) string {
 			name += " " + strings.ToUpper(kind)
 		}
 		name += "`"
-		env := "`" + envPrefix + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_")) + "`"
+		env := "`" + envName(f.Name) + "`"
 		for _, a := range aliases[f.Name] {
 			name += " (alias `--" + a + "`)"
-			env += " (`" + envPrefix + strings.ToUpper(strings.ReplaceAll(a, "-", "_")) + "`)"
+			env += " (`" + envName(a) + "`)"
 		}
 		def := f.DefValue
 		switch def {
