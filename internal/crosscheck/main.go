@@ -1,0 +1,210 @@
+// Command crosscheck type-checks every package of the module, with its
+// tests, for other GOOS/GOARCH targets from source: the check that
+// `sandboxtest` and everything else an integrator imports compiles on
+// macOS and Windows, without compiling the module once per target.
+//
+// A cross `go build` or `go vet` per target compiles every package of the
+// module again for that target (~30 s each after a change on 2 cores);
+// type-checking the module's own files is what catches what breaks on
+// another OS (a Linux-only field such as SysProcAttr.Pdeathsig, a file
+// with the wrong build constraint) and takes a few seconds. Packages
+// outside the module are read from their export data (`go list -export`,
+// compiled once per target and then cached), so the check is exact for
+// the module and cheap for what does not change. `.ci/run` still builds
+// and vets one foreign target for real.
+//
+//	go run ./internal/crosscheck darwin/amd64 windows/arm64
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/importer"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: crosscheck GOOS/GOARCH... (checks ./... of the module in the current directory)")
+		os.Exit(2)
+	}
+	failed := false
+	for _, target := range os.Args[1:] {
+		goos, goarch, ok := strings.Cut(target, "/")
+		if !ok || goos == "" || goarch == "" {
+			fmt.Fprintf(os.Stderr, "crosscheck: %q is not GOOS/GOARCH\n", target)
+			os.Exit(2)
+		}
+		problems, err := check(".", goos, goarch, "./...")
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "crosscheck %s: %v\n", target, err)
+			os.Exit(1)
+		}
+		for _, p := range problems {
+			fmt.Fprintf(os.Stderr, "%s: %s\n", target, p)
+		}
+		if len(problems) > 0 {
+			failed = true
+			continue
+		}
+		fmt.Printf("crosscheck %s: ok\n", target)
+	}
+	if failed {
+		os.Exit(1)
+	}
+}
+
+// listed is the part of `go list -json` the check reads.
+type listed struct {
+	ImportPath string
+	Name       string
+	Dir        string
+	GoFiles    []string
+	CgoFiles   []string
+	ImportMap  map[string]string
+	Standard   bool
+	Module     *struct{ Path, GoVersion string }
+	Error      *struct{ Err string }
+	Export     string
+}
+
+// check type-checks the packages matching pattern in the module at dir,
+// their tests and the module packages they depend on for goos/goarch,
+// returning one line per type error.
+func check(dir, goos, goarch, pattern string) ([]string, error) {
+	env := append(os.Environ(), "GOOS="+goos, "GOARCH="+goarch, "CGO_ENABLED=0")
+	mainModule, err := goCmd(dir, env, "list", "-m", "-f", "{{.Path}}")
+	if err != nil {
+		return nil, err
+	}
+	mod := strings.TrimSpace(string(mainModule))
+	out, err := goCmd(dir, env, "list", "-e", "-deps", "-test",
+		"-json=ImportPath,Name,Dir,GoFiles,CgoFiles,ImportMap,Standard,Module,Error", pattern)
+	if err != nil {
+		return nil, err
+	}
+	all, err := decode(out)
+	if err != nil {
+		return nil, err
+	}
+	var ours []listed
+	var external []string
+	for _, p := range all {
+		switch {
+		case p.Module != nil && p.Module.Path == mod:
+			if p.Name == "main" && strings.HasSuffix(p.ImportPath, ".test") {
+				continue // the generated test main
+			}
+			ours = append(ours, p)
+		case p.ImportPath != "unsafe" && p.ImportPath != "C":
+			external = append(external, p.ImportPath)
+		}
+	}
+	exports := map[string]string{}
+	if len(external) > 0 {
+		out, err := goCmd(dir, env, append([]string{"list", "-export", "-json=ImportPath,Export"}, external...)...)
+		if err != nil {
+			return nil, err
+		}
+		ext, err := decode(out)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ext {
+			exports[p.ImportPath] = p.Export
+		}
+	}
+	fset := token.NewFileSet()
+	fromExport := importer.ForCompiler(fset, "gc", func(path string) (io.ReadCloser, error) {
+		file, ok := exports[path]
+		if !ok || file == "" {
+			return nil, fmt.Errorf("no export data for %s", path)
+		}
+		return os.Open(file)
+	})
+	checked := map[string]*types.Package{}
+	var problems []string
+	// go list -deps prints dependencies before the packages needing them.
+	for _, p := range ours {
+		if p.Error != nil {
+			problems = append(problems, p.Error.Err)
+			continue
+		}
+		if len(p.CgoFiles) > 0 {
+			problems = append(problems, p.ImportPath+": uses cgo, which cross builds leave out")
+		}
+		files := make([]*ast.File, 0, len(p.GoFiles))
+		for _, name := range p.GoFiles {
+			f, err := parser.ParseFile(fset, filepath.Join(p.Dir, name), nil, parser.SkipObjectResolution)
+			if err != nil {
+				problems = append(problems, err.Error())
+				continue
+			}
+			files = append(files, f)
+		}
+		conf := types.Config{
+			Importer: importFunc(func(path string) (*types.Package, error) {
+				id := path
+				if mapped, ok := p.ImportMap[path]; ok {
+					id = mapped
+				}
+				if pkg, ok := checked[id]; ok {
+					return pkg, nil
+				}
+				if strings.HasPrefix(id, mod+"/") || id == mod {
+					return nil, fmt.Errorf("%s was not checked (see the errors above)", id)
+				}
+				return fromExport.Import(id)
+			}),
+			Sizes: types.SizesFor("gc", goarch),
+			Error: func(err error) { problems = append(problems, err.Error()) },
+		}
+		if p.Module.GoVersion != "" {
+			conf.GoVersion = "go" + p.Module.GoVersion
+		}
+		pkg, _ := conf.Check(strings.Fields(p.ImportPath)[0], fset, files, nil)
+		checked[p.ImportPath] = pkg
+	}
+	return problems, nil
+}
+
+type importFunc func(path string) (*types.Package, error)
+
+func (f importFunc) Import(path string) (*types.Package, error) { return f(path) }
+
+func decode(out []byte) ([]listed, error) {
+	var all []listed
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for {
+		var p listed
+		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
+			return all, nil
+		} else if err != nil {
+			return nil, fmt.Errorf("reading go list: %w", err)
+		}
+		all = append(all, p)
+	}
+}
+
+func goCmd(dir string, env []string, args ...string) ([]byte, error) {
+	cmd := exec.Command("go", args...)
+	cmd.Dir = dir
+	cmd.Env = env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("go %s: %v\n%s", strings.Join(args[:1], " "), err, stderr.String())
+	}
+	return out, nil
+}
