@@ -220,6 +220,7 @@ func New(cfg Config) (*Server, error) {
 		factories = append(factories, v.World)
 	}
 	s.sessions = session.NewRegistry(cfg.Clock, factories...).Limit(cfg.MaxSessions)
+	s.sessions.OnClockMove(s.webhooks.ClockMoved)
 	if cfg.State != nil {
 		if s.sessions, err = s.sessions.Shared(cfg.State); err != nil {
 			return nil, err

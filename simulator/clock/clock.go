@@ -98,3 +98,137 @@ func Every(ctx context.Context, interval time.Duration, fn func()) {
 		}
 	}
 }
+
+// Session is one sandbox session's clock: its base clock moved forward by
+// what a test advanced, running from there (the default: a client's own
+// timers, a Retry-After it sleeps, keep meaning what they mean against
+// the vendor), or frozen at an instant until advanced (Stripe's test
+// clocks: timestamps a test can assert exactly). Sleep is the base's:
+// sleeps are network latency, never vendor time. Time never runs
+// backwards. Safe for concurrent use.
+type Session struct {
+	base Clock
+
+	mu    sync.Mutex
+	st    State
+	moved chan struct{} // closed (and replaced) when the clock moves
+}
+
+// NewSession returns a running session clock at base's time.
+func NewSession(base Clock) *Session { return &Session{base: base, moved: make(chan struct{})} }
+
+// Now is the session's time.
+func (s *Session) Now() time.Time {
+	s.mu.Lock()
+	st := s.st
+	s.mu.Unlock()
+	if !st.Frozen.IsZero() {
+		return st.Frozen
+	}
+	return s.base.Now().Add(st.Offset)
+}
+
+// Sleep waits d of real time (the base clock's): see Session.
+func (s *Session) Sleep(ctx context.Context, d time.Duration) error { return s.base.Sleep(ctx, d) }
+
+// State is a session clock's position: how far ahead of its base it runs,
+// or the instant it stands frozen at (zero: running), and how many times
+// it was moved. It is what the shared state backend keeps, so every
+// replica computes the same time.
+type State struct {
+	Offset  time.Duration
+	Frozen  time.Time
+	Version uint64 // moves so far: a later position has a higher one
+}
+
+// State returns the clock's position.
+func (s *Session) State() State {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.st
+}
+
+// Set moves the clock to st, a position read from the shared backend
+// (where another replica may have moved it), unless the clock already
+// stands at it or later (a read that raced a move never takes time
+// back); waiters are woken when it moved.
+func (s *Session) Set(st State) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st.Version <= s.st.Version {
+		return
+	}
+	s.st = st
+	s.wakeLocked()
+}
+
+// Advance moves the clock forward by d (d >= 0) and returns the new
+// position and time.
+func (s *Session) Advance(d time.Duration) (State, time.Time) {
+	return s.Move(func(st State, base time.Time) State { return st.Advanced(d, base) })
+}
+
+// Move applies f to the clock's position atomically (f gets the position
+// and the base clock's time; a result with a higher Version is taken, see
+// State.Advanced) and returns the new position and time.
+func (s *Session) Move(f func(st State, now time.Time) State) (State, time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	base := s.base.Now()
+	next := f(s.st, base)
+	if next.Version > s.st.Version {
+		s.st = next
+		s.wakeLocked()
+	}
+	return s.st, s.st.At(base)
+}
+
+// Moved is closed the next time the clock is advanced, set or frozen:
+// a wait for a due time on this clock selects on it to re-check.
+func (s *Session) Moved() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.moved
+}
+
+func (s *Session) wakeLocked() {
+	close(s.moved)
+	s.moved = make(chan struct{})
+}
+
+// At is the time the position gives when the base clock reads base.
+func (st State) At(base time.Time) time.Time {
+	if !st.Frozen.IsZero() {
+		return st.Frozen
+	}
+	return base.Add(st.Offset)
+}
+
+// Advanced is st moved forward by d (d >= 0) when the base reads base.
+func (st State) Advanced(d time.Duration, base time.Time) State {
+	st.Version++
+	if !st.Frozen.IsZero() {
+		st.Frozen = st.Frozen.Add(d)
+		return st
+	}
+	st.Offset += d
+	return st
+}
+
+// Freeze is st stopped at the time it gives when the base reads base
+// (freeze) or running again from that time (!freeze).
+func (st State) Freeze(freeze bool, base time.Time) State {
+	now := st.At(base)
+	if freeze {
+		return State{Offset: st.Offset, Frozen: now, Version: st.Version + 1}
+	}
+	return State{Offset: now.Sub(base), Version: st.Version + 1}
+}
+
+// To is st moved forward to t when the base reads base; t must not be
+// before st.At(base).
+func (st State) To(t, base time.Time) State { return st.Advanced(t.Sub(st.At(base)), base) }
+
+// Base is the clock the session's time is reckoned from (the wall clock,
+// or a test's Fake).
+func (s *Session) Base() Clock { return s.base }

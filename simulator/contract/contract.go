@@ -401,3 +401,13 @@ func Data(c *gin.Context, status int, contentType string, body []byte) {
 	}
 	c.Data(status, contentType, body)
 }
+
+// Now is the time of the request's session: its own clock, which a test
+// can move (the control API's /clock), so tokens, codes and the dates a
+// vendor stamps follow it; fallback's time outside a sandbox request.
+func Now(c *gin.Context, fallback clock.Clock) time.Time {
+	if s := SessionOf(c); s != nil {
+		return s.Clock().Now()
+	}
+	return fallback.Now()
+}

@@ -39,6 +39,8 @@ type Sessions interface {
 	Reset(name string) bool
 	Delete(name string) bool
 	Len() int
+	// MoveClock moves a session's clock (session.Registry.MoveClock).
+	MoveClock(name string, f func(st clock.State, base time.Time) (clock.State, error)) (*session.Session, error)
 }
 
 // Engine is what the control API needs of the scenario engine.
@@ -124,6 +126,9 @@ func Mount(r gin.IRouter, d Deps) {
 	g.DELETE("/sessions/:session/scenarios", a.deactivateAll)
 	g.PUT("/sessions/:session/scenarios/:scenario", a.activate)
 	g.DELETE("/sessions/:session/scenarios/:scenario", a.deactivate)
+	g.GET("/sessions/:session/clock", a.getClock)
+	g.PUT("/sessions/:session/clock", a.putClock)
+	g.POST("/sessions/:session/clock/advance", a.advanceClock)
 	g.GET("/sessions/:session/journal", a.getJournal)
 	g.DELETE("/sessions/:session/journal", a.clearJournal)
 	g.GET("/sessions/:session/journal/count", a.countJournal)

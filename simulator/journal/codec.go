@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // The Redis mode keeps each entry as one string: its Seq in decimal, a
@@ -23,7 +24,8 @@ var errCodec = errors.New("journal: undecodable entry")
 
 // encodeEntry writes s (an entry without its Seq, headers encoded) as
 // version, time (time.MarshalBinary, length first), duration (float64
-// bits), status (uvarint), then each string as uvarint length and bytes.
+// bits), status (uvarint), then each string as uvarint length and bytes,
+// then, when the session's clock was moved, its time (length first).
 func encodeEntry(s *stored) string {
 	tb, err := s.Time.MarshalBinary()
 	if err != nil { // an offset that is not whole minutes: keep the instant
@@ -42,6 +44,14 @@ func encodeEntry(s *stored) string {
 	for _, v := range strs {
 		b = binary.AppendUvarint(b, uint64(len(*v)))
 		b = append(b, *v...)
+	}
+	if s.SessionTime != nil { // optional trailer: the moved session clock's time
+		st, err := s.SessionTime.MarshalBinary()
+		if err != nil {
+			st, _ = s.SessionTime.UTC().MarshalBinary()
+		}
+		b = append(b, byte(len(st)))
+		b = append(b, st...)
 	}
 	return string(b)
 }
@@ -89,7 +99,15 @@ func decodeEntry(v string) (stored, error) {
 		*dst, body = rest[:n], rest[n:]
 	}
 	if body != "" {
-		return s, errCodec
+		tl := int(body[0])
+		if len(body) != 1+tl {
+			return s, errCodec
+		}
+		var at time.Time
+		if err := at.UnmarshalBinary([]byte(body[1:])); err != nil {
+			return s, errCodec
+		}
+		s.SessionTime = &at
 	}
 	return s, nil
 }

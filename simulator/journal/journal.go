@@ -55,6 +55,9 @@ type Entry struct {
 	// behaviour did.
 	Scenario   string `json:"scenario"`
 	RequestRef string `json:"requestRef"`
+	// SessionTime is the session's time when its clock was moved (the
+	// control API's /clock); Time stays the real time. Absent otherwise.
+	SessionTime *time.Time `json:"sessionTime,omitempty"`
 }
 
 // Millis converts a duration to the fractional milliseconds of

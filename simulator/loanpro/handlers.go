@@ -95,7 +95,7 @@ func (s *Service) Write(c *gin.Context) {
 	}
 	updated, err := w.customers.Update(r.key, func(tx store.Tx[int, Customer], cur Customer) (Customer, error) {
 		next := cur
-		now := s.clock.Now().UTC().Truncate(time.Second)
+		now := contract.Now(c, s.clock).UTC().Truncate(time.Second)
 		if rerr := p.apply(&next); rerr != nil {
 			return cur, rerr
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/sandbox-dev/fintech-sandbox/simulator/clock"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/state"
 )
 
@@ -17,7 +18,10 @@ import (
 // reset, delete, expiry or eviction is every replica's. Layout (under the
 // sandbox's prefix):
 //
-//	session:NAME  hash {gen, created (unix ms), requests}
+//	session:NAME  hash {gen, created (unix ms), requests, coff, cfrz,
+//	              cver}: the last three are its clock (clock.State:
+//	              offset ns, frozen instant unix ns or 0, version),
+//	              absent until moved
 //	sessions      sorted set NAME → last use (unix ms)
 //	session-gen   counter: a new or reset session takes the next value,
 //	              so a name never reuses an old generation's keys
@@ -77,7 +81,8 @@ end
 local requests = redis.call('HGET', h, 'requests')
 if count == '1' then requests = redis.call('HINCRBY', h, 'requests', 1) end
 redis.call('ZADD', zset, now, name)
-return {gen, redis.call('HGET', h, 'created'), tostring(requests), evName, evGen}
+return {gen, redis.call('HGET', h, 'created'), tostring(requests), evName, evGen,
+  redis.call('HGET', h, 'coff') or '0', redis.call('HGET', h, 'cfrz') or '0', redis.call('HGET', h, 'cver') or '0'}
 `)
 
 // touched is a session's directory entry as a touch found or made it.
@@ -87,6 +92,7 @@ type touched struct {
 	lastUsed time.Time
 	requests uint64
 	evicted  state.Scope // the session evicted to make room (zero: none)
+	clock    clock.State // where its clock stands
 }
 
 func (m *remote) touch(name string, now time.Time, max int, count bool) (touched, error) {
@@ -99,7 +105,8 @@ func (m *remote) touch(name string, now time.Time, max int, count bool) (touched
 	if err = m.r.Check(err); err != nil {
 		return touched{}, err
 	}
-	t := touched{gen: atou(v[0]), created: time.UnixMilli(int64(atou(v[1]))), lastUsed: now, requests: atou(v[2])}
+	t := touched{gen: atou(v[0]), created: time.UnixMilli(int64(atou(v[1]))), lastUsed: now, requests: atou(v[2]),
+		clock: clockState(v[5], v[6], v[7])}
 	if v[3] != "" {
 		t.evicted = state.Scope{R: m.r, Session: v[3], Gen: atou(v[4])}
 	}
@@ -122,6 +129,7 @@ func (r *Registry) handle(name string, t touched) *Session {
 	}
 	s.lastUsed.Store(t.lastUsed.UnixNano())
 	s.requests.Store(t.requests)
+	s.clock.Set(t.clock)
 	return s
 }
 
@@ -164,7 +172,7 @@ func (m *remote) entry(name string) (touched, bool) {
 	var h *redis.SliceCmd
 	var score *redis.FloatCmd
 	_, err := m.r.Client().Pipelined(ctx, func(p redis.Pipeliner) error {
-		h = p.HMGet(ctx, m.hashStart+name, "gen", "created", "requests")
+		h = p.HMGet(ctx, m.hashStart+name, "gen", "created", "requests", "coff", "cfrz", "cver")
 		score = p.ZScore(ctx, m.zset, name)
 		return nil
 	})
@@ -173,12 +181,12 @@ func (m *remote) entry(name string) (touched, bool) {
 	}
 	m.r.Must(err)
 	vals := h.Val()
-	if len(vals) < 3 || vals[0] == nil {
+	if len(vals) < 6 || vals[0] == nil {
 		return touched{}, false
 	}
 	str := func(v any) string { s, _ := v.(string); return s }
 	return touched{gen: atou(str(vals[0])), created: time.UnixMilli(int64(atou(str(vals[1])))),
-		requests: atou(str(vals[2])), lastUsed: time.UnixMilli(int64(score.Val()))}, true
+		requests: atou(str(vals[2])), lastUsed: time.UnixMilli(int64(score.Val())), clock: clockState(str(vals[3]), str(vals[4]), str(vals[5]))}, true
 }
 
 func (r *Registry) lookupRemote(name string) (*Session, bool) {
@@ -199,6 +207,7 @@ local old = redis.call('HGET', KEYS[1], 'gen')
 if not old then return false end
 local gen = redis.call('INCR', KEYS[3])
 redis.call('HSET', KEYS[1], 'gen', gen, 'created', ARGV[2], 'requests', 0)
+redis.call('HDEL', KEYS[1], 'coff', 'cfrz', 'cver')
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
 return old
 `)

@@ -50,20 +50,27 @@ func (k Key[T]) Of(s *Session) T {
 // Factory makes each new session's state for k. newState must be cheap
 // (fork, not copy): sessions are created on a request's path.
 func (k Key[T]) Factory(newState func() T) Factory {
-	return Factory{key: k.id, new: func(state.Scope) any { return newState() }}
+	return Factory{key: k.id, new: func(state.Scope, *clock.Session) any { return newState() }}
 }
 
 // ScopedFactory is Factory for a state that lives in the shared backend
 // when there is one: newState gets the session's Scope (its Redis and key
 // prefix; the zero Scope in the in-memory mode).
 func (k Key[T]) ScopedFactory(newState func(sc state.Scope) T) Factory {
-	return Factory{key: k.id, new: func(sc state.Scope) any { return newState(sc) }}
+	return Factory{key: k.id, new: func(sc state.Scope, _ *clock.Session) any { return newState(sc) }}
+}
+
+// ClockedFactory is ScopedFactory for a state that also keeps time by the
+// session's clock (a rate limiter's windows): newState gets the clock the
+// session will have (Session.Clock).
+func (k Key[T]) ClockedFactory(newState func(sc state.Scope, c *clock.Session) T) Factory {
+	return Factory{key: k.id, new: func(sc state.Scope, c *clock.Session) any { return newState(sc, c) }}
 }
 
 // Factory creates one state of a new session; Key.Factory makes one.
 type Factory struct {
 	key *keyID
-	new func(state.Scope) any
+	new func(state.Scope, *clock.Session) any
 }
 
 // Session is one isolated world. Its states never change after creation:
@@ -77,7 +84,14 @@ type Session struct {
 	keys     []*keyID      // the registry's, shared: states[i] is keys[i]'s
 	states   []any
 	scope    state.Scope // where its states live (zero: in memory)
+	clock    *clock.Session
 }
+
+// Clock is the session's own clock, which a test can move (the control
+// API's /clock): everything time-based in the session reads it, so
+// moving one session's time changes nothing in another. A reset or
+// deleted session starts again at the real time.
+func (s *Session) Clock() *clock.Session { return s.clock }
 
 // Scope is where the session's state lives: its Redis key prefix, or the
 // zero Scope in the in-memory mode.
@@ -126,6 +140,7 @@ type Registry struct {
 	sessions map[string]*Session // every live session; in the shared mode, this replica's handles
 
 	remote  *remote      // the shared directory (Shared); nil: in memory
+	onClock []func(s *Session, before, after clock.State)
 	lastLen atomic.Int64 // the shared directory's last session count
 }
 
@@ -236,9 +251,10 @@ func (r *Registry) create(name string, now time.Time) *Session {
 
 // createIn makes a session whose states live under sc.
 func (r *Registry) createIn(name string, now time.Time, sc state.Scope) *Session {
-	s := &Session{name: name, created: now, keys: r.keys, states: make([]any, len(r.factories)), scope: sc}
+	s := &Session{name: name, created: now, keys: r.keys, states: make([]any, len(r.factories)), scope: sc,
+		clock: clock.NewSession(r.clock)}
 	for i, f := range r.factories {
-		s.states[i] = f.new(sc)
+		s.states[i] = f.new(sc, s.clock)
 	}
 	s.lastUsed.Store(now.UnixNano())
 	return s

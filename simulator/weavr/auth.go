@@ -88,7 +88,7 @@ func (s *Service) authToken(c *gin.Context, w *World) (authed, bool) {
 // checkToken is authToken after the api-key check, for a bearer value v;
 // forbidden answers a token of another programme.
 func (s *Service) checkToken(c *gin.Context, w *World, p *Programme, v string, forbidden Code) (authed, bool) {
-	t, ok := w.tokens.use(v, s.clock.Now(), s.settings.TokenTTL)
+	t, ok := w.tokens.use(v, s.now(c), s.settings.TokenTTL)
 	if !ok {
 		s.respond(c, ErrUnauthorized)
 		return authed{}, false

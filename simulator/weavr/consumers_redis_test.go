@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/sandbox-dev/fintech-sandbox/fixtures"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/clock"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/state"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/state/statetest"
 )
@@ -28,7 +29,7 @@ func TestConsumersAcrossReplicas(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		svcs[i], worlds[i] = s, s.newWorld(sc)
+		svcs[i], worlds[i] = s, s.newWorld(sc, clock.NewSession(clock.Real{}))
 	}
 	p := svcs[0].data.programmes[0]
 	create := func(i int, idem, email string) (Consumer, bool, error) {
@@ -100,7 +101,7 @@ func TestConsumersAcrossReplicas(t *testing.T) {
 	if total != n+2 || len(page) != 2 || page[0].ID != strconv.Itoa(createdFirstID) || page[1].ID != first.ID {
 		t.Errorf("created consumers after the %d seeded: %d total, %+v", n, total, page)
 	}
-	if other := svcs[1].newWorld(state.Scope{R: r, Session: "other", Gen: 1}); len(other.consumers.Lookup(indexEmail, "same@example.com")) != 0 {
+	if other := svcs[1].newWorld(state.Scope{R: r, Session: "other", Gen: 1}, clock.NewSession(clock.Real{})); len(other.consumers.Lookup(indexEmail, "same@example.com")) != 0 {
 		t.Error("another session sees a created consumer")
 	}
 }

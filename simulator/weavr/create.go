@@ -127,7 +127,7 @@ func (s *Service) CreateConsumer(c *gin.Context) {
 		sum := sha256.Sum256(body)
 		idem = ref + "\x00" + hex.EncodeToString(sum[:])
 	}
-	now := s.clock.Now()
+	now := s.now(c)
 	created, _, err := w.consumers.Insert(idem, func(tx consumerTx, id string) (Consumer, error) {
 		return s.newConsumer(tx, p, &req, now.UnixMilli())
 	})

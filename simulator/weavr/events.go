@@ -72,7 +72,7 @@ func (s *Service) publishKYC(sess *session.Session, cause *http.Request, c *Cons
 		ConsumerID: c.ID, ConsumerEmail: c.Email, Status: c.KYC.Status, Details: details,
 		RejectionComment: c.KYC.RejectionComment, KYCLevel: c.KYC.Level,
 		OngoingStatus: c.KYC.Status, OngoingKYCLevel: c.KYC.Level,
-		EventTimestamp: strconv.FormatInt(s.clock.Now().UnixMilli(), 10),
+		EventTimestamp: strconv.FormatInt(sess.Clock().Now().UnixMilli(), 10),
 	})
 }
 

@@ -63,7 +63,7 @@ type stepUpEvent struct {
 func (s *Service) publishEnrolment(c *gin.Context, cur *Consumer, status string) {
 	s.publish(contract.SessionOf(c), c.Request, EventAuthFactors, cur, enrolmentEvent{
 		CredentialID: identityID{Type: "ROOT", ID: cur.ID}, Type: otpEventType, Status: status,
-		PublishedTimestamp: strconv.FormatInt(s.clock.Now().UnixMilli(), 10),
+		PublishedTimestamp: strconv.FormatInt(s.now(c).UnixMilli(), 10),
 	})
 }
 
@@ -73,6 +73,6 @@ func (s *Service) publishStepUp(c *gin.Context, cur *Consumer, status string) {
 	s.publish(contract.SessionOf(c), c.Request, EventStepUp, cur, stepUpEvent{
 		Credential: identityID{Type: "ROOT", ID: cur.ID}, Identity: identityID{Type: "CONSUMER", ID: cur.ID},
 		ChallengeID: cur.StepUp.ID, Type: otpEventType, Status: status,
-		PublishedTimestamp: strconv.FormatInt(s.clock.Now().UnixMilli(), 10),
+		PublishedTimestamp: strconv.FormatInt(s.now(c).UnixMilli(), 10),
 	})
 }

@@ -150,7 +150,7 @@ func (s *Service) EnrolOTP(c *gin.Context) {
 	if !ok || !s.otpChannel(c) {
 		return
 	}
-	now := s.clock.Now()
+	now := s.now(c)
 	_, err := w.consumers.Update(id, func(_ consumerTx, cur Consumer) (Consumer, error) {
 		if cur.SMSOTPEnrolled {
 			return cur, ErrChannelRegistered
@@ -180,7 +180,7 @@ func (s *Service) VerifyEnrolOTP(c *gin.Context) {
 	if !ok {
 		return
 	}
-	now := s.clock.Now()
+	now := s.now(c)
 	var answer error
 	var declined bool
 	next, err := w.consumers.Update(id, func(_ consumerTx, cur Consumer) (Consumer, error) {

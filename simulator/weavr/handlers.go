@@ -40,7 +40,7 @@ func (s *Service) Login(c *gin.Context) {
 		s.respond(c, ErrLoginRefused)
 		return
 	}
-	tok := w.tokens.issue(found.ID, p.ID, s.clock.Now())
+	tok := w.tokens.issue(found.ID, p.ID, s.now(c))
 	c.JSON(http.StatusOK, loginResponse{
 		Token: tok, TokenType: "AUTH",
 		Identity:    identityID{Type: "CONSUMER", ID: found.ID},
@@ -84,7 +84,7 @@ func (s *Service) UpdateConsumer(c *gin.Context) {
 		s.respondInvalid(c, bad)
 		return
 	}
-	now := s.clock.Now()
+	now := s.now(c)
 	next, err := w.consumers.Update(id, func(tx consumerTx, cur Consumer) (Consumer, error) {
 		return s.applyUpdate(tx, cur, &req, now)
 	})
@@ -119,7 +119,7 @@ func (s *Service) VerifyEmail(c *gin.Context) {
 	if id == "" {
 		id = s.findByEmail(w, c.GetHeader(headerAPIKey), email)
 	}
-	now := s.clock.Now()
+	now := s.now(c)
 	_, err := w.consumers.Update(id, func(tx consumerTx, cur Consumer) (Consumer, error) {
 		switch {
 		case *req.VerificationCode != sandboxVerificationCode:

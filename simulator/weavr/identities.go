@@ -154,7 +154,7 @@ func (s *Service) RequestAccessToken(c *gin.Context) {
 		s.respond(c, ErrAccessRefused)
 		return
 	}
-	tok := w.tokens.issueAccess(a.tok, s.clock.Now(), s.settings.AccessTokenTTL)
+	tok := w.tokens.issueAccess(a.tok, s.now(c), s.settings.AccessTokenTTL)
 	status := "STANDARD"
 	if a.tok.steppedUp {
 		status = "STEPPED_UP"

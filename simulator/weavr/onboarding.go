@@ -146,7 +146,7 @@ func (s *Service) CreatePassword(c *gin.Context) {
 	if !s.respondErr(c, err) {
 		return
 	}
-	tok := w.tokens.issue(userID, p.ID, s.clock.Now())
+	tok := w.tokens.issue(userID, p.ID, s.now(c))
 	c.JSON(http.StatusOK, passwordResponse{PasswordInfo: passwordInfo{IdentityID: identityID{Type: "CONSUMER", ID: userID}}, Token: tok})
 }
 
@@ -196,7 +196,7 @@ func (s *Service) Logout(c *gin.Context) {
 		s.respond(c, ErrUnauthorized)
 		return
 	}
-	t, ok := w.tokens.use(v, s.clock.Now(), s.settings.TokenTTL)
+	t, ok := w.tokens.use(v, s.now(c), s.settings.TokenTTL)
 	if !ok || t.programmeID != p.ID {
 		s.respond(c, ErrUnauthorized)
 		return

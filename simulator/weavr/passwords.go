@@ -126,7 +126,7 @@ func (s *Service) UpdatePassword(c *gin.Context) {
 	if !s.respondErr(c, err) {
 		return
 	}
-	tok := w.tokens.issue(a.tok.consumerID, a.tok.programmeID, s.clock.Now())
+	tok := w.tokens.issue(a.tok.consumerID, a.tok.programmeID, s.now(c))
 	c.JSON(http.StatusOK, passwordResponse{PasswordInfo: passwordInfo{IdentityID: identityID{Type: "CONSUMER", ID: a.tok.consumerID}}, Token: tok})
 }
 
@@ -188,7 +188,7 @@ func (s *Service) LostPasswordStart(c *gin.Context) {
 		s.respond(c, ErrAccountNotFound)
 		return
 	}
-	now := s.clock.Now()
+	now := s.now(c)
 	_, err := w.consumers.Update(cur.ID, func(_ consumerTx, x Consumer) (Consumer, error) {
 		x.LostPasswordAt = now.UnixNano()
 		return x, nil
@@ -235,7 +235,7 @@ func (s *Service) LostPasswordResume(c *gin.Context) {
 		s.respond(c, ErrNonceOrEmail)
 		return
 	}
-	now, nonce, pw := s.clock.Now(), *req.Nonce, *req.NewPassword.Value
+	now, nonce, pw := s.now(c), *req.Nonce, *req.NewPassword.Value
 	_, err := w.consumers.Update(cur.ID, func(_ consumerTx, x Consumer) (Consumer, error) {
 		switch {
 		case x.LostPasswordAt == 0 || nonce != sandboxVerificationCode:

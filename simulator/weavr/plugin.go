@@ -86,7 +86,7 @@ func (s *Service) Vendor() (*contract.Vendor, error) {
 		Unknown: contract.Unknown{ID: OpUnknown, Summary: "any other path or method under /multi or /simulate",
 			Errors: names(ErrNotFound, ErrMethodNotAllowed), Handler: s.UnknownRoute},
 		Errors:    s.Errors(),
-		World:     s.worldKey.ScopedFactory(s.newWorld),
+		World:     s.worldKey.ClockedFactory(s.newWorld),
 		Data:      []contract.Collection{s.consumersCollection()},
 		Documents: docs,
 		Banner:    s.banner,

@@ -201,11 +201,11 @@ type World struct {
 
 // newWorld creates a session's state under sc (in memory for the zero
 // Scope, else in the shared backend); it forks the seeded consumers in
-// O(1).
-func (s *Service) newWorld(sc state.Scope) *World {
+// O(1). Its rate-limit windows keep the session's time c.
+func (s *Service) newWorld(sc state.Scope, c *clock.Session) *World {
 	return &World{
 		consumers: newConsumerTable(s.data.consumers.ForkIn(sc, consumerCodec(), consumerTableName)),
-		limiter:   ratelimit.NewIn(s.settings.RateLimit, s.clock, sc),
+		limiter:   ratelimit.NewIn(s.settings.RateLimit, c, sc),
 		tokens:    newTokens(sc),
 	}
 }
@@ -260,3 +260,7 @@ func (s *Service) Programmes() []Programme {
 	}
 	return out
 }
+
+// now is the request's session time (contract.Now): token idle expiry,
+// code and nonce expiry and every timestamp Weavr stamps follow it.
+func (s *Service) now(c *gin.Context) time.Time { return contract.Now(c, s.clock) }

@@ -30,7 +30,7 @@ func (s *Service) StepUpChallenge(c *gin.Context) {
 	if !ok || !s.otpChannel(c) {
 		return
 	}
-	now := s.clock.Now()
+	now := s.now(c)
 	_, err := w.consumers.Update(a.tok.consumerID, func(_ consumerTx, cur Consumer) (Consumer, error) {
 		if !cur.SMSOTPEnrolled {
 			return cur, ErrChannelNotRegistered
@@ -81,7 +81,7 @@ func (s *Service) StepUpVerify(c *gin.Context) {
 	if !ok {
 		return
 	}
-	now := s.clock.Now()
+	now := s.now(c)
 	var answer error
 	var event string
 	next, err := w.consumers.Update(a.tok.consumerID, func(_ consumerTx, cur Consumer) (Consumer, error) {

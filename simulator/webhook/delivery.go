@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sandbox-dev/fintech-sandbox/simulator/clock"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/state"
 )
 
@@ -111,8 +112,9 @@ func rawJSON(b []byte) json.RawMessage {
 // handle holding nothing mutable: the fields below are unused and every
 // operation goes to Redis (remote.go).
 type box struct {
-	d  *Dispatcher
-	sc state.Scope // zero: in memory
+	d     *Dispatcher
+	sc    state.Scope    // zero: in memory
+	clock *clock.Session // the session's: retries fall due by its time
 
 	mu      sync.Mutex
 	url     string // the session's own receiver; "" = the default

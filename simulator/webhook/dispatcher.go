@@ -300,11 +300,11 @@ func (d *Dispatcher) Register(vendor string, w *contract.Webhooks) {
 // there and the dispatcher has Options.State (the box is then a handle:
 // every replica makes its own for the same Scope).
 func (d *Dispatcher) Factory() session.Factory {
-	return d.key.ScopedFactory(func(sc state.Scope) *box {
+	return d.key.ClockedFactory(func(sc state.Scope, c *clock.Session) *box {
 		if d.opts.State == nil || !sc.Remote() {
 			sc = state.Scope{}
 		}
-		return &box{d: d, sc: sc} // its map and context are made on first use: most sessions never publish
+		return &box{d: d, sc: sc, clock: c} // its map and context are made on first use: most sessions never publish
 	})
 }
 
@@ -373,4 +373,27 @@ func (d *Dispatcher) Pending() int {
 		n += d.remotePending() + int(d.recording.Load())
 	}
 	return n
+}
+
+// ClockMoved follows a move of a session's clock (session.Registry's
+// OnClockMove). In memory a waiting delivery sees the move itself (it
+// waits on the session's clock); in Redis mode due times are kept on the
+// sandbox's clock, so the session's waiting attempts are made due as much
+// earlier as its clock went forward, and this replica's poller looks at
+// once. (A frozen clock's retries in Redis mode still fall due by real
+// time: see docs/sessions-and-clock.md.)
+func (d *Dispatcher) ClockMoved(s *session.Session, before, after clock.State) {
+	b := d.key.Of(s)
+	if b == nil || !b.sc.Remote() {
+		return
+	}
+	base := d.opts.Clock.Now()
+	by := after.At(base).Sub(before.At(base))
+	if by <= 0 {
+		return
+	}
+	_, err := d.script(context.Background(), shiftScript, b.sc.Prefix(), by.Milliseconds()).Int()
+	if d.must(err) == nil {
+		d.poke()
+	}
 }

@@ -133,7 +133,7 @@ func newReplica(t *testing.T, rd *state.Redis, fc *clock.Fake, opts webhook.Opti
 	}
 	d.Register("acme", &contract.Webhooks{Sign: sign})
 	h.d = d
-	h.reg = session.NewRegistry(h.clock, d.Factory())
+	h.reg = session.NewRegistry(opts.Clock, d.Factory()) // sessions keep the dispatcher's time, as in the sandbox
 	if rd != nil {
 		if h.reg, err = h.reg.Shared(rd); err != nil {
 			t.Fatal(err)

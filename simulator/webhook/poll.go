@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/sandbox-dev/fintech-sandbox/simulator/clock"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/state"
 )
 
@@ -85,7 +87,11 @@ func (d *Dispatcher) poll(ctx context.Context) (p polled, err error) {
 	d.claimMu.Unlock()
 	for _, j := range jobs {
 		l := slice(j)
-		go d.send(ctx, str(l[0]), str(l[1]), hash(l[2]))
+		var clk clock.State
+		if len(l) > 3 {
+			clk = session.DecodeClock(str(l[3]))
+		}
+		go d.send(ctx, str(l[0]), str(l[1]), hash(l[2]), clk)
 	}
 	p.claimed, p.full = len(jobs), len(jobs) == free
 	now := d.opts.Clock.Now()
@@ -137,11 +143,12 @@ func sleep(ctx context.Context, d time.Duration) {
 	}
 }
 
-// send makes one claimed attempt and records its answer. It records
+// send makes one claimed attempt, at the time of its session's clock clk,
+// and records its answer. It records
 // nothing when ctx ends first (the replica is stopping: the lease runs
 // out and another replica sends the attempt again) or when draining cut
 // it.
-func (d *Dispatcher) send(ctx context.Context, m, token string, h map[string]string) {
+func (d *Dispatcher) send(ctx context.Context, m, token string, h map[string]string, clk clock.State) {
 	defer d.wg.Done()
 	defer d.poke()
 	defer d.sending.Add(-1)
@@ -168,7 +175,7 @@ func (d *Dispatcher) send(ctx context.Context, m, token string, h map[string]str
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	defer context.AfterFunc(d.stop, cancel)()
-	o := d.post(sctx, message{vendor: h["vendor"], url: h["url"], callRef: h["ref"], secret: h["secret"], body: []byte(h["body"]),
+	o := d.post(sctx, message{at: clk.At(d.opts.Clock.Now()), vendor: h["vendor"], url: h["url"], callRef: h["ref"], secret: h["secret"], body: []byte(h["body"]),
 		age: time.Duration(age), badSignature: h["bad"] == "1"}, max(n, 1))
 	if sctx.Err() != nil {
 		d.opts.Logger.Info("webhook attempt cut: another replica sends it once its lease is over", "delivery", m)

@@ -175,8 +175,8 @@ return out
 // inflight with the lease deadline ARGV[5] and the claim's token. A burst
 // whose window is over is released into its session's queue (newest
 // first); a departed session's deliveries are dropped. It returns the
-// claims ({member, token, hash}), the next due time and the next lease
-// deadline ("" when none).
+// claims ({member, token, hash, the session's clock (session.ClockKey)}),
+// the next due time and the next lease deadline ("" when none).
 var claimScript = redis.NewScript(lib + `
 local realNow, leaseUntil, limit, tokenBase = tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6]), ARGV[7]
 for _, m in ipairs(redis.call('ZRANGEBYSCORE', INFLIGHT, '-inf', realNow, 'LIMIT', 0, 256)) do
@@ -212,7 +212,7 @@ while n < limit do
         local token = tokenBase .. ':' .. n
         redis.call('HSET', r, 'claim', token)
         redis.call('ZADD', INFLIGHT, leaseUntil, m)
-        out[#out + 1] = {m, token, redis.call('HGETALL', r)}
+        out[#out + 1] = {m, token, redis.call('HGETALL', r), redis.call('GET', p .. 'clock') or ''}
       end
     end
   end
@@ -322,4 +322,25 @@ for _, m in ipairs(redis.call('ZRANGEBYLEX', PENDING, '[' .. p .. '|', '(' .. p 
 end
 gone(p)
 return 0
+`)
+
+// shiftScript makes a session's waiting attempts (and its reorder burst)
+// due ARGV[5] ms earlier: its clock was advanced that far, and due times
+// are kept on the sandbox's clock. What is due by then is claimed at once.
+var shiftScript = redis.NewScript(lib + `
+local p, by = ARGV[4], tonumber(ARGV[5])
+local n = 0
+local members = redis.call('ZRANGEBYLEX', PENDING, '[' .. p .. '|', '(' .. p .. '}')
+members[#members + 1] = p .. '|@burst'
+for _, m in ipairs(members) do
+  local at = redis.call('ZSCORE', DUE, m)
+  if at then
+    local due = math.max(tonumber(at) - by, NOW)
+    redis.call('ZADD', DUE, due, m)
+    local _, id = split(m)
+    if id ~= '@burst' and redis.call('HGET', rec(p, id), 'next') then redis.call('HSET', rec(p, id), 'next', due) end
+    n = n + 1
+  end
+end
+return n
 `)

@@ -72,7 +72,7 @@ func (d *Dispatcher) poke() {
 // stale-timestamp included) as the memory mode does.
 func (d *Dispatcher) publishRemote(s *session.Session, b *box, vendor string, ev contract.Event) {
 	f := d.opts.Faults(s, vendor, ev)
-	now := d.opts.Clock.Now()
+	now := s.Clock().Now()
 	copies, kind, scen, bad := 1, "", "", ""
 	var delay, window, age time.Duration
 	if f != nil {

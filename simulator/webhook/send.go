@@ -70,7 +70,7 @@ func (d *Dispatcher) publish(s *session.Session, vendor string, ev contract.Even
 		return
 	}
 	f := d.opts.Faults(s, vendor, ev)
-	now := d.opts.Clock.Now()
+	now := b.clock.Now()
 	copies := 1
 	if f != nil && f.Kind == FaultDuplicate {
 		copies = max(f.Copies, 2)
@@ -195,16 +195,19 @@ func (d *Dispatcher) deliver(b *box, r *record, wait time.Duration, n int) {
 	}
 }
 
-// wait sleeps before an attempt; draining cuts it short. It returns false
-// when the session is gone (the delivery is forgotten with it).
+// wait sleeps before an attempt, until the session's clock reaches the
+// attempt's due time (advancing the clock past it ends the wait at once);
+// draining cuts it short. It returns false when the session is gone (the
+// delivery is forgotten with it).
 func (d *Dispatcher) wait(b *box, r *record, wait time.Duration) bool {
 	if wait > 0 && d.hurry.Err() == nil {
+		due := b.clock.Now().Add(wait)
 		b.mu.Lock()
-		r.next = d.opts.Clock.Now().Add(wait)
+		r.next = due
 		b.mu.Unlock()
 		ctx, cancel := context.WithCancel(b.context())
 		stop := context.AfterFunc(d.hurry, cancel)
-		_ = d.opts.Clock.Sleep(ctx, wait)
+		d.sleepUntil(ctx, b, due)
 		stop()
 		cancel()
 	}
@@ -218,6 +221,29 @@ func (d *Dispatcher) wait(b *box, r *record, wait time.Duration) bool {
 	return true
 }
 
+// sleepUntil waits until the session's clock reads due or ctx ends. It
+// sleeps through Options.Clock (a test's Fake moves at once) and wakes to
+// look again whenever the session's clock is moved.
+func (d *Dispatcher) sleepUntil(ctx context.Context, b *box, due time.Time) {
+	for ctx.Err() == nil {
+		moved := b.clock.Moved()
+		left := due.Sub(b.clock.Now())
+		if left <= 0 {
+			return
+		}
+		wctx, cancel := context.WithCancel(ctx)
+		go func() {
+			select {
+			case <-moved:
+				cancel()
+			case <-wctx.Done():
+			}
+		}()
+		_ = d.opts.Clock.Sleep(wctx, left)
+		cancel()
+	}
+}
+
 // releaseBurst waits the reorder window, then delivers the held events
 // newest first, each first attempt after the previous one's answer.
 func (d *Dispatcher) releaseBurst(b *box, window time.Duration) {
@@ -226,7 +252,7 @@ func (d *Dispatcher) releaseBurst(b *box, window time.Duration) {
 		defer d.wg.Done()
 		ctx, cancel := context.WithCancel(b.context())
 		stop := context.AfterFunc(d.hurry, cancel)
-		_ = d.opts.Clock.Sleep(ctx, window)
+		d.sleepUntil(ctx, b, b.clock.Now().Add(window))
 		stop()
 		cancel()
 		b.mu.Lock()
@@ -262,7 +288,7 @@ func (d *Dispatcher) attempt(b *box, r *record, n int) bool {
 	}
 	defer func() { <-d.sem }()
 
-	o := d.post(d.stop, message{vendor: r.vendor, url: r.url, callRef: r.callRef, secret: r.secret, body: r.body,
+	o := d.post(d.stop, message{at: b.clock.Now(), vendor: r.vendor, url: r.url, callRef: r.callRef, secret: r.secret, body: r.body,
 		age: r.age, badSignature: r.badSignature}, n)
 	a, final := o.a, o.final
 	b.mu.Lock()
@@ -289,8 +315,10 @@ func (d *Dispatcher) attempt(b *box, r *record, n int) bool {
 	return o.retry
 }
 
-// message is what one attempt sends: a delivery's immutable part.
+// message is what one attempt sends: a delivery's immutable part, and
+// the session's time it is sent at (zero: Options.Clock's).
 type message struct {
+	at                           time.Time
 	vendor, url, callRef, secret string
 	body                         []byte
 	age                          time.Duration // stale-timestamp
@@ -310,7 +338,10 @@ type outcome struct {
 // post signs and sends attempt n of m's retry schedule (cut when parent
 // ends) and classifies the answer. It records nothing: both modes share it.
 func (d *Dispatcher) post(parent context.Context, m message, n int) outcome {
-	now := d.opts.Clock.Now()
+	now := m.at
+	if now.IsZero() {
+		now = d.opts.Clock.Now()
+	}
 	h := http.Header{}
 	secret := m.secret
 	if m.badSignature {
