@@ -139,7 +139,7 @@ type Registry struct {
 	mu       sync.Mutex
 	sessions map[string]*Session // every live session; in the shared mode, this replica's handles
 
-	remote  *remote      // the shared directory (Shared); nil: in memory
+	remote  *remote // the shared directory (Shared); nil: in memory
 	onClock []func(s *Session, before, after clock.State)
 	lastLen atomic.Int64 // the shared directory's last session count
 }
