@@ -76,8 +76,8 @@ func (a *api) advanceClock(c *gin.Context) {
 			return
 		}
 		move = func(st clock.State, base time.Time) (clock.State, error) {
-			if st.At(base).After(latest.Add(-d)) {
-				return st, errFar
+			if st.At(base).After(latest.Add(-d)) || st.Offset+d < st.Offset {
+				return st, errFar // past 9999, or past what an offset holds (292 years)
 			}
 			return st.Advanced(d, base), nil
 		}
@@ -96,7 +96,11 @@ func (a *api) advanceClock(c *gin.Context) {
 			if now := st.At(base); to.Before(now) {
 				return st, &pastError{now: now}
 			}
-			return st.To(to, base), nil
+			next := st.To(to, base)
+			if !next.At(base).Equal(to) {
+				return st, errFar // further than an offset holds (292 years)
+			}
+			return next, nil
 		}
 	}
 	sess, err := a.Sessions.MoveClock(name, move)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/sandbox-dev/fintech-sandbox/simulator/clock"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/contract"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
 )
@@ -142,7 +143,7 @@ func (d *Dispatcher) remoteDeliveries(b *box, f Filter) List {
 	views := make([]Delivery, 0, len(v)-2)
 	for _, h := range v[2:] {
 		m := hash(h)
-		if dv := viewOf(m, queued[m["id"]]); f.Match(&dv) {
+		if dv := viewOf(m, queued[m["id"]], b.clock.State()); f.Match(&dv) {
 			views = append(views, dv)
 		}
 	}
@@ -162,7 +163,7 @@ func (d *Dispatcher) remoteDelivery(b *box, id string) (Delivery, bool) {
 		return Delivery{}, false
 	}
 	q, _ := v[1].(int64)
-	return viewOf(hash(v[0]), q == 1), true
+	return viewOf(hash(v[0]), q == 1, b.clock.State()), true
 }
 
 func (d *Dispatcher) remoteRedeliver(b *box, id string) (Delivery, error) {
@@ -179,7 +180,7 @@ func (d *Dispatcher) remoteRedeliver(b *box, id string) (Delivery, error) {
 		return Delivery{}, ErrNoURL
 	}
 	d.poke()
-	return viewOf(hash(v[1]), false), nil
+	return viewOf(hash(v[1]), false, b.clock.State()), nil
 }
 
 func (d *Dispatcher) remoteClear(b *box) {
@@ -208,8 +209,9 @@ func (d *Dispatcher) remotePending() int {
 	return int(n)
 }
 
-// viewOf is a delivery's hash as the control API shows it.
-func viewOf(h map[string]string, queued bool) Delivery {
+// viewOf is a delivery's hash as the control API shows it, its next
+// attempt on the session's clock clk.
+func viewOf(h map[string]string, queued bool, clk clock.State) Delivery {
 	dv := Delivery{ID: h["id"], Vendor: h["vendor"], Event: h["event"], Subject: h["subject"], URL: h["url"], CallRef: h["ref"],
 		State: h["state"], Error: h["err"], Body: rawJSON([]byte(h["body"])), Scenario: h["scenario"], Fault: h["fault"],
 		Queued: queued, Attempts: []Attempt{}}
@@ -224,7 +226,7 @@ func viewOf(h map[string]string, queued bool) Delivery {
 		dv.Headers = dv.Attempts[n-1].Headers
 	}
 	if ms, err := strconv.ParseInt(h["next"], 10, 64); err == nil && dv.State == StatePending {
-		t := time.UnixMilli(ms)
+		t := clk.At(time.UnixMilli(ms)) // due times are kept on the sandbox's clock
 		dv.NextAttemptAt = &t
 	}
 	return dv
