@@ -16,6 +16,9 @@ type sessionView struct {
 	session.Info
 	Journal   journalSummary `json:"journal"`
 	Scenarios []string       `json:"activeScenarios"`
+	// Clock is the session's clock once it was moved (absent while the
+	// session keeps the real time): the dashboard shows its time.
+	Clock *session.ClockInfo `json:"clock,omitempty"`
 }
 
 type journalSummary struct {
@@ -26,8 +29,13 @@ type journalSummary struct {
 
 func (a *api) sessionView(sess *session.Session) sessionView {
 	j := a.Journal.Of(sess)
-	return sessionView{Info: sess.Info(), Journal: journalSummary{Entries: j.Len(), Capacity: j.Capacity(), Dropped: j.Dropped()},
+	v := sessionView{Info: sess.Info(), Journal: journalSummary{Entries: j.Len(), Capacity: j.Capacity(), Dropped: j.Dropped()},
 		Scenarios: nonNil(a.Scenarios.Of(sess).Active())}
+	if sess.Moved() {
+		c := sess.ClockInfo()
+		v.Clock = &c
+	}
+	return v
 }
 
 func (a *api) listSessions(c *gin.Context) {

@@ -344,6 +344,13 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Errorf("after #token=: hash|prompt|session = %q (%v), want \"|false|other\"", got, err)
 	}
 
+	// 8b. A session whose clock was moved shows its time beside its name.
+	if r := sb.Raw(t, "POST", "/__sandbox/sessions/other/clock/advance", `{"by":"6m"}`,
+		"Authorization", "Bearer "+adminToken, "Content-Type", "application/json"); r.Status != 200 {
+		t.Fatalf("advance other's clock: %d %s", r.Status, r.Body)
+	}
+	wait("the moved clock shown", `[...document.querySelectorAll('#session-list .clock')].some(d => d.textContent.startsWith('session time ') && d.textContent.endsWith('(6m0s ahead)'))`)
+
 	// 9. Every request the page made went to the sandbox.
 	mu.Lock()
 	defer mu.Unlock()
