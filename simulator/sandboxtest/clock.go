@@ -67,3 +67,13 @@ func (s *Session) waitDeliveries(t testing.TB, what string, busy func(webhook.De
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// Freeze stops the session's clock where it stands (PUT …/clock
+// {"frozen": true}): it then moves only when advanced, so a test's
+// timestamps and due times are exact however slow the machine is;
+// Freeze(false) lets it run again from there.
+func (s *Session) Freeze(frozen bool) (session.ClockInfo, error) {
+	var c session.ClockInfo
+	err := s.sb.call(http.MethodPut, s.path("/clock"), map[string]bool{"frozen": frozen}, http.StatusOK, &c)
+	return c, err
+}
