@@ -111,11 +111,12 @@ type Session struct {
 
 	mu    sync.Mutex
 	st    State
-	moved chan struct{} // closed (and replaced) when the clock moves
+	moved chan struct{} // closed when the clock moves; made when first asked for
 }
 
-// NewSession returns a running session clock at base's time.
-func NewSession(base Clock) *Session { return &Session{base: base, moved: make(chan struct{})} }
+// NewSession returns a running session clock at base's time. It is
+// small (sessions are many): no channel until someone waits on it.
+func NewSession(base Clock) *Session { return &Session{base: base} }
 
 // Now is the session's time.
 func (s *Session) Now() time.Time {
@@ -188,12 +189,17 @@ func (s *Session) Move(f func(st State, now time.Time) State) (State, time.Time)
 func (s *Session) Moved() <-chan struct{} {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.moved == nil {
+		s.moved = make(chan struct{})
+	}
 	return s.moved
 }
 
 func (s *Session) wakeLocked() {
-	close(s.moved)
-	s.moved = make(chan struct{})
+	if s.moved != nil {
+		close(s.moved)
+		s.moved = nil
+	}
 }
 
 // At is the time the position gives when the base clock reads base.
