@@ -47,9 +47,9 @@ func (s *Server) observe(c *gin.Context, sess *session.Session, vendor, opID str
 		Status: status, ResponseHeaders: tee.Header(), ResponseBody: tee.body.journaled(),
 		Scenario: scen, RequestRef: ref,
 	}
-	if sess.Moved() {
-		st := sess.Clock().State().At(at)
-		e.SessionTime = &st
+	if st := sess.Clock().State(); st.Version > 0 { // moved: add the session's time
+		t := st.At(at)
+		e.SessionTime = &t
 	}
 	if _, dropped, evicted := s.journalKey.Of(sess).Add(e); dropped || evicted > 0 {
 		s.metrics.JournalDropped(evicted + boolInt(dropped))

@@ -5,6 +5,7 @@ package clock
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -108,9 +109,11 @@ func Every(ctx context.Context, interval time.Duration, fn func()) {
 // backwards. Safe for concurrent use.
 type Session struct {
 	base Clock
+	// st is the position (nil: the zero State, never moved). Every
+	// request reads it, so reads take no lock; moves are serialised by mu.
+	st atomic.Pointer[State]
 
 	mu    sync.Mutex
-	st    State
 	moved chan struct{} // closed when the clock moves; made when first asked for
 }
 
@@ -120,13 +123,11 @@ func NewSession(base Clock) *Session { return &Session{base: base} }
 
 // Now is the session's time.
 func (s *Session) Now() time.Time {
-	s.mu.Lock()
-	st := s.st
-	s.mu.Unlock()
-	if !st.Frozen.IsZero() {
-		return st.Frozen
+	p := s.st.Load()
+	if p == nil {
+		return s.base.Now()
 	}
-	return s.base.Now().Add(st.Offset)
+	return p.At(s.base.Now())
 }
 
 // Sleep waits d of real time (the base clock's): see Session.
@@ -144,9 +145,10 @@ type State struct {
 
 // State returns the clock's position.
 func (s *Session) State() State {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.st
+	if p := s.st.Load(); p != nil {
+		return *p
+	}
+	return State{}
 }
 
 // Set moves the clock to st, a position read from the shared backend
@@ -154,19 +156,15 @@ func (s *Session) State() State {
 // stands at it or later (a read that raced a move never takes time
 // back); waiters are woken when it moved.
 func (s *Session) Set(st State) {
+	if st.Version <= s.State().Version {
+		return // the common case, on every shared-mode request: no lock
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if st.Version <= s.st.Version {
-		return
+	if st.Version > s.State().Version {
+		s.st.Store(&st)
+		s.wakeLocked()
 	}
-	s.st = st
-	s.wakeLocked()
-}
-
-// Advance moves the clock forward by d (d >= 0) and returns the new
-// position and time.
-func (s *Session) Advance(d time.Duration) (State, time.Time) {
-	return s.Move(func(st State, base time.Time) State { return st.Advanced(d, base) })
 }
 
 // Move applies f to the clock's position atomically (f gets the position
@@ -176,12 +174,13 @@ func (s *Session) Move(f func(st State, now time.Time) State) (State, time.Time)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	base := s.base.Now()
-	next := f(s.st, base)
-	if next.Version > s.st.Version {
-		s.st = next
+	cur := s.State()
+	if next := f(cur, base); next.Version > cur.Version {
+		s.st.Store(&next)
 		s.wakeLocked()
+		cur = next
 	}
-	return s.st, s.st.At(base)
+	return cur, cur.At(base)
 }
 
 // Moved is closed the next time the clock is advanced, set or frozen:
@@ -226,7 +225,7 @@ func (st State) Advanced(d time.Duration, base time.Time) State {
 func (st State) Freeze(freeze bool, base time.Time) State {
 	now := st.At(base)
 	if freeze {
-		return State{Offset: st.Offset, Frozen: now, Version: st.Version + 1}
+		return State{Frozen: now, Version: st.Version + 1}
 	}
 	return State{Offset: now.Sub(base), Version: st.Version + 1}
 }

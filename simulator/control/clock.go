@@ -103,6 +103,12 @@ func (a *api) advanceClock(c *gin.Context) {
 			return next, nil
 		}
 	}
+	a.moveClock(c, name, given, move)
+}
+
+// moveClock moves the session's clock by move and answers the clock, or
+// the 400 naming the value given when move refuses it.
+func (a *api) moveClock(c *gin.Context, name, given string, move func(st clock.State, base time.Time) (clock.State, error)) {
 	sess, err := a.Sessions.MoveClock(name, move)
 	var past *pastError
 	switch {
@@ -136,17 +142,12 @@ func (a *api) putClock(c *gin.Context) {
 		return
 	}
 	freeze := *req.Frozen
-	sess, err := a.Sessions.MoveClock(name, func(st clock.State, base time.Time) (clock.State, error) {
+	a.moveClock(c, name, "", func(st clock.State, base time.Time) (clock.State, error) {
 		if st.Frozen.IsZero() != freeze {
 			return st, nil // already so
 		}
 		return st.Freeze(freeze, base), nil
 	})
-	if err != nil {
-		apierr.WriteSandboxError(c.Writer, http.StatusConflict, "sandbox: session %q: %v", name, err)
-		return
-	}
-	c.JSON(http.StatusOK, sess.ClockInfo())
 }
 
 var errFar = errors.New("past the year 9999")

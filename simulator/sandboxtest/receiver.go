@@ -193,17 +193,5 @@ func (s *Session) Redeliver(id string) error {
 // attempt before the sandbox records its answer.
 func (s *Session) Settle(t testing.TB) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		l, err := s.Deliveries(url.Values{"state": {webhook.StatePending}})
-		switch {
-		case err != nil:
-			t.Fatalf("sandboxtest: %v", err)
-		case l.Total == 0:
-			return
-		case time.Now().After(deadline):
-			t.Fatalf("sandboxtest: %d webhook deliveries still pending after 10s", l.Total)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	s.waitDeliveries(t, "pending", func(webhook.Delivery) bool { return true })
 }

@@ -99,11 +99,16 @@ const ClockKey = "clock"
 // EncodeClock writes a clock position as ClockKey holds it:
 // "OFFSETNS:FROZENUNIXNS:VERSION" (frozen 0 while running).
 func EncodeClock(st clock.State) string {
-	frz := "0"
-	if !st.Frozen.IsZero() {
-		frz = strconv.FormatInt(st.Frozen.UnixNano(), 10)
+	return strconv.FormatInt(int64(st.Offset), 10) + ":" + frozenNs(st) + ":" + strconv.FormatUint(st.Version, 10)
+}
+
+// frozenNs is the frozen instant in unix ns, "0" while running: the
+// directory's cfrz and EncodeClock's middle part.
+func frozenNs(st clock.State) string {
+	if st.Frozen.IsZero() {
+		return "0"
 	}
-	return strconv.FormatInt(int64(st.Offset), 10) + ":" + frz + ":" + strconv.FormatUint(st.Version, 10)
+	return strconv.FormatInt(st.Frozen.UnixNano(), 10)
 }
 
 // DecodeClock reads EncodeClock's form; "" (never moved) is the zero
@@ -130,13 +135,9 @@ return 1
 `)
 
 func (m *remote) setClock(name string, gen uint64, cur, next clock.State) (bool, error) {
-	frz := "0"
-	if !next.Frozen.IsZero() {
-		frz = strconv.FormatInt(next.Frozen.UnixNano(), 10)
-	}
 	sc := state.Scope{R: m.r, Session: name, Gen: gen}
 	n, err := clockScript.Run(context.Background(), m.r.Client(), []string{m.hashStart + name, sc.Key(ClockKey)},
-		gen, cur.Version, int64(next.Offset), frz, next.Version, EncodeClock(next)).Int()
+		gen, cur.Version, int64(next.Offset), frozenNs(next), next.Version, EncodeClock(next)).Int()
 	if err = m.r.Check(err); err != nil {
 		return false, err
 	}
