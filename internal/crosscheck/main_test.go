@@ -17,6 +17,9 @@ func writeModule(t *testing.T) string {
 		"go.mod":     "module example.com/m\n\ngo 1.22\n",
 		"lib/a.go":   "package lib\n\nimport \"example.com/m/dep\"\n\nfunc Name() string { return dep.Name }\n",
 		"dep/dep.go": "package dep\n\nconst Name = \"dep\"\n",
+		// Unix-only API in a file every target builds: the standard
+		// library is checked for the target too, so Windows finds it.
+		"dep/stop.go": "package dep\n\nimport \"syscall\"\n\nfunc Stop(pid int) error { return syscall.Kill(pid, syscall.SIGTERM) }\n",
 		"lib/a_test.go": "package lib\n\nimport (\n\t\"syscall\"\n\t\"testing\"\n)\n\n" +
 			"func TestAttr(t *testing.T) { _ = syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}; _ = Name() }\n",
 		"lib/x_test.go": "package lib_test\n\nimport (\n\t\"testing\"\n\n\t\"example.com/m/lib\"\n)\n\n" +
@@ -54,5 +57,13 @@ func TestCheckFindsWhatBreaksOnAnotherOS(t *testing.T) {
 	if len(darwin) != 2 || !strings.Contains(darwin[0], "unknown field Pdeathsig") ||
 		!strings.Contains(darwin[0], filepath.Join("lib", "a_test.go")) || !strings.Contains(darwin[1], want) {
 		t.Fatalf("darwin/arm64 problems = %q, want Pdeathsig in lib/a_test.go, then %q", darwin, want)
+	}
+	windows, err := check(dir, "windows", "amd64", "./...")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(windows) < 2 || !strings.Contains(windows[0], "undefined: syscall.Kill") ||
+		!strings.Contains(windows[0], filepath.Join("dep", "stop.go")) {
+		t.Fatalf("windows/amd64 problems = %q, want undefined: syscall.Kill in dep/stop.go first", windows)
 	}
 }
