@@ -27,6 +27,8 @@ var commands = map[string]func(args []string, getenv func(string) string, stdout
 	"scenarios": scenariosCmd,
 	"errors":    errorsCmd,
 	"schema":    schemaCmd,
+	"version":   versionCmd,
+	"health":    healthCmd,
 }
 
 // validateCmd checks scenario files (a directory means its *.yaml and

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -66,9 +67,20 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	if envErr != nil {
 		return o, envErr
 	}
+	// A bad flag is one line on stderr (main prints the error), the
+	// usage only for --help: a container's log then shows the cause.
+	usage := fs.Usage
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
-		return o, err
+		fs.SetOutput(stderr)
+		if errors.Is(err, flag.ErrHelp) {
+			usage()
+			return o, err
+		}
+		return o, fmt.Errorf("%v (see --help)", err)
 	}
+	fs.SetOutput(stderr)
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected argument %q (see --help)", fs.Arg(0))
 	}
@@ -162,7 +174,7 @@ func defineFlags(o *options, fixturesDir *string, active *multiFlag, stderr io.W
 	})
 	fs.DurationVar(&o.sim.WebhookTimeout, "webhook-timeout", o.sim.WebhookTimeout, "how long one webhook attempt waits for the receiver's answer")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: sandbox [flags]\n\nRuns the fintech API sandbox: every vendor of the vendor list (simulator/vendors.go).\n\nCommands:\n  sandbox validate FILE|DIR…   check scenario files (file:line:col: message)\n  sandbox scenarios            list the scenario catalog\n  sandbox errors               list the error catalog\n  sandbox schema               print the JSON Schema of scenario files\n\nStopping: on SIGTERM or SIGINT /__sandbox/readyz answers 503 at once and\nrequests are still served for --shutdown-delay; then the sandbox stops\naccepting, ends parked requests (hang faults) and gives the rest\n--shutdown-grace to finish before closing their connections (exit 0).\nA second signal closes at once.\n\nEvery flag can also be set as %sNAME (e.g. %sWEAVR_RATE_LIMIT=off).\nVendor flags carry the vendor's name (--weavr-..., --loanpro-...); Weavr's\nand --customers also answer to their older un-prefixed names (aliases).\n\nFlags:\n", envPrefix, envPrefix)
+		fmt.Fprintf(stderr, "Usage: sandbox [flags]\n\nRuns the fintech API sandbox: every vendor of the vendor list (simulator/vendors.go).\n\nCommands:\n  sandbox validate FILE|DIR…   check scenario files (file:line:col: message)\n  sandbox scenarios            list the scenario catalog\n  sandbox errors               list the error catalog\n  sandbox schema               print the JSON Schema of scenario files\n  sandbox health [--addr A]    exit 0 if the sandbox at A is ready (the image's HEALTHCHECK)\n  sandbox version              print the version\n\nStopping: on SIGTERM or SIGINT /__sandbox/readyz answers 503 at once and\nrequests are still served for --shutdown-delay; then the sandbox stops\naccepting, ends parked requests (hang faults) and gives the rest\n--shutdown-grace to finish before closing their connections (exit 0).\nA second signal closes at once.\n\nEvery flag can also be set as %sNAME (e.g. %sWEAVR_RATE_LIMIT=off).\nVendor flags carry the vendor's name (--weavr-..., --loanpro-...); Weavr's\nand --customers also answer to their older un-prefixed names (aliases).\n\nFlags:\n", envPrefix, envPrefix)
 		fs.PrintDefaults()
 	}
 

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -96,7 +97,7 @@ func run(ctx context.Context, now <-chan struct{}, args []string, getenv func(st
 		MaxHeaderBytes:    1 << 20,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	banner(logger, srv, "http://"+ln.Addr().String(), time.Since(start))
+	banner(logger, srv, baseURL(ln.Addr()), time.Since(start))
 	// Background work (scenario reload, session expiry) goes on while the
 	// sandbox still serves, so it ends with run, not with the signal.
 	bg, stopBackground := context.WithCancel(context.Background())
@@ -174,10 +175,20 @@ func newLogger(format string, level slog.Level, w io.Writer) *slog.Logger {
 	return slog.New(logline.NewText(w, opts))
 }
 
+// baseURL is the URL the banner's curl lines use: a wildcard listen
+// address (the image's :8080) is shown as localhost, which is where a
+// user with the port published reaches it.
+func baseURL(a net.Addr) string {
+	if tcp, ok := a.(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
+		return "http://" + net.JoinHostPort("localhost", strconv.Itoa(tcp.Port))
+	}
+	return "http://" + a.String()
+}
+
 // banner logs what a user needs to start: the address, then each vendor's
 // credentials, logins and a ready-to-paste curl line.
 func banner(l *slog.Logger, srv *simulator.Server, base string, took time.Duration) {
-	l.Info("sandbox listening", "url", base, "startup", took.Round(time.Millisecond))
+	l.Info("sandbox listening", "url", base, "version", buildVersion(), "startup", took.Round(time.Millisecond))
 	for _, v := range srv.Vendors() {
 		if v.Banner == nil {
 			continue

@@ -28,8 +28,15 @@ type Catalog struct {
 func (c Catalog) Load() (*Set, error) {
 	layers := c.Base
 	if c.Dir != "" {
-		if st, err := os.Stat(c.Dir); err != nil || !st.IsDir() {
-			return nil, fmt.Errorf("--scenarios %s: not a readable directory", c.Dir)
+		st, err := os.Stat(c.Dir)
+		if err == nil && !st.IsDir() {
+			err = errors.New("a file, not a directory")
+		}
+		if err == nil {
+			_, err = os.ReadDir(c.Dir) // a folder the user cannot list (a mount's permissions) fails here, by name
+		}
+		if err != nil {
+			return nil, fmt.Errorf("--scenarios %s: not a readable directory (%v)", c.Dir, err)
 		}
 		layers = append(append([]Layer(nil), layers...), Layer{Name: c.Dir, FS: os.DirFS(c.Dir)})
 	}
