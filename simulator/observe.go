@@ -161,10 +161,16 @@ func (l *limitedBuffer) journaled() string {
 // shareOrCut is what the journal keeps of a body nothing writes again
 // (the read-ahead request body, which vendors take read-only, or an
 // answer handed over by contract.Data): the bytes themselves when they
-// fit, cut and masked otherwise.
+// fit, cut and masked otherwise. A buffer with much more room than body
+// (an answer appended into a guessed capacity) is copied instead: the
+// journal keeps bodies for as long as the session lives, and sharing would
+// keep the unused room too (10k sessions × 2 consumer answers: ~9 MB).
 func shareOrCut(b []byte) string {
 	if len(b) == 0 || len(b) > maxJournalBody {
 		return journal.Cut(b, maxJournalBody)
+	}
+	if cap(b)-len(b) > 64+len(b)/8 {
+		return string(b)
 	}
 	return unsafe.String(&b[0], len(b))
 }
