@@ -11,8 +11,9 @@
 // seconds per target, with a cold build cache too: the standard library
 // and the modules outside ours are type-checked from their sources for
 // the target as well (declarations only, function bodies skipped), so
-// nothing is compiled. `.ci/run` still builds and vets one foreign target
-// for real.
+// nothing is compiled. Every package of the module is then vetted for the
+// target with go vet's own analyzers (vet.go), so a finding in a
+// _windows.go file fails here as `GOOS=windows go vet` would.
 //
 //	go run ./internal/crosscheck darwin/amd64 windows/arm64
 package main
@@ -30,7 +31,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
+
+	"golang.org/x/tools/go/analysis"
 )
 
 func main() {
@@ -38,26 +43,48 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: crosscheck GOOS/GOARCH... (checks ./... of the module in the current directory)")
 		os.Exit(2)
 	}
-	failed := false
-	for _, target := range os.Args[1:] {
-		goos, goarch, ok := strings.Cut(target, "/")
-		if !ok || goos == "" || goarch == "" {
+	type result struct {
+		problems []string
+		err      error
+	}
+	targets := os.Args[1:]
+	results := make([]result, len(targets))
+	for _, target := range targets {
+		if goos, goarch, ok := strings.Cut(target, "/"); !ok || goos == "" || goarch == "" {
 			fmt.Fprintf(os.Stderr, "crosscheck: %q is not GOOS/GOARCH\n", target)
 			os.Exit(2)
 		}
-		problems, err := check(".", goos, goarch, "./...")
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "crosscheck %s: %v\n", target, err)
+	}
+	// Targets are independent: checked side by side, one per CPU.
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, target := range targets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			goos, goarch, _ := strings.Cut(target, "/")
+			problems, err := check(".", goos, goarch, "./...")
+			results[i] = result{problems, err}
+		}()
+	}
+	wg.Wait()
+	failed := false
+	for i, target := range targets {
+		r := results[i]
+		if r.err != nil {
+			fmt.Fprintf(os.Stderr, "crosscheck %s: %v\n", target, r.err)
 			os.Exit(1)
 		}
-		for _, p := range problems {
+		for _, p := range r.problems {
 			fmt.Fprintf(os.Stderr, "%s: %s\n", target, p)
 		}
-		if len(problems) > 0 {
+		if len(r.problems) > 0 {
 			failed = true
 			continue
 		}
-		fmt.Printf("crosscheck %s: ok\n", target)
+		fmt.Printf("crosscheck %s: ok (type-checked and vetted)\n", target)
 	}
 	if failed {
 		os.Exit(1)
@@ -97,6 +124,7 @@ func check(dir, goos, goarch, pattern string) ([]string, error) {
 		return nil, err
 	}
 	fset := token.NewFileSet()
+	vet := newVetter(fset)
 	checked := map[string]*types.Package{}
 	var problems []string
 	// go list -deps prints dependencies before the packages needing them,
@@ -119,6 +147,9 @@ func check(dir, goos, goarch, pattern string) ([]string, error) {
 			problems = append(problems, p.ImportPath+": uses cgo, which cross builds leave out")
 		}
 		mode := parser.SkipObjectResolution
+		if ours {
+			mode |= parser.ParseComments // directives and build tags, for vet
+		}
 		files := make([]*ast.File, 0, len(p.GoFiles))
 		for _, name := range p.GoFiles {
 			f, err := parser.ParseFile(fset, filepath.Join(p.Dir, name), nil, mode)
@@ -149,8 +180,21 @@ func check(dir, goos, goarch, pattern string) ([]string, error) {
 		if p.Module != nil && p.Module.GoVersion != "" {
 			conf.GoVersion = "go" + p.Module.GoVersion
 		}
-		pkg, _ := conf.Check(strings.Fields(p.ImportPath)[0], fset, files, nil)
+		var info *types.Info
+		if ours {
+			info = newInfo()
+		}
+		before := len(problems)
+		pkg, _ := conf.Check(strings.Fields(p.ImportPath)[0], fset, files, info)
 		checked[p.ImportPath] = pkg
+		if ours && len(problems) == before {
+			// go vet's analyzers for this target, on what type-checked.
+			found, err := vet.vet(pkg, files, info, conf.Sizes, &analysis.Module{Path: p.Module.Path, GoVersion: p.Module.GoVersion})
+			if err != nil {
+				return nil, err
+			}
+			problems = append(problems, found...)
+		}
 	}
 	return problems, nil
 }

@@ -17,6 +17,9 @@ func writeModule(t *testing.T) string {
 		"go.mod":     "module example.com/m\n\ngo 1.22\n",
 		"lib/a.go":   "package lib\n\nimport \"example.com/m/dep\"\n\nfunc Name() string { return dep.Name }\n",
 		"dep/dep.go": "package dep\n\nconst Name = \"dep\"\n",
+		// A vet finding in a file only Windows builds: go vet on Linux
+		// never sees it.
+		"dep/name_windows.go": "package dep\n\nimport \"fmt\"\n\nfunc Describe() string { return fmt.Sprintf(\"%d\", Name) }\n",
 		// Unix-only API in a file every target builds: the standard
 		// library is checked for the target too, so Windows finds it.
 		"dep/stop.go": "package dep\n\nimport \"syscall\"\n\nfunc Stop(pid int) error { return syscall.Kill(pid, syscall.SIGTERM) }\n",
@@ -65,5 +68,20 @@ func TestCheckFindsWhatBreaksOnAnotherOS(t *testing.T) {
 	if len(windows) < 2 || !strings.Contains(windows[0], "undefined: syscall.Kill") ||
 		!strings.Contains(windows[0], filepath.Join("dep", "stop.go")) {
 		t.Fatalf("windows/amd64 problems = %q, want undefined: syscall.Kill in dep/stop.go first", windows)
+	}
+	// With the type error gone, go vet's analyzers run for the target.
+	if err := os.Remove(filepath.Join(dir, "dep", "stop.go")); err != nil {
+		t.Fatal(err)
+	}
+	windows, err = check(dir, "windows", "amd64", "./dep")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vetWant := "fmt.Sprintf format %d has arg Name of wrong type string (printf)"
+	if len(windows) != 1 || !strings.Contains(windows[0], vetWant) || !strings.Contains(windows[0], "name_windows.go:5:") {
+		t.Fatalf("windows/amd64 problems = %q, want the printf finding in dep/name_windows.go", windows)
+	}
+	if linux, err := check(dir, "linux", "amd64", "./dep"); err != nil || len(linux) != 0 {
+		t.Fatalf("linux/amd64 problems = %q, %v; want none (the file is Windows-only)", linux, err)
 	}
 }
