@@ -50,12 +50,7 @@ func TestImage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs, err := v.Logs(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, _ := io.ReadAll(logs)
-	logs.Close()
+	out := logsOf(t, v)
 	if got, want := strings.Fields(string(out)), cfg.Labels["org.opencontainers.image.version"]; len(got) == 0 || got[0] != want {
 		t.Errorf("sandbox version printed %q, label says %q", out, want)
 	}
@@ -92,13 +87,23 @@ func TestHealthyThenStopsWithExitZero(t *testing.T) {
 	if st.Running || st.ExitCode != 0 || st.OOMKilled {
 		t.Fatalf("after docker stop: %+v, want exited with code 0 (SIGTERM drains)", st)
 	}
-	logs, err := c.Logs(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, _ := io.ReadAll(logs)
-	logs.Close()
+	out := logsOf(t, c)
 	if !strings.Contains(string(out), `msg="sandbox listening" url=http://localhost:8080`) {
 		t.Errorf("logs do not show the listening line on stdout:\n%s", out)
 	}
+}
+
+// logsOf is what the container wrote to stdout and stderr so far.
+func logsOf(t *testing.T, c testcontainers.Container) []byte {
+	t.Helper()
+	logs, err := c.Logs(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logs.Close()
+	out, err := io.ReadAll(logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -145,25 +145,21 @@ func WithScenarios(dir string) testcontainers.CustomizeRequestOption {
 				FileMode:          0o644, // the image's user is not root
 			})
 		}
-		return withEnv(req, "SANDBOX_SCENARIOS", ScenarioDir)
+		return testcontainers.WithEnv(map[string]string{"SANDBOX_SCENARIOS": ScenarioDir})(req)
 	}
 }
 
 // WithSeed seeds the fake customers and consumers: the same seed gives
 // the same data in every container (SANDBOX_SEED).
 func WithSeed(seed int64) testcontainers.CustomizeRequestOption {
-	return func(req *testcontainers.GenericContainerRequest) error {
-		return withEnv(req, "SANDBOX_SEED", strconv.FormatInt(seed, 10))
-	}
+	return testcontainers.WithEnv(map[string]string{"SANDBOX_SEED": strconv.FormatInt(seed, 10)})
 }
 
 // WithWebhookURL is where every session's webhooks go unless the session
 // sets its own (SANDBOX_WEBHOOK_URL). For a receiver in the test process
 // use ReceiverURL.
 func WithWebhookURL(url string) testcontainers.CustomizeRequestOption {
-	return func(req *testcontainers.GenericContainerRequest) error {
-		return withEnv(req, "SANDBOX_WEBHOOK_URL", url)
-	}
+	return testcontainers.WithEnv(map[string]string{"SANDBOX_WEBHOOK_URL": url})
 }
 
 // WithFlags passes command-line flags to the sandbox
@@ -179,14 +175,6 @@ func WithFlags(flags ...string) testcontainers.CustomizeRequestOption {
 // SANDBOX_SOME_NAME.
 func WithEnv(env map[string]string) testcontainers.CustomizeRequestOption {
 	return testcontainers.WithEnv(env)
-}
-
-func withEnv(req *testcontainers.GenericContainerRequest, k, v string) error {
-	if req.Env == nil {
-		req.Env = map[string]string{}
-	}
-	req.Env[k] = v
-	return nil
 }
 
 // ListenForContainer opens a listener in the test process that a
