@@ -67,33 +67,35 @@ func login(t *testing.T, sb *sandboxtest.Sandbox, email string, header ...string
 }
 
 func TestReplicasShareTokensAndRecords(t *testing.T) {
-	rs := newReplicas(t, statetest.URL(t), 2)
-	a, b := rs.sbs[0], rs.sbs[1]
-	tok := login(t, a, "alice@example.com")
-	auth := []string{"api-key", apiKey, "Authorization", "Bearer " + tok, "Content-Type", "application/json"}
-	if st, _, body := sendTo(t, b, "GET", "/multi/consumers", "", auth...); st != 200 {
-		t.Fatalf("A's token on B: %d %s", st, body)
-	}
-	if st, _, body := sendTo(t, a, "PATCH", "/multi/consumers", `{"name":"Replica"}`, auth...); st != 200 {
-		t.Fatalf("PATCH on A: %d %s", st, body)
-	}
-	_, _, body := sendTo(t, b, "GET", "/multi/consumers", "", auth...)
-	if !strings.Contains(string(body), `"name":"Replica"`) {
-		t.Errorf("B reads %s, want A's write", body)
-	}
-	// LoanPro: a PUT on B is read on A.
-	lp := []string{"Authorization", "Bearer " + lpToken, "Autopal-Instance-Id", lpTenant, "Content-Type", "application/json"}
-	if st, _, body := sendTo(t, b, "PUT", lpCustomer, `{"firstName":"Shared"}`, lp...); st != 200 {
-		t.Fatalf("PUT on B: %d %s", st, body)
-	}
-	if _, _, body := sendTo(t, a, "GET", lpCustomer, "", lp...); !strings.Contains(string(body), `"firstName":"Shared"`) {
-		t.Errorf("A reads %s, want B's write", body)
-	}
-	// A restart (a new replica on the same Redis) finds both.
-	c := startReplica(t, rs.url)
-	if _, _, body := sendTo(t, c, "GET", "/multi/consumers", "", auth...); !strings.Contains(string(body), `"name":"Replica"`) {
-		t.Errorf("after a restart: %s, want the token and the write", body)
-	}
+	onBackends(t, func(t *testing.T, url string) {
+		rs := newReplicas(t, url, 2)
+		a, b := rs.sbs[0], rs.sbs[1]
+		tok := login(t, a, "alice@example.com")
+		auth := []string{"api-key", apiKey, "Authorization", "Bearer " + tok, "Content-Type", "application/json"}
+		if st, _, body := sendTo(t, b, "GET", "/multi/consumers", "", auth...); st != 200 {
+			t.Fatalf("A's token on B: %d %s", st, body)
+		}
+		if st, _, body := sendTo(t, a, "PATCH", "/multi/consumers", `{"name":"Replica"}`, auth...); st != 200 {
+			t.Fatalf("PATCH on A: %d %s", st, body)
+		}
+		_, _, body := sendTo(t, b, "GET", "/multi/consumers", "", auth...)
+		if !strings.Contains(string(body), `"name":"Replica"`) {
+			t.Errorf("B reads %s, want A's write", body)
+		}
+		// LoanPro: a PUT on B is read on A.
+		lp := []string{"Authorization", "Bearer " + lpToken, "Autopal-Instance-Id", lpTenant, "Content-Type", "application/json"}
+		if st, _, body := sendTo(t, b, "PUT", lpCustomer, `{"firstName":"Shared"}`, lp...); st != 200 {
+			t.Fatalf("PUT on B: %d %s", st, body)
+		}
+		if _, _, body := sendTo(t, a, "GET", lpCustomer, "", lp...); !strings.Contains(string(body), `"firstName":"Shared"`) {
+			t.Errorf("A reads %s, want B's write", body)
+		}
+		// A restart (a new replica on the same Redis) finds both.
+		c := startReplica(t, rs.url)
+		if _, _, body := sendTo(t, c, "GET", "/multi/consumers", "", auth...); !strings.Contains(string(body), `"name":"Replica"`) {
+			t.Errorf("after a restart: %s, want the token and the write", body)
+		}
+	})
 }
 
 // parallel sends n requests at once, alternating replicas, and counts the
@@ -116,65 +118,69 @@ func parallel(t *testing.T, rs *replicaSet, n int, req func(i int, sb *sandboxte
 }
 
 func TestReplicasAreExactUnderConcurrency(t *testing.T) {
-	rs := newReplicas(t, statetest.URL(t), 2)
-	sess := []string{"X-Sandbox-Session", "race"}
-	tok := login(t, rs.sbs[0], "carol@example.com", sess...)
-	got := parallel(t, rs, 64, func(i int, sb *sandboxtest.Sandbox) int {
-		st, _, _ := sendTo(t, sb, "PATCH", "/multi/consumers", fmt.Sprintf(`{"mobile":{"countryCode":"+356","number":"7955%04d"}}`, i),
-			"api-key", apiKey, "Authorization", "Bearer "+tok, "Content-Type", "application/json", "X-Sandbox-Session", "race")
-		return st
-	})
-	if got[200] != 3 || got[409] != 61 {
-		t.Errorf("mobile changes over two replicas: %v, want exactly 3 accepted (the limit) and 61 409s", got)
-	}
+	onBackends(t, func(t *testing.T, url string) {
+		rs := newReplicas(t, url, 2)
+		sess := []string{"X-Sandbox-Session", "race"}
+		tok := login(t, rs.sbs[0], "carol@example.com", sess...)
+		got := parallel(t, rs, 64, func(i int, sb *sandboxtest.Sandbox) int {
+			st, _, _ := sendTo(t, sb, "PATCH", "/multi/consumers", fmt.Sprintf(`{"mobile":{"countryCode":"+356","number":"7955%04d"}}`, i),
+				"api-key", apiKey, "Authorization", "Bearer "+tok, "Content-Type", "application/json", "X-Sandbox-Session", "race")
+			return st
+		})
+		if got[200] != 3 || got[409] != 61 {
+			t.Errorf("mobile changes over two replicas: %v, want exactly 3 accepted (the limit) and 61 409s", got)
+		}
 
-	// A scenario's sequence counts every replica's requests.
-	if err := rs.sbs[0].Session("sc").Activate("weavr-rate-limited-then-recovers"); err != nil {
-		t.Fatal(err)
-	}
-	tok = login(t, rs.sbs[1], "alice@example.com", "X-Sandbox-Session", "sc")
-	got = parallel(t, rs, 40, func(i int, sb *sandboxtest.Sandbox) int {
-		st, _, _ := sendTo(t, sb, "PATCH", "/multi/consumers", fmt.Sprintf(`{"tag":"t%d"}`, i),
-			"api-key", apiKey, "Authorization", "Bearer "+tok, "Content-Type", "application/json", "X-Sandbox-Session", "sc")
-		return st
-	})
-	if got[429] != 3 {
-		t.Errorf("scenario answers over two replicas: %v, want exactly three 429s", got)
-	}
-	// B counts what A activated and both replicas' requests.
-	if cs, err := rs.sbs[1].Session("sc").Counters(); err != nil || len(cs) != 1 || cs[0].Seen != 40 || cs[0].Fired != 3 {
-		t.Errorf("B's counters: %+v (err %v), want the scenario seen 40 times, fired 3", cs, err)
-	}
-	if n, err := rs.sbs[0].Session("sc").Count(map[string][]string{"operation": {"weavr.consumerUpdate"}}); err != nil || n != 40 {
-		t.Errorf("A's journal counts %d consumerUpdate (err %v), want all 40 from both replicas", n, err)
-	}
+		// A scenario's sequence counts every replica's requests.
+		if err := rs.sbs[0].Session("sc").Activate("weavr-rate-limited-then-recovers"); err != nil {
+			t.Fatal(err)
+		}
+		tok = login(t, rs.sbs[1], "alice@example.com", "X-Sandbox-Session", "sc")
+		got = parallel(t, rs, 40, func(i int, sb *sandboxtest.Sandbox) int {
+			st, _, _ := sendTo(t, sb, "PATCH", "/multi/consumers", fmt.Sprintf(`{"tag":"t%d"}`, i),
+				"api-key", apiKey, "Authorization", "Bearer "+tok, "Content-Type", "application/json", "X-Sandbox-Session", "sc")
+			return st
+		})
+		if got[429] != 3 {
+			t.Errorf("scenario answers over two replicas: %v, want exactly three 429s", got)
+		}
+		// B counts what A activated and both replicas' requests.
+		if cs, err := rs.sbs[1].Session("sc").Counters(); err != nil || len(cs) != 1 || cs[0].Seen != 40 || cs[0].Fired != 3 {
+			t.Errorf("B's counters: %+v (err %v), want the scenario seen 40 times, fired 3", cs, err)
+		}
+		if n, err := rs.sbs[0].Session("sc").Count(map[string][]string{"operation": {"weavr.consumerUpdate"}}); err != nil || n != 40 {
+			t.Errorf("A's journal counts %d consumerUpdate (err %v), want all 40 from both replicas", n, err)
+		}
 
-	// One new email, created on both replicas at once: one consumer.
-	create := `{"profileId":"110546000000000001","rootUser":{"name":"Una","surname":"Que","email":"una.que@example.com",` +
-		`"mobile":{"countryCode":"+356","number":"79990002"},"dateOfBirth":{"year":1990,"month":1,"day":2},` +
-		`"address":{"addressLine1":"1 A St","city":"Valletta","postCode":"VLT1000","country":"MT"}},"ipAddress":"192.0.2.9"}`
-	got = parallel(t, rs, 32, func(i int, sb *sandboxtest.Sandbox) int {
-		st, _, _ := sendTo(t, sb, "POST", "/multi/consumers", create, "api-key", apiKey, "Content-Type", "application/json")
-		return st
+		// One new email, created on both replicas at once: one consumer.
+		create := `{"profileId":"110546000000000001","rootUser":{"name":"Una","surname":"Que","email":"una.que@example.com",` +
+			`"mobile":{"countryCode":"+356","number":"79990002"},"dateOfBirth":{"year":1990,"month":1,"day":2},` +
+			`"address":{"addressLine1":"1 A St","city":"Valletta","postCode":"VLT1000","country":"MT"}},"ipAddress":"192.0.2.9"}`
+		got = parallel(t, rs, 32, func(i int, sb *sandboxtest.Sandbox) int {
+			st, _, _ := sendTo(t, sb, "POST", "/multi/consumers", create, "api-key", apiKey, "Content-Type", "application/json")
+			return st
+		})
+		if got[200] != 1 || got[409] != 31 {
+			t.Errorf("creates of one email over two replicas: %v, want one 200 and 31 409s", got)
+		}
 	})
-	if got[200] != 1 || got[409] != 31 {
-		t.Errorf("creates of one email over two replicas: %v, want one 200 and 31 409s", got)
-	}
 }
 
 func TestReplicasShareTheRateLimit(t *testing.T) {
-	limit, err := ratelimit.ParseSpec("30/1m")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rs := newReplicas(t, statetest.URL(t), 2, sandboxtest.WithSettings(func(w *weavr.Settings) { w.RateLimit = limit }))
-	got := parallel(t, rs, 64, func(i int, sb *sandboxtest.Sandbox) int {
-		st, _, _ := sendTo(t, sb, "GET", "/multi/consumers", "", "api-key", "sandbox-api-key-2")
-		return st
+	onBackends(t, func(t *testing.T, url string) {
+		limit, err := ratelimit.ParseSpec("30/1m")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs := newReplicas(t, url, 2, sandboxtest.WithSettings(func(w *weavr.Settings) { w.RateLimit = limit }))
+		got := parallel(t, rs, 64, func(i int, sb *sandboxtest.Sandbox) int {
+			st, _, _ := sendTo(t, sb, "GET", "/multi/consumers", "", "api-key", "sandbox-api-key-2")
+			return st
+		})
+		if got[429] != 34 {
+			t.Errorf("answers over two replicas: %v, want exactly 30 let through and 34 429s", got)
+		}
 	})
-	if got[429] != 34 {
-		t.Errorf("answers over two replicas: %v, want exactly 30 let through and 34 429s", got)
-	}
 }
 
 func TestReplicaRefusesAnotherWorld(t *testing.T) {

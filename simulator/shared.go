@@ -62,7 +62,7 @@ func claimState(ctx context.Context, cfg Config) error {
 // installed.
 func (s *Server) stateGuard(c *gin.Context) {
 	rd := s.cfg.State
-	if !rd.Healthy() && s.guarded(c.Request.URL.Path) {
+	if rd.FailFast() && s.guarded(c.Request.URL.Path) {
 		writeUnavailable(c, rd.Addr(), rd.LastError())
 		return
 	}

@@ -165,8 +165,8 @@ func defineFlags(o *options, fixturesDir *string, active *multiFlag, stderr io.W
 		}
 		return nil
 	})
-	fs.Func("state", "`URL` of the shared state backend for several replicas: redis://[:PASSWORD@]HOST:PORT/DB or rediss:// (TLS), optional ?prefix=KEYS; every session, record change, token, rate-limit window, scenario counter, journal and webhook delivery then lives in Redis (unset: in process). Prefer SANDBOX_STATE for a password", func(v string) error {
-		if _, _, err := state.ParseURL(v); err != nil {
+	fs.Func("state", "`URL` of the shared state backend for several replicas: redis://[:PASSWORD@]HOST:PORT/DB or rediss:// (TLS), or a Redis Cluster as redis://HOST:PORT?addr=HOST:PORT&addr=HOST:PORT, optional ?prefix=KEYS; every session, record change, token, rate-limit window, scenario counter, journal and webhook delivery then lives in Redis (unset: in process). Prefer SANDBOX_STATE for a password", func(v string) error {
+		if _, err := state.ParseURL(v); err != nil {
 			return err
 		}
 		o.state = v

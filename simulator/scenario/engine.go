@@ -65,7 +65,7 @@ type Engine struct {
 func NewEngine(opts Options) (*Engine, error) {
 	e := &Engine{vocab: newVocab(opts.Vocabulary), seed: opts.Seed, sleep: opts.Sleep, hangMax: opts.HangMax, r: opts.State}
 	if e.r != nil {
-		e.globalKey = e.r.Key("scenarios", "global")
+		e.globalKey = e.r.Global("scenarios", "global")
 	}
 	if e.sleep == nil {
 		e.sleep = clock.Real{}.Sleep

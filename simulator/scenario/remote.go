@@ -21,8 +21,8 @@ import (
 // the sandbox's prefix for the engine and under a session's Scope for a
 // State:
 //
-//	scenarios:global          list: globally active scenarios, in order
-//	scenarios:global:seeded   set once the --scenario list was applied
+//	{g}:scenarios:global      list: globally active scenarios, in order
+//	{g}:scenarios:global:seeded set once the --scenario list was applied
 //	SCOPE scenarios:active    list: the session's active scenarios
 //	SCOPE scenarios:counters  hash NAME → "DIGEST SEEN FIRED"
 //	SCOPE scenarios:triggers  list: armed triggers "OPERATION ERROR", oldest first
@@ -193,8 +193,9 @@ func (st *State) lists() (own, global []string) {
 
 // beginScript takes the oldest trigger of list KEYS[1] that ARGV[1]
 // matches (opMatches), unless ARGV[1] is "" (no request: just the lists),
-// and returns {trigger or "", the session's list KEYS[2], the global list
-// KEYS[3] when given}.
+// and returns {trigger} or {"", the session's list KEYS[2]} (the global
+// list is read beside it, in the same pipeline: it is in a slot of its
+// own in a cluster).
 var beginScript = redis.NewScript(`
 local op = ARGV[1]
 local function matches(p, id)
@@ -215,27 +216,34 @@ if op ~= '' and redis.call('LLEN', KEYS[1]) > 0 then
     end
   end
 end
-local g = {}
-if KEYS[3] then g = redis.call('LRANGE', KEYS[3], 0, -1) end
-return {'', redis.call('LRANGE', KEYS[2], 0, -1), g}
+return {'', redis.call('LRANGE', KEYS[2], 0, -1)}
 `)
 
 func (rs *remoteState) begin(e *Engine, operation string) view {
-	keys := []string{rs.triggers, rs.active}
-	if rs.sameR {
-		keys = append(keys, e.globalKey)
+	ctx := context.Background()
+	var res *redis.Cmd
+	var global *redis.StringSliceCmd
+	err := state.Piped(ctx, rs.sc.R.Client(), func(p redis.Pipeliner) {
+		res = beginScript.EvalSha(ctx, p, []string{rs.triggers, rs.active}, operation)
+		if rs.sameR { // the global list in the same pipeline (its own slot in a cluster)
+			global = p.LRange(ctx, e.globalKey, 0, -1)
+		}
+	}, beginScript)
+	if errors.Is(err, redis.Nil) {
+		err = nil
 	}
-	res, err := beginScript.Run(context.Background(), rs.sc.R.Client(), keys, operation).Slice()
 	must(rs.sc.R, err)
-	if t, _ := res[0].(string); t != "" {
+	l, err := res.Slice()
+	must(rs.sc.R, err)
+	if t, _ := l[0].(string); t != "" {
 		if d := e.triggerDecision(t); d != nil {
 			return view{trigger: d}
 		}
 	}
-	v := view{own: strs(res[1])}
+	v := view{own: strs(l[1])}
 	switch {
 	case rs.sameR:
-		v.global = strs(res[2])
+		v.global = global.Val()
 	default:
 		v.global = e.globalList()
 	}

@@ -136,7 +136,7 @@ return 1
 
 func (m *remote) setClock(name string, gen uint64, cur, next clock.State) (bool, error) {
 	sc := state.Scope{R: m.r, Session: name, Gen: gen}
-	n, err := clockScript.Run(context.Background(), m.r.Client(), []string{m.hashStart + name, sc.Key(ClockKey)},
+	n, err := clockScript.Run(context.Background(), m.r.Client(), []string{m.hash(name), sc.Key(ClockKey)},
 		gen, cur.Version, int64(next.Offset), frozenNs(next), next.Version, EncodeClock(next)).Int()
 	if err = m.r.Check(err); err != nil {
 		return false, err

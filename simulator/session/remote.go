@@ -3,6 +3,8 @@ package session
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"time"
 
@@ -18,33 +20,52 @@ import (
 // reset, delete, expiry or eviction is every replica's. Layout (under the
 // sandbox's prefix):
 //
-//	session:NAME  hash {gen, created (unix ms), requests, coff, cfrz,
-//	              cver}: the last three are its clock (clock.State:
-//	              offset ns, frozen instant unix ns or 0, version),
-//	              absent until moved
-//	sessions      sorted set NAME → last use (unix ms)
-//	session-gen   counter: a new or reset session takes the next value,
-//	              so a name never reuses an old generation's keys
-//	sessions-evicted counter
+//	session:{NAME}  hash {gen, created (unix ms), requests, used (unix
+//	              ms), coff, cfrz, cver}: the last three are its clock
+//	              (clock.State: offset ns, frozen instant unix ns or 0,
+//	              version), absent until moved. {NAME} is the session's
+//	              hash tag, as in its Scope: a request's touch is one
+//	              script in the session's own slot.
+//	{g}:sessions  sorted set NAME → last use (unix ms), for listing,
+//	              the cap's LRU eviction and expiry; a replica refreshes
+//	              a session's score at most once a second (dirEvery), so
+//	              it may lag the hash's own "used", which decisions read
+//	{g}:sessions-evicted counter
+//
+// The directory spans sessions, so in a Redis Cluster it is in the
+// sandbox-wide slot (state.GlobalTag), not the session's: creating, evicting and deleting a session write both, in two
+// steps (a request racing an eviction may still be answered from the
+// evicted generation, as if it had come just before).
+//
+// A generation is a random 53-bit number drawn by the replica that
+// creates or resets the session, so a name never reuses an old
+// generation's keys without a sandbox-wide counter.
 //
 // A session's states live under its Scope (NAME and generation); the
 // Go *Session each replica keeps is a handle over them, replaced when the
 // generation it holds is no longer the current one.
 type remote struct {
-	r                                   *state.Redis
-	zset, genKey, evictedKey, hashStart string
+	r                  *state.Redis
+	zset, evictedKey   string
+	hashStart, hashEnd string
 }
+
+// dirEvery is how often a replica refreshes a session's last use in the
+// directory's sorted set (in the pipeline of a request's touch).
+const dirEvery = time.Second
+
+func (m *remote) hash(name string) string { return m.hashStart + name + m.hashEnd }
 
 // Shared moves the registry's sessions into the shared backend (--state):
 // call it before serving. The Default session is created there if no
 // replica has created it yet.
 func (r *Registry) Shared(rd *state.Redis) (*Registry, error) {
-	r.remote = &remote{r: rd, zset: rd.Key("sessions"), genKey: rd.Key("session-gen"),
-		evictedKey: rd.Key("sessions-evicted"), hashStart: rd.Key("session") + ":"}
+	r.remote = &remote{r: rd, zset: rd.Global("sessions"), evictedKey: rd.Global("sessions-evicted"),
+		hashStart: rd.Key("session") + ":{", hashEnd: "}"}
 	r.mu.Lock()
 	delete(r.sessions, Default)
 	r.mu.Unlock()
-	res, err := r.remote.touch(Default, r.clock.Now(), 0, false)
+	res, err := r.remote.touch(context.Background(), Default, r.clock.Now(), 0, false, true)
 	if err != nil {
 		return nil, err
 	}
@@ -54,36 +75,59 @@ func (r *Registry) Shared(rd *state.Redis) (*Registry, error) {
 	return r, nil
 }
 
-// touchScript creates the session when missing (evicting the least
-// recently used one other than default past the cap), counts a request
-// when asked and marks the session used: one round trip per request.
+// touchScript creates the session when missing (with generation ARGV[3]),
+// counts a request when asked and marks the session used: one script in
+// the session's slot per request. Its last value is "1" when it created
+// the session.
 var touchScript = redis.NewScript(`
-local h, zset, genKey, evictedKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local name, now, max, count, hashStart = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
+local h = KEYS[1]
+local now, count, newGen = ARGV[1], ARGV[2], ARGV[3]
 local gen = redis.call('HGET', h, 'gen')
-local evName, evGen = '', ''
+local made = '0'
 if not gen then
-  if max > 0 and redis.call('ZCARD', zset) >= max then
-    for _, n in ipairs(redis.call('ZRANGE', zset, 0, 1)) do
-      if n ~= 'default' then
-        evName = n
-        evGen = redis.call('HGET', hashStart .. n, 'gen') or ''
-        redis.call('ZREM', zset, n)
-        redis.call('DEL', hashStart .. n)
-        redis.call('INCR', evictedKey)
-        break
-      end
-    end
-  end
-  gen = tostring(redis.call('INCR', genKey))
+  gen = newGen
+  made = '1'
   redis.call('HSET', h, 'gen', gen, 'created', now, 'requests', 0)
 end
 local requests = redis.call('HGET', h, 'requests')
 if count == '1' then requests = redis.call('HINCRBY', h, 'requests', 1) end
-redis.call('ZADD', zset, now, name)
-return {gen, redis.call('HGET', h, 'created'), tostring(requests), evName, evGen,
-  redis.call('HGET', h, 'coff') or '0', redis.call('HGET', h, 'cfrz') or '0', redis.call('HGET', h, 'cver') or '0'}
+redis.call('HSET', h, 'used', now)
+local v = redis.call('HMGET', h, 'created', 'coff', 'cfrz', 'cver')
+return {gen, v[1], tostring(requests), v[2] or '0', v[3] or '0', v[4] or '0', made}
 `)
+
+// enterScript puts a new session in the directory and, past the cap,
+// removes the least recently used one other than default and the new one
+// from it, returning its name ("" when none).
+var enterScript = redis.NewScript(`
+local zset, evictedKey = KEYS[1], KEYS[2]
+local name, now, max = ARGV[1], ARGV[2], tonumber(ARGV[3])
+redis.call('ZADD', zset, now, name)
+if max > 0 and redis.call('ZCARD', zset) > max then
+  for _, n in ipairs(redis.call('ZRANGE', zset, 0, 2)) do
+    if n ~= 'default' and n ~= name then
+      redis.call('ZREM', zset, n)
+      redis.call('INCR', evictedKey)
+      return n
+    end
+  end
+end
+return ''
+`)
+
+// dropScript deletes a session's hash when its last use is before
+// ARGV[1] ("+inf": whatever it is) and returns its generation; "" when
+// it was used since, false when there is no such session.
+var dropScript = redis.NewScript(`
+local old = redis.call('HGET', KEYS[1], 'gen')
+if not old then return false end
+if ARGV[1] ~= '+inf' and tonumber(redis.call('HGET', KEYS[1], 'used') or '0') >= tonumber(ARGV[1]) then return '' end
+redis.call('DEL', KEYS[1])
+return old
+`)
+
+// newGen draws a generation (see remote).
+func newGen() uint64 { return rand.Uint64N(1<<53-1) + 1 }
 
 // touched is a session's directory entry as a touch found or made it.
 type touched struct {
@@ -95,20 +139,50 @@ type touched struct {
 	clock    clock.State // where its clock stands
 }
 
-func (m *remote) touch(name string, now time.Time, max int, count bool) (touched, error) {
+// touch marks the session used (creating it if needed), refreshing its
+// directory score too when dir is set.
+func (m *remote) touch(ctx context.Context, name string, now time.Time, max int, count, dir bool) (touched, error) {
 	c := "0"
 	if count {
 		c = "1"
 	}
-	v, err := touchScript.Run(context.Background(), m.r.Client(), []string{m.hashStart + name, m.zset, m.genKey, m.evictedKey},
-		name, now.UnixMilli(), max, c, m.hashStart).StringSlice()
+	ms := now.UnixMilli()
+	var res *redis.Cmd
+	err := state.Piped(ctx, m.r.Client(), func(p redis.Pipeliner) {
+		res = touchScript.EvalSha(ctx, p, []string{m.hash(name)}, ms, c, newGen())
+		if dir {
+			p.ZAddGT(ctx, m.zset, redis.Z{Score: float64(ms), Member: name})
+		}
+	}, touchScript)
+	if err == nil {
+		err = res.Err()
+	}
 	if err = m.r.Check(err); err != nil {
 		return touched{}, err
 	}
+	v, err := res.StringSlice()
+	if err != nil || len(v) < 7 {
+		return touched{}, m.r.Check(fmt.Errorf("session: touch answered %v: %w", res.Val(), err))
+	}
 	t := touched{gen: atou(v[0]), created: time.UnixMilli(int64(atou(v[1]))), lastUsed: now, requests: atou(v[2]),
-		clock: clockState(v[5], v[6], v[7])}
-	if v[3] != "" {
-		t.evicted = state.Scope{R: m.r, Session: v[3], Gen: atou(v[4])}
+		clock: clockState(v[3], v[4], v[5])}
+	if v[6] == "1" {
+		ev, err := enterScript.Run(ctx, m.r.Client(), []string{m.zset, m.evictedKey}, name, ms, max).Text()
+		if err = m.r.Check(err); err != nil {
+			return touched{}, err
+		}
+		if ev != "" {
+			old, err := dropScript.Run(ctx, m.r.Client(), []string{m.hash(ev)}, "+inf").Text()
+			if errors.Is(err, redis.Nil) {
+				err = nil
+			}
+			if err = m.r.Check(err); err != nil {
+				return touched{}, err
+			}
+			if old != "" {
+				t.evicted = state.Scope{R: m.r, Session: ev, Gen: atou(old)}
+			}
+		}
 	}
 	return t, nil
 }
@@ -135,7 +209,14 @@ func (r *Registry) handle(name string, t touched) *Session {
 
 // getRemote is Get (count) or Touch in the shared mode.
 func (r *Registry) getRemote(name string, count bool) *Session {
-	t, err := r.remote.touch(name, r.clock.Now(), r.max, count)
+	now := r.clock.Now()
+	dir := true
+	r.mu.Lock()
+	if s, ok := r.sessions[name]; ok {
+		dir = now.UnixNano()-s.dirAt.Load() >= int64(dirEvery)
+	}
+	r.mu.Unlock()
+	t, err := r.remote.touch(context.Background(), name, now, r.max, count, dir)
 	if err != nil {
 		r.remote.r.Must(err)
 	}
@@ -146,7 +227,11 @@ func (r *Registry) getRemote(name string, count bool) *Session {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.handle(name, t)
+	s := r.handle(name, t)
+	if dir {
+		s.dirAt.Store(now.UnixNano())
+	}
+	return s
 }
 
 // purge removes an old generation's keys in the background; a failure
@@ -168,25 +253,17 @@ func (r *Registry) forget(name string) {
 
 // entry reads one session's directory entry without touching it.
 func (m *remote) entry(name string) (touched, bool) {
-	ctx := context.Background()
-	var h *redis.SliceCmd
-	var score *redis.FloatCmd
-	_, err := m.r.Client().Pipelined(ctx, func(p redis.Pipeliner) error {
-		h = p.HMGet(ctx, m.hashStart+name, "gen", "created", "requests", "coff", "cfrz", "cver")
-		score = p.ZScore(ctx, m.zset, name)
-		return nil
-	})
+	vals, err := m.r.Client().HMGet(context.Background(), m.hash(name), "gen", "created", "requests", "coff", "cfrz", "cver", "used").Result()
 	if errors.Is(err, redis.Nil) {
 		err = nil
 	}
 	m.r.Must(err)
-	vals := h.Val()
-	if len(vals) < 6 || vals[0] == nil {
+	if len(vals) < 7 || vals[0] == nil {
 		return touched{}, false
 	}
 	str := func(v any) string { s, _ := v.(string); return s }
 	return touched{gen: atou(str(vals[0])), created: time.UnixMilli(int64(atou(str(vals[1])))),
-		requests: atou(str(vals[2])), lastUsed: time.UnixMilli(int64(score.Val())), clock: clockState(str(vals[3]), str(vals[4]), str(vals[5]))}, true
+		requests: atou(str(vals[2])), lastUsed: time.UnixMilli(int64(atou(str(vals[6])))), clock: clockState(str(vals[3]), str(vals[4]), str(vals[5]))}, true
 }
 
 func (r *Registry) lookupRemote(name string) (*Session, bool) {
@@ -200,38 +277,25 @@ func (r *Registry) lookupRemote(name string) (*Session, bool) {
 	return r.handle(name, t), true
 }
 
-// resetScript gives an existing session a new generation; it returns the
-// old generation, or nothing when there is no such session.
+// resetScript gives an existing session generation ARGV[3]; it returns
+// the old generation, or nothing when there is no such session.
 var resetScript = redis.NewScript(`
 local old = redis.call('HGET', KEYS[1], 'gen')
 if not old then return false end
-local gen = redis.call('INCR', KEYS[3])
-redis.call('HSET', KEYS[1], 'gen', gen, 'created', ARGV[2], 'requests', 0)
+redis.call('HSET', KEYS[1], 'gen', ARGV[3], 'created', ARGV[2], 'requests', 0, 'used', ARGV[2])
 redis.call('HDEL', KEYS[1], 'coff', 'cfrz', 'cver')
-redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
-return old
-`)
-
-// deleteScript removes a session whose last use is before ARGV[2] (any
-// last use for "+inf"); it returns the old generation or nothing.
-var deleteScript = redis.NewScript(`
-local old = redis.call('HGET', KEYS[1], 'gen')
-if not old then return false end
-local score = redis.call('ZSCORE', KEYS[2], ARGV[1])
-if ARGV[2] ~= '+inf' and score and tonumber(score) >= tonumber(ARGV[2]) then return false end
-redis.call('DEL', KEYS[1])
-redis.call('ZREM', KEYS[2], ARGV[1])
 return old
 `)
 
 func (r *Registry) resetRemote(name string) bool {
 	now := r.clock.Now()
-	old, err := resetScript.Run(context.Background(), r.remote.r.Client(), []string{r.remote.hashStart + name, r.remote.zset, r.remote.genKey},
-		name, now.UnixMilli()).Text()
+	ctx := context.Background()
+	old, err := resetScript.Run(ctx, r.remote.r.Client(), []string{r.remote.hash(name)}, name, now.UnixMilli(), newGen()).Text()
 	if errors.Is(err, redis.Nil) {
 		return false
 	}
 	r.remote.r.Must(err)
+	r.remote.r.Must(r.remote.r.Client().ZAdd(ctx, r.remote.zset, redis.Z{Score: float64(now.UnixMilli()), Member: name}).Err())
 	purge(state.Scope{R: r.remote.r, Session: name, Gen: atou(old)})
 	if _, ok := r.lookupRemote(name); !ok {
 		return false
@@ -246,11 +310,18 @@ func (r *Registry) deleteRemote(name string, cutoff *time.Time) (bool, error) {
 	if cutoff != nil {
 		limit = strconv.FormatInt(cutoff.UnixMilli(), 10)
 	}
-	old, err := deleteScript.Run(context.Background(), r.remote.r.Client(), []string{r.remote.hashStart + name, r.remote.zset}, name, limit).Text()
-	if errors.Is(err, redis.Nil) {
-		return false, nil
+	ctx := context.Background()
+	old, err := dropScript.Run(ctx, r.remote.r.Client(), []string{r.remote.hash(name)}, limit).Text()
+	gone := errors.Is(err, redis.Nil)
+	if gone {
+		err = nil
 	}
-	if err = r.remote.r.Check(err); err != nil {
+	if err = r.remote.r.Check(err); err != nil || (!gone && old == "") {
+		return false, err // used since cutoff: it stays
+	}
+	// Deleted, or already gone (a name left in the directory by a
+	// refresh racing a delete): out of the directory too.
+	if err = r.remote.r.Check(r.remote.r.Client().ZRem(ctx, r.remote.zset, name).Err()); err != nil || gone {
 		return false, err
 	}
 	r.forget(name)
@@ -304,7 +375,7 @@ func (r *Registry) listRemote() []Info {
 	cmds := make([]*redis.SliceCmd, len(zs))
 	_, err = r.remote.r.Client().Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, z := range zs {
-			cmds[i] = p.HMGet(ctx, r.remote.hashStart+z.Member.(string), "created", "requests")
+			cmds[i] = p.HMGet(ctx, r.remote.hash(z.Member.(string)), "created", "requests", "used")
 		}
 		return nil
 	})
@@ -312,13 +383,14 @@ func (r *Registry) listRemote() []Info {
 	out := make([]Info, 0, len(zs))
 	for i, z := range zs {
 		v := cmds[i].Val()
-		if len(v) < 2 || v[0] == nil {
+		if len(v) < 3 || v[0] == nil {
 			continue // deleted between the two reads
 		}
 		c, _ := v[0].(string)
 		n, _ := v[1].(string)
+		u, _ := v[2].(string)
 		out = append(out, Info{Name: z.Member.(string), Created: time.UnixMilli(int64(atou(c))),
-			LastUsed: time.UnixMilli(int64(z.Score)), Requests: atou(n)})
+			LastUsed: time.UnixMilli(int64(atou(u))), Requests: atou(n)})
 	}
 	sortInfos(out)
 	return out

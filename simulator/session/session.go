@@ -85,6 +85,7 @@ type Session struct {
 	states   []any
 	scope    state.Scope // where its states live (zero: in memory)
 	clock    *clock.Session
+	dirAt    atomic.Int64 // shared mode: when this replica last refreshed the directory's last use (unix ns)
 }
 
 // Clock is the session's own clock, which a test can move (the control

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -15,7 +16,10 @@ import (
 // state starts with the scope's prefix, which carries the session's
 // generation: a reset moves the session to a new generation (a fresh world
 // at once, on every replica) and the old generation's keys are removed in
-// the background. The zero Scope is the in-memory mode: R is nil.
+// the background. The session's name is the prefix's Redis Cluster hash
+// tag ({NAME}), so every key of a session, whatever its generation, is in
+// one slot and every script over them runs on one node. The zero Scope is
+// the in-memory mode: R is nil.
 type Scope struct {
 	R       *Redis
 	Session string
@@ -25,11 +29,12 @@ type Scope struct {
 // Remote reports whether the session's state lives in Redis.
 func (s Scope) Remote() bool { return s.R != nil }
 
-// Prefix is what every key of the scope starts with: "sb:s:NAME/GEN:".
+// Prefix is what every key of the scope starts with: "sb:s:{NAME}/GEN:".
 // Session names are URL-unreserved characters only (session.CheckName),
-// so the prefix is also a literal SCAN pattern.
+// so the prefix is also a literal SCAN pattern ({ and } are not special
+// in one).
 func (s Scope) Prefix() string {
-	return s.R.prefix + "s:" + s.Session + "/" + strconv.FormatUint(s.Gen, 10) + ":"
+	return s.R.prefix + "s:{" + s.Session + "}/" + strconv.FormatUint(s.Gen, 10) + ":"
 }
 
 // Key names one key of the scope: Key("t", "consumers").
@@ -44,25 +49,78 @@ func (s Scope) Key(parts ...string) string {
 	return k
 }
 
+// GlobalTag is the hash tag of every key that spans sessions (the
+// session directory, the globally active scenarios, the webhook queue
+// with every session's delivery keys): in a Redis Cluster they are one
+// slot, on one master, so a script over them runs on one node and a
+// master that holds only sessions can go away without touching the
+// sessions on the others.
+const GlobalTag = "{g}"
+
+// Global names a sandbox-wide key: Global("wh", "due") is "sb:{g}:wh:due".
+func (r *Redis) Global(parts ...string) string {
+	return r.prefix + GlobalTag + ":" + strings.Join(parts, ":")
+}
+
+// Webhooks names a key of the sandbox-wide webhook queue: Webhooks("due")
+// is "sb:{g}:wh:due".
+func (r *Redis) Webhooks(name string) string { return r.Global("wh", name) }
+
+// WebhookPrefix is what the session's webhook delivery keys start with:
+// "sb:{g}:s:NAME/GEN:", in the queue's slot rather than the session's
+// (Purge removes both).
+func (s Scope) WebhookPrefix() string {
+	return s.R.prefix + GlobalTag + ":s:" + s.Session + "/" + strconv.FormatUint(s.Gen, 10) + ":"
+}
+
+// SessionKeyOfWebhook names key under the Scope whose WebhookPrefix is
+// whPrefix: the way from a delivery of the queue back to its session's
+// own keys (its clock).
+func (r *Redis) SessionKeyOfWebhook(whPrefix, key string) (string, bool) {
+	rest, ok := strings.CutPrefix(whPrefix, r.prefix+GlobalTag+":s:")
+	name, gen, ok2 := strings.Cut(strings.TrimSuffix(rest, ":"), "/")
+	if !ok || !ok2 {
+		return "", false
+	}
+	return r.prefix + "s:{" + name + "}/" + gen + ":" + key, true
+}
+
 // Purge removes every key of the scope (a reset, deleted, expired or
 // evicted session's old generation). It scans rather than tracking keys,
 // so a write that races the purge may leave a key behind until the
 // session's generation is purged again; nothing reads an old generation.
 func (s Scope) Purge(ctx context.Context) error {
-	return s.R.Purge(ctx, s.Prefix()+"*")
+	if err := s.R.Purge(ctx, s.Prefix()+"*"); err != nil {
+		return err
+	}
+	return s.R.Purge(ctx, s.WebhookPrefix()+"*")
 }
 
-// Purge removes every key matching pattern, in batches.
+// Purge removes every key matching pattern, in batches (on every master
+// of a cluster).
 func (r *Redis) Purge(ctx context.Context, pattern string) error {
+	if r.cluster != nil {
+		return r.cluster.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error { return r.purgeOn(ctx, c, pattern) })
+	}
+	return r.purgeOn(ctx, r.client, pattern)
+}
+
+func (r *Redis) purgeOn(ctx context.Context, c redis.Cmdable, pattern string) error {
 	var cursor uint64
 	for {
-		keys, next, err := r.client.Scan(ctx, cursor, pattern, 500).Result()
+		keys, next, err := c.Scan(ctx, cursor, pattern, 500).Result()
 		if err = r.Check(err); err != nil {
 			return err
 		}
+		// One UNLINK per key: a cluster refuses one over several slots.
 		if len(keys) > 0 {
-			if err := r.Check(r.client.Unlink(ctx, keys...).Err()); err != nil {
-				return err
+			if _, err := c.Pipelined(ctx, func(p redis.Pipeliner) error {
+				for _, k := range keys {
+					p.Unlink(ctx, k)
+				}
+				return nil
+			}); r.Check(err) != nil {
+				return r.Check(err)
 			}
 		}
 		if cursor = next; cursor == 0 {
@@ -89,6 +147,9 @@ const maxAttempts = 2000
 // Redis failing ends the transaction and is returned as it is. Redis
 // failing aborts the request (Must).
 func (r *Redis) Update(ctx context.Context, fn func(tx *redis.Tx) error, keys ...string) error {
+	if r.cluster != nil {
+		ctx = context.WithValue(ctx, inTx{}, true) // counted by the node's hook (tripCounter)
+	}
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		err := r.client.Watch(ctx, fn, keys...)
 		switch {
@@ -129,4 +190,23 @@ func (r *Redis) Fingerprint(ctx context.Context, fp, describe string) error {
 			"start this replica like the others, or use another database or ?prefix=", r.addr, r.prefix, describe)
 	}
 	return nil
+}
+
+// Piped sends what fill queues as one pipeline (one round trip) and
+// returns its first error. Scripts are queued by their SHA (EvalSha): when
+// Redis does not know one of scripts (a restarted Redis, a cluster node
+// that never ran it), they are loaded and the pipeline is sent again, so
+// a pipelined script costs its body only once per node.
+func Piped(ctx context.Context, c redis.UniversalClient, fill func(redis.Pipeliner), scripts ...*redis.Script) error {
+	for attempt := 0; ; attempt++ {
+		_, err := c.Pipelined(ctx, func(p redis.Pipeliner) error { fill(p); return nil })
+		if err == nil || attempt > 0 || !redis.HasErrorPrefix(err, "NOSCRIPT") {
+			return err
+		}
+		for _, s := range scripts {
+			if err := s.Load(ctx, c).Err(); err != nil {
+				return err
+			}
+		}
+	}
 }

@@ -22,6 +22,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -38,10 +39,12 @@ const EnvURL = "SANDBOX_STATE"
 // other data (or several sandboxes, with ?prefix=).
 const DefaultPrefix = "sb:"
 
-// Redis is the shared state backend: one client (a pool) and the health
-// every replica's readiness reports. It is safe for concurrent use.
+// Redis is the shared state backend: one client (a pool, or one pool per
+// node of a Redis Cluster) and the health every replica's readiness
+// reports. It is safe for concurrent use.
 type Redis struct {
-	client  *redis.Client
+	client  redis.UniversalClient
+	cluster *redis.ClusterClient // set when the backend is a Redis Cluster
 	prefix  string
 	addr    string
 	healthy atomic.Bool
@@ -49,72 +52,154 @@ type Redis struct {
 	lastErr atomic.Pointer[string]
 }
 
+// Options is a parsed --state URL: one Redis (Single) or a Redis Cluster
+// (Cluster), and the key prefix.
+type Options struct {
+	Single  *redis.Options
+	Cluster *redis.ClusterOptions
+	Prefix  string
+}
+
 // Open connects to the Redis the URL names: redis://[:PASSWORD@]HOST:PORT/DB
-// or rediss:// (TLS), with an optional ?prefix=KEYPREFIX (default "sb:")
-// beside go-redis' own options. It pings once, so a wrong address fails at
-// startup rather than on the first request.
+// or rediss:// (TLS), or a Redis Cluster in go-redis' form
+// redis://HOST:PORT?addr=HOST:PORT&addr=HOST:PORT (any of its nodes; the
+// rest are discovered), with an optional ?prefix=KEYPREFIX (default "sb:")
+// beside go-redis' own options. It pings once (every master of a
+// cluster), so a wrong address fails at startup rather than on the first
+// request.
 func Open(ctx context.Context, rawURL string) (*Redis, error) {
-	opts, prefix, err := ParseURL(rawURL)
+	o, err := ParseURL(rawURL)
 	if err != nil {
 		return nil, err
 	}
-	r := newRedis(redis.NewClient(opts), prefix)
-	if err := r.client.Ping(ctx).Err(); err != nil {
+	var r *Redis
+	if o.Cluster != nil {
+		cc := redis.NewClusterClient(o.Cluster)
+		r = newRedis(cc, o.Prefix, strings.Join(o.Cluster.Addrs, ","))
+		r.cluster = cc
+		cc.OnNewNode(func(n *redis.Client) { n.AddHook(tripCounter{r: r, txOnly: true}) })
+	} else {
+		r = newRedis(redis.NewClient(o.Single), o.Prefix, o.Single.Addr)
+	}
+	if err := r.pingAll(ctx); err != nil {
 		_ = r.client.Close()
-		return nil, fmt.Errorf("state: redis at %s: %w", opts.Addr, err)
+		return nil, fmt.Errorf("state: redis at %s: %w", r.addr, err)
 	}
 	return r, nil
 }
 
-func newRedis(c *redis.Client, prefix string) *Redis {
-	r := &Redis{client: c, prefix: prefix, addr: c.Options().Addr}
+func newRedis(c redis.UniversalClient, prefix, addr string) *Redis {
+	r := &Redis{client: c, prefix: prefix, addr: addr}
 	r.healthy.Store(true)
-	c.AddHook(tripCounter{r})
+	c.AddHook(tripCounter{r: r})
 	return r
 }
 
+// pingAll pings the Redis, or every master of a cluster.
+func (r *Redis) pingAll(ctx context.Context) error {
+	if r.cluster != nil {
+		return r.cluster.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error { return c.Ping(ctx).Err() })
+	}
+	return r.client.Ping(ctx).Err()
+}
+
+// Cluster reports whether the backend is a Redis Cluster.
+func (r *Redis) Cluster() bool { return r.cluster != nil }
+
 // ParseURL reads a --state URL into go-redis options and the key prefix.
 // Timeouts are short (a sandbox answers in milliseconds; a request that
-// waits seconds for state is better answered 503) and the pool's retries
-// are left to go-redis.
-func ParseURL(rawURL string) (*redis.Options, string, error) {
+// waits seconds for state is better answered 503): a Redis that stops
+// answering costs a request at most about 2 s (a 1 s read, one retry),
+// and waiting for a pooled connection at most 1 s.
+func ParseURL(rawURL string) (Options, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return nil, "", fmt.Errorf("state: %q is not a URL: %w", redactURL(rawURL), err)
+		return Options{}, fmt.Errorf("state: %q is not a URL: %w", redactURL(rawURL), err)
 	}
 	if u.Scheme != "redis" && u.Scheme != "rediss" {
-		return nil, "", fmt.Errorf("state: want redis://HOST:PORT/DB or rediss://, got scheme %q", u.Scheme)
+		return Options{}, fmt.Errorf("state: want redis://HOST:PORT/DB or rediss://, got scheme %q", u.Scheme)
 	}
-	prefix := DefaultPrefix
+	o := Options{Prefix: DefaultPrefix}
 	q := u.Query()
 	if p, ok := q["prefix"]; ok {
-		prefix = p[0]
+		o.Prefix = p[0]
 		q.Del("prefix")
 		u.RawQuery = q.Encode()
 	}
+	if strings.ContainsAny(o.Prefix, "{}") {
+		return Options{}, fmt.Errorf("state: %s: ?prefix= must not hold { or } (the sandbox's keys use them as Redis Cluster hash tags)", redactURL(rawURL))
+	}
+	if q.Has("addr") {
+		if p := strings.Trim(u.Path, "/"); p != "" && p != "0" {
+			return Options{}, fmt.Errorf("state: %s: a Redis Cluster has no database %q (drop the /%s)", redactURL(rawURL), p, p)
+		}
+		u.Path = ""
+		co, err := redis.ParseClusterURL(u.String())
+		if err != nil {
+			return Options{}, fmt.Errorf("state: %s: %w", redactURL(rawURL), err)
+		}
+		if u.Scheme == "rediss" && co.TLSConfig != nil {
+			co.TLSConfig.MinVersion = tls.VersionTLS12
+		}
+		co.DialTimeout, co.ReadTimeout, co.WriteTimeout, co.PoolTimeout = bounded(q, co.DialTimeout, co.ReadTimeout, co.WriteTimeout, co.PoolTimeout)
+		if !q.Has("max_retries") {
+			co.MaxRetries = 1
+		}
+		if !q.Has("max_retry_backoff") {
+			co.MaxRetryBackoff = 100 * time.Millisecond
+		}
+		if !q.Has("pool_size") {
+			co.PoolSize = 64
+		}
+		if !q.Has("pipeline_pool_size") {
+			co.PipelinePoolSize = -1 // as for one Redis, below
+		}
+		o.Cluster = co
+		return o, nil
+	}
 	opts, err := redis.ParseURL(u.String())
 	if err != nil {
-		return nil, "", fmt.Errorf("state: %s: %w", redactURL(rawURL), err)
+		return Options{}, fmt.Errorf("state: %s: %w", redactURL(rawURL), err)
 	}
 	if u.Scheme == "rediss" && opts.TLSConfig == nil {
 		opts.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 	}
-	if !q.Has("dial_timeout") {
-		opts.DialTimeout = time.Second
-	}
-	if !q.Has("read_timeout") {
-		opts.ReadTimeout = 2 * time.Second
-	}
-	if !q.Has("write_timeout") {
-		opts.WriteTimeout = 2 * time.Second
-	}
+	opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout, opts.PoolTimeout = bounded(q, opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout, opts.PoolTimeout)
 	if !q.Has("max_retries") {
 		opts.MaxRetries = 1
+	}
+	if !q.Has("max_retry_backoff") {
+		opts.MaxRetryBackoff = 100 * time.Millisecond
 	}
 	if !q.Has("pool_size") {
 		opts.PoolSize = 64
 	}
-	return opts, prefix, nil
+	// go-redis' separate pipeline pool (128 KiB buffers a connection)
+	// kept a request waiting 3-4 s on a frozen Redis instead of the 2 s
+	// the timeouts above allow: pipelines share the main pool.
+	if !q.Has("pipeline_pool_size") {
+		opts.PipelinePoolSize = -1
+	}
+	o.Single = opts
+	return o, nil
+}
+
+// bounded fills the timeouts the URL leaves unset: dial 500 ms, read and
+// write 1 s, pool wait 1 s.
+func bounded(q url.Values, dial, read, write, pool time.Duration) (time.Duration, time.Duration, time.Duration, time.Duration) {
+	if !q.Has("dial_timeout") {
+		dial = 500 * time.Millisecond
+	}
+	if !q.Has("read_timeout") {
+		read = time.Second
+	}
+	if !q.Has("write_timeout") {
+		write = time.Second
+	}
+	if !q.Has("pool_timeout") {
+		pool = time.Second
+	}
+	return dial, read, write, pool
 }
 
 // redactURL hides a password in messages.
@@ -128,8 +213,10 @@ func redactURL(s string) string {
 	return s
 }
 
-// Client is the go-redis client, for components' own commands and scripts.
-func (r *Redis) Client() *redis.Client { return r.client }
+// Client is the go-redis client, for components' own commands and
+// scripts: a *redis.Client, or a *redis.ClusterClient in cluster mode
+// (every script's keys then share one hash tag: see Scope).
+func (r *Redis) Client() redis.UniversalClient { return r.client }
 
 // Addr is the HOST:PORT of the Redis, for the banner and messages.
 func (r *Redis) Addr() string { return r.addr }
@@ -211,8 +298,42 @@ func (r *Redis) Must(err error) error {
 	return err
 }
 
-// Ping checks Redis now and records the outcome in Healthy.
-func (r *Redis) Ping(ctx context.Context) error { return r.Check(r.client.Ping(ctx).Err()) }
+// Ping checks Redis now and records the outcome in Healthy. A cluster is
+// healthy while any master answers: a master that went away fails only
+// the requests for the sessions (slots) it holds, the others go on.
+func (r *Redis) Ping(ctx context.Context) error {
+	if r.cluster == nil {
+		return r.Check(r.pingAll(ctx))
+	}
+	var mu sync.Mutex
+	var up int
+	var last error
+	_ = r.cluster.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error {
+		err := c.Ping(ctx).Err()
+		mu.Lock()
+		if err == nil {
+			up++
+		} else {
+			last = err
+		}
+		mu.Unlock()
+		return nil
+	})
+	if up > 0 {
+		return r.Check(nil)
+	}
+	if last == nil {
+		last = errors.New("no master answers")
+	}
+	return r.Check(last)
+}
+
+// FailFast reports whether a request should get the sandbox 503 before
+// it starts while the backend is unhealthy: with one Redis, yes (nothing
+// can be served); with a cluster, no: the request's own session may be
+// on a master that answers, and a request that meets a dead one still
+// gets the 503 (Abort).
+func (r *Redis) FailFast() bool { return r.cluster == nil && !r.healthy.Load() }
 
 // Run pings Redis while it is unhealthy (every interval) so the sandbox
 // recovers on its own when Redis returns, even with no traffic; it returns
@@ -257,21 +378,37 @@ func Recovered(v any) *Unavailable {
 	return u
 }
 
-// tripCounter counts round trips (go-redis hook).
-type tripCounter struct{ r *Redis }
+// tripCounter counts round trips (go-redis hook). On a cluster it sits
+// on the cluster client (a command or a pipeline counts once, whatever
+// nodes it spans: they are sent side by side; slot discovery is not
+// counted) and, for Update's transactions, which the cluster client hands
+// to one node's client, on the nodes (txOnly: only within Update).
+type tripCounter struct {
+	r      *Redis
+	txOnly bool
+}
+
+// inTx marks an Update's context, for the node hooks of a cluster.
+type inTx struct{}
+
+func (h tripCounter) count(ctx context.Context) {
+	if !h.txOnly || ctx.Value(inTx{}) != nil {
+		h.r.trips.Add(1)
+	}
+}
 
 func (h tripCounter) DialHook(next redis.DialHook) redis.DialHook { return next }
 
 func (h tripCounter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {
-		h.r.trips.Add(1)
+		h.count(ctx)
 		return next(ctx, cmd)
 	}
 }
 
 func (h tripCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return func(ctx context.Context, cmds []redis.Cmder) error {
-		h.r.trips.Add(1)
+		h.count(ctx)
 		return next(ctx, cmds)
 	}
 }

@@ -275,7 +275,7 @@ func New(opts Options) (*Dispatcher, error) {
 		signers: map[string]func(http.Header, string, []byte, time.Time, string){}, prefix: hex.EncodeToString(p[:]),
 		inbound: map[*record]*box{}}
 	if r := opts.State; r != nil {
-		d.rkeys = []string{r.Key("webhooks", "due"), r.Key("webhooks", "inflight"), r.Key("webhooks", "pending"), r.Key("webhooks", "kept")}
+		d.rkeys = []string{r.Webhooks("due"), r.Webhooks("inflight"), r.Webhooks("pending"), r.Webhooks("kept")}
 		d.ordered = "1"
 		if opts.Unordered {
 			d.ordered = "0"
@@ -392,7 +392,7 @@ func (d *Dispatcher) ClockMoved(s *session.Session, before, after clock.State) {
 	if by <= 0 {
 		return
 	}
-	_, err := d.script(context.Background(), shiftScript, b.sc.Prefix(), by.Milliseconds()).Int()
+	_, err := d.script(context.Background(), shiftScript, b.sc.WebhookPrefix(), by.Milliseconds()).Int()
 	if d.must(err) == nil {
 		d.poke()
 	}

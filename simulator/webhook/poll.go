@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/clock"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/state"
@@ -85,13 +87,11 @@ func (d *Dispatcher) poll(ctx context.Context) (p polled, err error) {
 	d.sending.Add(int64(len(jobs)))
 	d.wg.Add(len(jobs))
 	d.claimMu.Unlock()
+	clocks := d.clocks(ctx, jobs)
 	for _, j := range jobs {
 		l := slice(j)
-		var clk clock.State
-		if len(l) > 3 {
-			clk = session.DecodeClock(str(l[3]))
-		}
-		go d.send(ctx, str(l[0]), str(l[1]), hash(l[2]), clk)
+		m := str(l[0])
+		go d.send(ctx, m, str(l[1]), hash(l[2]), clocks[memberPrefix(m)])
 	}
 	p.claimed, p.full = len(jobs), len(jobs) == free
 	now := d.opts.Clock.Now()
@@ -243,4 +243,45 @@ func (d *Dispatcher) logRemaining() {
 		d.opts.Logger.Info("webhook pending at shutdown: left in redis for the other replicas", "delivery", m)
 	}
 	d.opts.Logger.Info("webhook deliveries left pending in redis for the other replicas", "pending", n)
+}
+
+// memberPrefix is the session part of a delivery's member ("PREFIX|ID").
+func memberPrefix(m string) string {
+	if i := strings.LastIndexByte(m, '|'); i >= 0 {
+		return m[:i]
+	}
+	return m
+}
+
+// clocks reads the clocks of the claimed deliveries' sessions
+// (session.ClockKey, in each session's own slot, not the queue's) in one
+// pipeline. A clock that cannot be read is the sandbox's (the zero
+// State): the attempt is made anyway, timed by the sandbox's clock.
+func (d *Dispatcher) clocks(ctx context.Context, jobs []any) map[string]clock.State {
+	if len(jobs) == 0 {
+		return nil
+	}
+	r := d.opts.State
+	cmds := map[string]*redis.StringCmd{}
+	_, err := r.Client().Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, j := range jobs {
+			wp := memberPrefix(str(slice(j)[0]))
+			if _, ok := cmds[wp]; ok {
+				continue
+			}
+			if k, ok := r.SessionKeyOfWebhook(wp, session.ClockKey); ok {
+				cmds[wp] = p.Get(ctx, k)
+			}
+		}
+		return nil
+	})
+	if errors.Is(err, redis.Nil) {
+		err = nil
+	}
+	_ = r.Check(err)
+	out := make(map[string]clock.State, len(cmds))
+	for wp, c := range cmds {
+		out[wp] = session.DecodeClock(c.Val())
+	}
+	return out
 }

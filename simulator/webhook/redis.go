@@ -6,19 +6,23 @@ import "github.com/redis/go-redis/v9"
 // member, "SCOPEPREFIX|ID" (session names never hold "|"); a session's
 // reorder burst by "SCOPEPREFIX|@burst".
 //
-// Sandbox-wide (Options.State's prefix):
+// Sandbox-wide (Options.State's prefix, then the sandbox-wide hash tag
+// {g}, state.GlobalTag: the whole queue, every session's delivery keys
+// included, is one slot of a Redis Cluster, so each script runs on one
+// node):
 //
-//	webhooks:due       sorted set member → when its next attempt is due
+//	{g}:wh:due     sorted set member → when its next attempt is due
 //	                   (unix ms, Options.Clock): what any replica may claim
-//	webhooks:inflight  sorted set member → lease deadline (unix ms, wall
+//	{g}:wh:inflight sorted set member → lease deadline (unix ms, wall
 //	                   clock): claimed, being sent by one replica
-//	webhooks:pending   sorted set (all scores 0, ordered by name) of every
+//	{g}:wh:pending sorted set (all scores 0, ordered by name) of every
 //	                   pending delivery: Pending, MaxPending, and a
 //	                   session's share by its prefix
-//	webhooks:kept      list of every delivery recorded, oldest first
+//	{g}:wh:kept    list of every delivery recorded, oldest first
 //	                   (MaxRecords)
 //
-// Per session (under its Scope, so a reset or delete purges them):
+// Per session (under its Scope's WebhookPrefix, {g}:s:NAME/GEN:, which
+// the Scope's Purge removes with the rest of the session):
 //
 //	wh:url      the session's own receiver
 //	wh:seq      counter: delivery ids wh_1, wh_2, …
@@ -39,8 +43,8 @@ import "github.com/redis/go-redis/v9"
 // token of the replica sending it) orphan ("1": forgotten past Keep while
 // pending; removed when it finishes).
 //
-// The scripts build the session keys from the member (they need Redis,
-// not Redis Cluster, which the shared backend is).
+// The scripts build the session keys from the member: they stay in the
+// queue's slot, so they hold on a Redis Cluster too.
 
 // lib is the scripts' shared head: KEYS are due, inflight, pending, kept;
 // ARGV[1] is the clock's now (unix ms, rounded down), ARGV[2] "1" when
@@ -175,8 +179,9 @@ return out
 // inflight with the lease deadline ARGV[5] and the claim's token. A burst
 // whose window is over is released into its session's queue (newest
 // first); a departed session's deliveries are dropped. It returns the
-// claims ({member, token, hash, the session's clock (session.ClockKey)}),
-// the next due time and the next lease deadline ("" when none).
+// claims ({member, token, hash}: the sessions' clocks are read beside,
+// from their own slots), the next due time and the next lease deadline
+// ("" when none).
 var claimScript = redis.NewScript(lib + `
 local realNow, leaseUntil, limit, tokenBase = tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6]), ARGV[7]
 for _, m in ipairs(redis.call('ZRANGEBYSCORE', INFLIGHT, '-inf', realNow, 'LIMIT', 0, 256)) do
@@ -212,7 +217,7 @@ while n < limit do
         local token = tokenBase .. ':' .. n
         redis.call('HSET', r, 'claim', token)
         redis.call('ZADD', INFLIGHT, leaseUntil, m)
-        out[#out + 1] = {m, token, redis.call('HGETALL', r), redis.call('GET', p .. 'clock') or ''}
+        out[#out + 1] = {m, token, redis.call('HGETALL', r)}
       end
     end
   end

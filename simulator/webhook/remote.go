@@ -96,7 +96,7 @@ func (d *Dispatcher) publishRemote(s *session.Session, b *box, vendor string, ev
 	if f != nil {
 		dropErr = "dropped by scenario " + f.Scenario
 	}
-	res, err := d.script(context.Background(), publishScript, b.sc.Prefix(), d.opts.URL, ev.Path, strconv.FormatInt(now.UnixNano(), 10),
+	res, err := d.script(context.Background(), publishScript, b.sc.WebhookPrefix(), d.opts.URL, ev.Path, strconv.FormatInt(now.UnixNano(), 10),
 		d.opts.MaxPending, d.opts.Keep, d.opts.MaxRecords, kind, delay.Milliseconds(), window.Milliseconds(), copies,
 		vendor, ev.Subject, callRef, ev.Secret, ev.Body, scen, kind, bad,
 		dropErr, errNoURL, fmt.Sprintf("sandbox: more than %d webhook deliveries pending", d.opts.MaxPending),
@@ -114,7 +114,7 @@ func (d *Dispatcher) publishRemote(s *session.Session, b *box, vendor string, ev
 
 // remoteURL is the session's own receiver ("" = the default).
 func (d *Dispatcher) remoteURL(b *box) string {
-	u, err := d.opts.State.Client().Get(context.Background(), b.sc.Key("wh", "url")).Result()
+	u, err := d.opts.State.Client().Get(context.Background(), b.sc.WebhookPrefix()+"wh:url").Result()
 	if d.opts.State.Must(err) != nil {
 		return ""
 	}
@@ -124,14 +124,14 @@ func (d *Dispatcher) remoteURL(b *box) string {
 func (d *Dispatcher) setRemoteURL(b *box, url string) {
 	c := d.opts.State.Client()
 	if url == "" {
-		d.opts.State.Must(c.Del(context.Background(), b.sc.Key("wh", "url")).Err())
+		d.opts.State.Must(c.Del(context.Background(), b.sc.WebhookPrefix()+"wh:url").Err())
 		return
 	}
-	d.opts.State.Must(c.Set(context.Background(), b.sc.Key("wh", "url"), url, 0).Err())
+	d.opts.State.Must(c.Set(context.Background(), b.sc.WebhookPrefix()+"wh:url", url, 0).Err())
 }
 
 func (d *Dispatcher) remoteDeliveries(b *box, f Filter) List {
-	v, err := d.script(context.Background(), viewScript, b.sc.Prefix(), "").Slice()
+	v, err := d.script(context.Background(), viewScript, b.sc.WebhookPrefix(), "").Slice()
 	if d.must(err) != nil || len(v) < 2 {
 		return List{Deliveries: []Delivery{}}
 	}
@@ -158,7 +158,7 @@ func (d *Dispatcher) remoteDelivery(b *box, id string) (Delivery, bool) {
 	if id == "" {
 		return Delivery{}, false
 	}
-	v, err := d.script(context.Background(), viewScript, b.sc.Prefix(), id).Slice()
+	v, err := d.script(context.Background(), viewScript, b.sc.WebhookPrefix(), id).Slice()
 	if d.must(err) != nil || len(v) < 2 {
 		return Delivery{}, false
 	}
@@ -167,7 +167,7 @@ func (d *Dispatcher) remoteDelivery(b *box, id string) (Delivery, bool) {
 }
 
 func (d *Dispatcher) remoteRedeliver(b *box, id string) (Delivery, error) {
-	v, err := d.script(context.Background(), redeliverScript, b.sc.Prefix(), id, d.opts.URL).Slice()
+	v, err := d.script(context.Background(), redeliverScript, b.sc.WebhookPrefix(), id, d.opts.URL).Slice()
 	if err = d.must(err); err != nil {
 		return Delivery{}, err
 	}
@@ -184,7 +184,7 @@ func (d *Dispatcher) remoteRedeliver(b *box, id string) (Delivery, error) {
 }
 
 func (d *Dispatcher) remoteClear(b *box) {
-	d.must(d.script(context.Background(), clearScript, b.sc.Prefix()).Err())
+	d.must(d.script(context.Background(), clearScript, b.sc.WebhookPrefix()).Err())
 }
 
 // releaseRemote marks the departed session's pending deliveries
@@ -193,7 +193,7 @@ func (d *Dispatcher) remoteClear(b *box) {
 // logged: the session's keys are purged anyway and its due entries are
 // dropped when claimed, but its share of Pending stays counted.
 func (d *Dispatcher) releaseRemote(b *box) {
-	err := d.opts.State.Check(d.script(context.Background(), releaseScript, b.sc.Prefix(), errGone).Err())
+	err := d.opts.State.Check(d.script(context.Background(), releaseScript, b.sc.WebhookPrefix(), errGone).Err())
 	if err != nil {
 		d.opts.Logger.Warn("webhook: could not release a departed session's deliveries", "session", b.sc.Session, "err", err)
 	}

@@ -103,15 +103,11 @@ func server() (string, error) {
 		return "", fmt.Errorf("start redis-server: %w", err)
 	}
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	for range 100 {
-		if c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond); err == nil {
-			_ = c.Close()
-			return "redis://" + addr + "/0", nil
-		}
-		time.Sleep(50 * time.Millisecond)
+	if err := waitTCP(addr); err != nil {
+		_ = cmd.Process.Kill()
+		return "", err
 	}
-	_ = cmd.Process.Kill()
-	return "", fmt.Errorf("redis-server on %s did not start", addr)
+	return "redis://" + addr + "/0", nil
 }
 
 func freePort() (int, error) {
@@ -127,6 +123,24 @@ func freePort() (int, error) {
 // tests that stop and restart Redis) and returns its URL and a stop
 // function; start it again with the returned restart.
 func Server(t testing.TB) (rawURL string, stop, restart func()) {
+	t.Helper()
+	rawURL, stop, restart, _ = server2(t)
+	return rawURL, stop, restart
+}
+
+// Freezable starts a redis-server of the test's own and returns its URL
+// and functions that freeze it (SIGSTOP: connections stay open, nothing
+// answers, as with a Redis that hangs) and thaw it (Linux only).
+func Freezable(t testing.TB) (rawURL string, freeze, thaw func()) {
+	t.Helper()
+	rawURL, _, _, proc := server2(t)
+	freeze = func() { signal(t, proc(), true) }
+	thaw = func() { signal(t, proc(), false) }
+	t.Cleanup(thaw)
+	return rawURL, freeze, thaw
+}
+
+func server2(t testing.TB) (rawURL string, stop, restart func(), proc func() *os.Process) {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
@@ -163,7 +177,12 @@ func Server(t testing.TB) (rawURL string, stop, restart func()) {
 	}
 	start()
 	t.Cleanup(stop)
-	return "redis://" + addr + "/0", stop, start
+	return "redis://" + addr + "/0", stop, start, func() *os.Process {
+		if cmd == nil {
+			return nil
+		}
+		return cmd.Process
+	}
 }
 
 // missing ends a test that needs Redis and has none: skipped under
