@@ -122,7 +122,8 @@ type Options struct {
 	// is due again and another replica sends it. It must exceed Timeout.
 	Lease time.Duration
 	// Poll is how often an idle replica looks for due attempts (Redis
-	// mode; default 50ms). Its own publications wake it at once.
+	// mode; default 50ms; up to 5× that while the queue stays empty:
+	// quietPolls). Its own publications wake it at once.
 	Poll time.Duration
 }
 

@@ -27,6 +27,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		return
 	}
 	backoff := time.Duration(0)
+	quiet := 0 // polls in a row that found the queue empty
 	for ctx.Err() == nil {
 		p, err := d.poll(ctx)
 		if err != nil {
@@ -39,9 +40,22 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		if p.claimed > 0 && p.full {
 			continue // more may be due
 		}
-		d.idle(ctx, p)
+		if p.claimed == 0 && p.untilDue < 0 && p.untilLease < 0 {
+			quiet = min(quiet+1, quietPolls)
+		} else {
+			quiet = 0
+		}
+		d.idle(ctx, p, quiet)
 	}
 }
+
+// quietPolls: an idle replica whose polls keep finding the sandbox-wide
+// queue empty polls less often, up to Poll×quietPolls apart (250 ms by
+// default instead of 50: a replica's own publications still wake it at
+// once; what waits is only a delivery another replica publishes and
+// cannot send itself). It is Redis work a request's round trips would
+// otherwise share the server with.
+const quietPolls = 5
 
 // polled is what one claim found.
 type polled struct {
@@ -109,8 +123,8 @@ func (d *Dispatcher) poll(ctx context.Context) (p polled, err error) {
 // until this replica publishes or finishes an attempt. The wait for a
 // due attempt goes through Options.Clock, so a test's fake clock moves to
 // a retry at once, as in memory mode.
-func (d *Dispatcher) idle(ctx context.Context, p polled) {
-	limit := d.opts.Poll
+func (d *Dispatcher) idle(ctx context.Context, p polled, quiet int) {
+	limit := d.opts.Poll * time.Duration(max(quiet, 1))
 	if p.untilLease >= 0 {
 		limit = min(limit, p.untilLease)
 	}
