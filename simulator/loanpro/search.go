@@ -17,6 +17,7 @@ import (
 
 	"github.com/sandbox-dev/fintech-sandbox/simulator/apierr"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/jsonenc"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/store"
 )
 
 // Customer search, POST /api/public/api/1/Customers/Autopal.Search() (not
@@ -331,15 +332,21 @@ func sqJSONType(v any) string {
 // (searchKey) finds the same query's matches in the session's cache while
 // its customers are unchanged.
 func (s *Service) runSearch(w *World, r *searchRequest, key string) []byte {
-	version, cacheable := w.customers.Version()
-	if cacheable {
-		if e, ok := w.searches().get(key, version); ok && len(e.aggs) == len(r.aggs) {
-			if hits, ok := pageOf(w, e.ids, r); ok {
-				for i := range r.aggs {
-					r.aggs[i].sum, r.aggs[i].count = e.aggs[i].sum, e.aggs[i].count
-				}
-				return s.searchBody(hits, r, len(e.ids))
+	var out []byte
+	w.customers.Read(func(version uint64, rd store.Reader[int, Customer]) { out = s.searchAt(w, rd, version, r, key) })
+	return out
+}
+
+// searchAt is runSearch over the customers as rd holds them, at version:
+// in Redis mode the version is the table's in Redis, which every
+// replica's write moves, so the cache holds across replicas too.
+func (s *Service) searchAt(w *World, rd store.Reader[int, Customer], version uint64, r *searchRequest, key string) []byte {
+	if e, ok := w.searches().get(key, version); ok && len(e.aggs) == len(r.aggs) {
+		if hits, ok := pageOf(rd, e.ids, r); ok {
+			for i := range r.aggs {
+				r.aggs[i].sum, r.aggs[i].count = e.aggs[i].sum, e.aggs[i].count
 			}
+			return s.searchBody(hits, r, len(e.ids))
 		}
 	}
 	var ids []int // every match, for the cache
@@ -355,7 +362,7 @@ func (s *Service) runSearch(w *World, r *searchRequest, key string) []byte {
 	// the table holds it (RangeRef): a search reads a few fields of every
 	// customer of the session, and copying each (about 1 KB) was most of
 	// its time.
-	w.customers.RangeRef(func(rec *Customer) bool {
+	rd.RangeRef(func(rec *Customer) bool {
 		if r.match != nil && !r.match(rec) {
 			return true
 		}
@@ -369,7 +376,7 @@ func (s *Service) runSearch(w *World, r *searchRequest, key string) []byte {
 		if r.order != nil || (total >= from && total < to) {
 			hits = append(hits, *rec)
 		}
-		if cacheable && r.order == nil {
+		if r.order == nil {
 			ids = append(ids, rec.ID)
 		}
 		total++
@@ -397,32 +404,28 @@ func (s *Service) runSearch(w *World, r *searchRequest, key string) []byte {
 			}
 			return a.ID - b.ID
 		})
-		if cacheable {
-			ids = make([]int, len(hits))
-			for i := range hits {
-				ids[i] = hits[i].ID
-			}
+		ids = make([]int, len(hits))
+		for i := range hits {
+			ids[i] = hits[i].ID
 		}
 		lo := min(from, len(hits))
 		hits = hits[lo : lo+min(r.size, len(hits)-lo)]
 	}
-	if cacheable {
-		if ids == nil {
-			ids = []int{} // no match is a result too
-		}
-		w.searches().put(searchEntry{key: key, version: version, ids: ids, aggs: append([]searchAgg(nil), r.aggs...)})
+	if ids == nil {
+		ids = []int{} // no match is a result too
 	}
+	w.searches().put(searchEntry{key: key, version: version, ids: ids, aggs: append([]searchAgg(nil), r.aggs...)})
 	return s.searchBody(hits, r, total)
 }
 
 // pageOf is the page of r out of a cached result's ids; false when one of
 // them is gone (never, at the same version: then the search runs again).
-func pageOf(w *World, ids []int, r *searchRequest) ([]Customer, bool) {
+func pageOf(rd store.Reader[int, Customer], ids []int, r *searchRequest) ([]Customer, bool) {
 	lo := min(r.start, len(ids))
 	page := ids[lo : lo+min(r.size, len(ids)-lo)]
 	hits := make([]Customer, 0, len(page))
 	for _, id := range page {
-		c, ok := w.customers.Get(id)
+		c, ok := rd.Get(id)
 		if !ok {
 			return nil, false
 		}

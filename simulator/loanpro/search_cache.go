@@ -13,8 +13,8 @@ import (
 // table they were computed at: the next page of an unchanged table is then
 // the page's customers only. Any write to the table (a PUT, a created
 // customer) moves its version on, and the entry is recomputed. In Redis
-// mode other replicas write the table, which has no local version: nothing
-// is cached.
+// mode the version is the table's own in Redis (store.Table.Read), which
+// every replica's write moves: one round trip validates an entry.
 type searchCache struct {
 	mu      sync.Mutex
 	entries [searchCacheSize]searchEntry

@@ -136,8 +136,8 @@ func (z *lazy[K, V]) lookup(b *Base[K, V], index, key string) {
 // commitScript writes the fields after checking that every field the
 // operation read still holds what it read: ARGV is the number of checks,
 // the checks (field, "0" for absent or "1" and the value), then the
-// field/value pairs to set. It answers 1, or 0 when another writer got in
-// first.
+// field/value pairs to set (and the overlay's version moves on). It
+// answers 1, or 0 when another writer got in first.
 var commitScript = redis.NewScript(`
 local n = tonumber(ARGV[1])
 for i = 0, n - 1 do
@@ -151,7 +151,10 @@ for i = 0, n - 1 do
 end
 local sets = {}
 for i = 2 + 2*n, #ARGV do sets[#sets + 1] = ARGV[i] end
-if #sets > 0 then redis.call('HSET', KEYS[1], unpack(sets)) end
+if #sets > 0 then
+  redis.call('HSET', KEYS[1], unpack(sets))
+  redis.call('HINCRBY', KEYS[1], '` + fieldVersion + `', 1)
+end
 return 1
 `)
 

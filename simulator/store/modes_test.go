@@ -293,3 +293,58 @@ func TestRedisFailureAborts(t *testing.T) {
 		t.Error("backend not healthy after a successful command")
 	}
 }
+
+// TestReadVersion: Read sees one moment of the table and its version;
+// the version stays while nothing is written and moves with every write,
+// whichever replica makes it (in Redis the version is the overlay's own,
+// so a result kept at one version holds on every replica), and a Read
+// after another replica's write sees that write.
+func TestReadVersion(t *testing.T) { eachMode(t, testReadVersion) }
+
+func testReadVersion(t *testing.T, fork forker) {
+	b := newBase(t, 5)
+	a, other := fork(b, "v"), fork(b, "v")
+	read := func(tb *store.Table[int, rec], id int) (v uint64, r rec, n int) {
+		tb.Read(func(version uint64, rd store.Reader[int, rec]) {
+			v = version
+			r, _ = rd.Get(id)
+			rd.RangeRef(func(*rec) bool { n++; return true })
+		})
+		return v, r, n
+	}
+	v0, r0, n0 := read(a, 2)
+	if v1, _, _ := read(a, 2); v1 != v0 || r0.N != 0 || n0 != 5 {
+		t.Fatalf("two reads with no write: versions %d and %d, record %+v, %d records", v0, v1, r0, n0)
+	}
+	if _, err := other.Update(2, func(_ store.Tx[int, rec], r rec) (rec, error) { r.N = 7; return r, nil }); err != nil {
+		t.Fatal(err)
+	}
+	v2, r2, _ := read(a, 2)
+	if v2 == v0 || r2.N != 7 {
+		t.Errorf("after the other replica's update: version %d (was %d), record %+v, want a new version and N 7", v2, v0, r2)
+	}
+	if _, _, err := insertRec(other, "", "new@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	v3, _, n3 := read(a, 2)
+	if v3 == v2 || n3 != 6 {
+		t.Errorf("after the other replica's insert: version %d (was %d), %d records, want a new version and 6", v3, v2, n3)
+	}
+}
+
+// TestRemoteReadRoundTrips: a Read is one round trip, whether the
+// overlay moved (read whole) or not (its version alone).
+func TestRemoteReadRoundTrips(t *testing.T) {
+	r := statetest.Open(t)
+	tb := newBase(t, 10).ForkIn(state.Scope{R: r, Session: "s", Gen: 1}, recCodec(), "recs")
+	for _, what := range []string{"first", "unchanged", "after a write"} {
+		if what == "after a write" {
+			tb.Update(2, func(_ store.Tx[int, rec], r rec) (rec, error) { r.N = 1; return r, nil })
+		}
+		before := r.RoundTrips()
+		tb.Read(func(uint64, store.Reader[int, rec]) {})
+		if got := r.RoundTrips() - before; got != 1 {
+			t.Errorf("Read, %s: %d round trips, want 1", what, got)
+		}
+	}
+}

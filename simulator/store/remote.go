@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/redis/go-redis/v9"
 
@@ -24,6 +25,8 @@ import (
 //	x:INDEX\x00IKEY     the records carrying IKEY in INDEX: KEYs joined by NUL (entries may be stale)
 //	c:KEY               a created record's position among the created ones
 //	n, seq              how many records Insert created; its next sequence number
+//	v                   the overlay's version: every commit adds one, so a
+//	                    replica reads the whole overlay again only when it moved
 //
 // Get and Lookup are one round trip each (the fields they need); Range,
 // Page and Len read the overlay in one (overlays are a session's writes:
@@ -52,6 +55,12 @@ type remote[K comparable, V any] struct {
 	key     string // the overlay hash
 	idemKey string // idempotency key → the record its Insert created
 	codec   Codec[K, V]
+
+	// The overlay as this replica last read it whole (snapshot), at
+	// version snapV: read-only once stored, shared by the readers.
+	snapMu sync.Mutex
+	snapV  string
+	snapL  *layer[K, V]
 }
 
 const (
@@ -60,6 +69,7 @@ const (
 	fieldCreated = "c:"
 	fieldN       = "n"
 	fieldSeq     = "seq"
+	fieldVersion = "v"
 )
 
 func (r *remote[K, V]) get(b *Base[K, V], k K) (V, bool) {
@@ -84,16 +94,47 @@ func (r *remote[K, V]) created() int {
 	return n
 }
 
-// snapshot reads the whole overlay in one round trip.
-func (r *remote[K, V]) snapshot(b *Base[K, V]) view[K, V] {
-	all, err := r.r.Client().HGetAll(context.Background(), r.key).Result()
+// snapshotScript answers the overlay's version ARGV[1] alone when it is
+// still the current one, else the version and every field.
+var snapshotScript = redis.NewScript(`
+local v = redis.call('HGET', KEYS[1], '` + fieldVersion + `') or '0'
+if v == ARGV[1] then return {v} end
+return {v, redis.call('HGETALL', KEYS[1])}
+`)
+
+// snapshot reads the overlay in one round trip: only its version when
+// this replica holds the overlay at that version already (every replica's
+// commit moves it), else the whole overlay, decoded once and kept. The
+// view's layer is shared: read-only.
+func (r *remote[K, V]) snapshot(b *Base[K, V]) (view[K, V], uint64) {
+	r.snapMu.Lock()
+	have, l := r.snapV, r.snapL
+	r.snapMu.Unlock()
+	res, err := snapshotScript.Run(context.Background(), r.r.Client(), []string{r.key}, have).Slice()
 	r.r.Must(err)
-	l, err := r.decode(all)
+	v, _ := res[0].(string)
+	if len(res) == 1 && l != nil {
+		return view[K, V]{b, l}, atou(v)
+	}
+	flat, _ := res[1].([]any)
+	all := make(map[string]string, len(flat)/2)
+	for i := 0; i+1 < len(flat); i += 2 {
+		f, _ := flat[i].(string)
+		all[f], _ = flat[i+1].(string)
+	}
+	l, err = r.decode(all)
 	if err != nil {
 		panic(err.Error()) // state this build cannot read
 	}
-	return view[K, V]{b, l}
+	r.snapMu.Lock()
+	if atou(v) >= atou(r.snapV) {
+		r.snapV, r.snapL = v, l
+	}
+	r.snapMu.Unlock()
+	return view[K, V]{b, l}, atou(v)
 }
+
+func atou(s string) uint64 { n, _ := strconv.ParseUint(s, 10, 64); return n }
 
 // decode rebuilds a layer from the overlay hash's fields.
 func (r *remote[K, V]) decode(all map[string]string) (*layer[K, V], error) {
@@ -238,6 +279,7 @@ func (r *remote[K, V]) insert(b *Base[K, V], idem string, keyOf func(int) K, bui
 		fields = append(fields, fieldCreated+r.codec.FormatKey(k), n-1, fieldN, n, fieldSeq, l.seq)
 		if _, err := tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
 			p.HSet(ctx, r.key, fields...)
+			p.HIncrBy(ctx, r.key, fieldVersion, 1)
 			if idem != "" {
 				p.HSet(ctx, r.idemKey, idem, fields[1])
 			}

@@ -252,12 +252,40 @@ func (t *Table[K, V]) Len() int {
 	return t.view().len()
 }
 
+// Reader is a Table as of one moment (Table.Read).
+type Reader[K comparable, V any] struct{ v view[K, V] }
+
+// Get returns record k as of the Reader's moment.
+func (r Reader[K, V]) Get(k K) (V, bool) { return r.v.get(k) }
+
+// RangeRef is Table.RangeRef as of the Reader's moment: fn must not modify
+// the record or keep the pointer past its call.
+func (r Reader[K, V]) RangeRef(fn func(*V) bool) { r.v.eachRef(fn) }
+
+// Read calls fn with the Table as of one moment and the version it is
+// at: a result fn computes from r holds for as long as the Table stays at
+// that version, on every replica, so it can be kept (LoanPro's search
+// cache). In memory fn runs under the read lock (it must not write t);
+// in Redis mode it costs one round trip, which reads the whole overlay
+// only when its version in Redis moved since this replica last read it.
+func (t *Table[K, V]) Read(fn func(version uint64, r Reader[K, V])) {
+	if t.remote != nil {
+		v, version := t.remote.snapshot(t.base)
+		fn(version, Reader[K, V]{v})
+		return
+	}
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	fn(t.version, Reader[K, V]{t.view()})
+}
+
 // Range calls fn for every record in order (seed order, then the created
 // records in creation order) until fn returns false. In memory the read
 // lock is held throughout: fn must not call back into t.
 func (t *Table[K, V]) Range(fn func(V) bool) {
 	if t.remote != nil {
-		t.remote.snapshot(t.base).each(fn)
+		v, _ := t.remote.snapshot(t.base)
+		v.each(fn)
 		return
 	}
 	t.mu.RLock()
@@ -271,7 +299,8 @@ func (t *Table[K, V]) Range(fn func(V) bool) {
 // pointer past its call.
 func (t *Table[K, V]) RangeRef(fn func(*V) bool) {
 	if t.remote != nil {
-		t.remote.snapshot(t.base).each(func(r V) bool { return fn(&r) })
+		v, _ := t.remote.snapshot(t.base)
+		v.each(func(r V) bool { return fn(&r) })
 		return
 	}
 	t.mu.RLock()
@@ -286,7 +315,8 @@ func (t *Table[K, V]) RangeRef(fn func(*V) bool) {
 // large generated data set stays cheap.
 func (t *Table[K, V]) Page(match func(V) bool, offset, limit int) (page []V, total int) {
 	if t.remote != nil {
-		return t.remote.snapshot(t.base).page(match, offset, limit)
+		v, _ := t.remote.snapshot(t.base)
+		return v.page(match, offset, limit)
 	}
 	t.mu.RLock()
 	defer t.mu.RUnlock()
