@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"hash/fnv"
 	"math/rand/v2"
 	"slices"
 	"time"
@@ -183,6 +184,11 @@ const maxCommits = 2000
 // it adds with a check that none of what was read changed; run again on
 // the new values when it did.
 func (r *remote[K, V]) update(b *Base[K, V], k K, fn func(tx Tx[K, V], cur V) (V, error)) (V, error) {
+	h := fnv.New32a()
+	h.Write([]byte(r.codec.FormatKey(k)))
+	mu := &r.writers[h.Sum32()%uint32(len(r.writers))]
+	mu.Lock()
+	defer mu.Unlock()
 	for attempt := 0; attempt < maxCommits; attempt++ {
 		z := r.lazy()
 		z.get(k)

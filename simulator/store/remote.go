@@ -56,6 +56,13 @@ type remote[K comparable, V any] struct {
 	idemKey string // idempotency key → the record its Insert created
 	codec   Codec[K, V]
 
+	// writers serialises this replica's Updates of one record (striped
+	// by key): they would only fail each other's checked commits, so a
+	// crowd on one record (32 clients PATCHing one consumer) commits one
+	// after another instead of retrying in a storm. Other replicas'
+	// writers are still caught by the check.
+	writers [16]sync.Mutex
+
 	// The overlay as this replica last read it whole (snapshot), at
 	// version snapV: read-only once stored, shared by the readers.
 	snapMu sync.Mutex
