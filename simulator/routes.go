@@ -11,7 +11,9 @@ import (
 	"github.com/sandbox-dev/fintech-sandbox/simulator/contract"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/control"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/reqbody"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/scenario"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/state"
 )
 
 // routes derives every route from the vendors' declarations, then mounts
@@ -120,7 +122,18 @@ func (s *Server) serve(c *gin.Context, opID string, target func(*gin.Context) []
 		c.Abort()
 		return
 	}
-	sess := s.sessions.Get(name)
+	// In Redis mode the scenario stage's first read (State.Prefetch) goes
+	// out with the session's touch: one round trip for both. Not for a
+	// request naming scenarios, which may be refused before that read.
+	var pf *scenario.Prefetched
+	var sess *session.Session
+	if len(c.Request.Header.Values(scenario.HeaderScenario)) == 0 {
+		sess = s.sessions.GetWith(name, func(cached *session.Session, p state.Pipe) func(bool) {
+			return s.scenarioKey.Of(cached).Prefetch(p, opID, &pf)
+		})
+	} else {
+		sess = s.sessions.Get(name)
+	}
 	// The request's keys (session, operation) go in a map the sandbox
 	// reuses: gin would allocate one per request on the first c.Set. It
 	// is taken back when the request is done, as gin's own context is;
@@ -130,7 +143,7 @@ func (s *Server) serve(c *gin.Context, opID string, target func(*gin.Context) []
 	defer func() { c.Keys = nil; clear(keys); s.keys.Put(keys) }()
 	contract.Bind(c, sess, opID)
 	body := reqbody.ReadAhead(c.Request, s.bodyLimit)
-	s.observe(c, sess, vendorOf(opID), opID, body, func() string { return s.serveScenario(c, sess, opID, body, target, h) })
+	s.observe(c, sess, vendorOf(opID), opID, body, func() string { return s.serveScenario(c, sess, opID, body, target, h, pf) })
 }
 
 func noTarget(*gin.Context) []string { return nil }

@@ -16,9 +16,9 @@ import (
 // when a scenario (or a Prefer header) applies, and otherwise lets h run.
 // It returns the name of the scenario that answered ("" when the vendor
 // answered normally).
-func (s *Server) serveScenario(c *gin.Context, sess *session.Session, opID string, body []byte, target func(*gin.Context) []string, h gin.HandlerFunc) string {
+func (s *Server) serveScenario(c *gin.Context, sess *session.Session, opID string, body []byte, target func(*gin.Context) []string, h gin.HandlerFunc, pf *scenario.Prefetched) string {
 	st := s.scenarioKey.Of(sess)
-	req := &scenario.Request{Operation: opID, HTTP: c.Request, Body: body, Target: func() []string { return target(c) }}
+	req := &scenario.Request{Operation: opID, HTTP: c.Request, Body: body, Target: func() []string { return target(c) }, Prefetched: pf}
 	d, p := s.engine.Decide(st, req)
 	if p != nil {
 		apierr.WriteSandboxError(c.Writer, p.Status, "sandbox: %s", p.Message)

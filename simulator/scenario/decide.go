@@ -18,6 +18,10 @@ type Request struct {
 	HTTP      *http.Request
 	Body      []byte          // the request body (nil when none)
 	Target    func() []string // ids (and emails) of the addressed consumer/customer
+	// Prefetched is the session's scenario state for Operation as
+	// State.Prefetch read it beside the session's touch (nil: Decide
+	// reads it itself).
+	Prefetched *Prefetched
 }
 
 // Decision is what a scenario answers for one request.
@@ -55,7 +59,12 @@ func (e *Engine) Decide(st *State, req *Request) (*Decision, *Problem) {
 		}
 		scs[i] = sc
 	}
-	v := st.begin(req.Operation)
+	var v view
+	if pf := req.Prefetched; pf != nil && pf.st == st && pf.op == req.Operation {
+		v = pf.v
+	} else {
+		v = st.begin(req.Operation)
+	}
 	if v.trigger != nil {
 		return v.trigger, nil
 	}

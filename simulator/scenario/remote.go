@@ -219,6 +219,64 @@ end
 return {'', redis.call('LRANGE', KEYS[2], 0, -1)}
 `)
 
+// Prefetched is a request's begin (the trigger it fired, the active
+// lists), read in the pipeline of the request's session touch
+// (State.Prefetch, session.Prelude) instead of a round trip of its own.
+type Prefetched struct {
+	st *State
+	op string
+	v  view
+}
+
+// Prefetch queues in p the begin of a request for operation, for a
+// session whose scenario state is in Redis, and returns the callback that
+// reads it into *out once p ran, when current (the session is the one the
+// request got) and the replies are there; otherwise *out stays nil and
+// Decide reads on its own. Only for a request that names no scenario
+// (X-Sandbox-Scenario): Decide then always reaches the begin, so a
+// trigger fired here is always the request's.
+func (st *State) Prefetch(p state.Pipe, operation string, out **Prefetched) func(current bool) {
+	rs := st.rs
+	if rs == nil || !rs.sameR {
+		return func(bool) {}
+	}
+	ctx := context.Background()
+	res := beginScript.EvalSha(ctx, p, []string{rs.triggers, rs.active}, operation)
+	global := p.LRange(ctx, st.engine.globalKey, 0, -1)
+	return func(current bool) {
+		if !current || res.Err() != nil || (global.Err() != nil && !errors.Is(global.Err(), redis.Nil)) {
+			if current && res.Err() == nil {
+				// The trigger it may have fired is the request's: keep it
+				// even though the global list must be read again.
+				if v, ok := st.engine.beginView(res, nil); ok {
+					*out = &Prefetched{st: st, op: operation, v: v}
+				}
+			}
+			return
+		}
+		if v, ok := st.engine.beginView(res, global); ok {
+			*out = &Prefetched{st: st, op: operation, v: v}
+		}
+	}
+}
+
+// beginView reads a begin's replies (global nil: a trigger only).
+func (e *Engine) beginView(res *redis.Cmd, global *redis.StringSliceCmd) (view, bool) {
+	l, err := res.Slice()
+	if err != nil || len(l) == 0 {
+		return view{}, false
+	}
+	if t, _ := l[0].(string); t != "" {
+		// Fired (and taken from the list): the request's, whatever it
+		// names (nothing, once the catalog no longer has its error).
+		return view{trigger: e.triggerDecision(t)}, true
+	}
+	if global == nil || len(l) < 2 {
+		return view{}, false
+	}
+	return view{own: strs(l[1]), global: global.Val()}, true
+}
+
 func (rs *remoteState) begin(e *Engine, operation string) view {
 	ctx := context.Background()
 	var res *redis.Cmd

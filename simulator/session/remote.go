@@ -65,7 +65,7 @@ func (r *Registry) Shared(rd *state.Redis) (*Registry, error) {
 	r.mu.Lock()
 	delete(r.sessions, Default)
 	r.mu.Unlock()
-	res, err := r.remote.touch(context.Background(), Default, r.clock.Now(), 0, false, true)
+	res, err := r.remote.touch(context.Background(), Default, r.clock.Now(), 0, false, true, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -137,26 +137,40 @@ type touched struct {
 	requests uint64
 	evicted  state.Scope // the session evicted to make room (zero: none)
 	clock    clock.State // where its clock stands
+	after    func(bool)  // the Prelude's, when one was queued
 }
 
 // touch marks the session used (creating it if needed), refreshing its
 // directory score too when dir is set.
-func (m *remote) touch(ctx context.Context, name string, now time.Time, max int, count, dir bool) (touched, error) {
+func (m *remote) touch(ctx context.Context, name string, now time.Time, max int, count, dir bool, pre func(redis.Pipeliner) func(bool)) (touched, error) {
 	c := "0"
 	if count {
 		c = "1"
 	}
 	ms := now.UnixMilli()
 	var res *redis.Cmd
-	err := state.Piped(ctx, m.r.Client(), func(p redis.Pipeliner) {
-		res = touchScript.EvalSha(ctx, p, []string{m.hash(name)}, ms, c, newGen())
-		if dir {
-			p.ZAddGT(ctx, m.zset, redis.Z{Score: float64(ms), Member: name})
+	var after func(bool)
+	for attempt := 0; ; attempt++ {
+		_, _ = m.r.Client().Pipelined(ctx, func(p redis.Pipeliner) error {
+			res = touchScript.EvalSha(ctx, p, []string{m.hash(name)}, ms, c, newGen())
+			if dir {
+				p.ZAddGT(ctx, m.zset, redis.Z{Score: float64(ms), Member: name})
+			}
+			if pre != nil && attempt == 0 { // once: what it queued may have run (a trigger fired)
+				after = pre(p)
+			}
+			return nil
+		})
+		// Only the touch's own reply decides here: what pre queued is its
+		// caller's to read (and to do again on its own when it failed).
+		if attempt > 0 || !redis.HasErrorPrefix(res.Err(), "NOSCRIPT") {
+			break
 		}
-	}, touchScript)
-	if err == nil {
-		err = res.Err()
+		if err := touchScript.Load(ctx, m.r.Client()).Err(); err != nil {
+			break
+		}
 	}
+	err := res.Err()
 	if err = m.r.Check(err); err != nil {
 		return touched{}, err
 	}
@@ -165,7 +179,7 @@ func (m *remote) touch(ctx context.Context, name string, now time.Time, max int,
 		return touched{}, m.r.Check(fmt.Errorf("session: touch answered %v: %w", res.Val(), err))
 	}
 	t := touched{gen: atou(v[0]), created: time.UnixMilli(int64(atou(v[1]))), lastUsed: now, requests: atou(v[2]),
-		clock: clockState(v[3], v[4], v[5])}
+		clock: clockState(v[3], v[4], v[5]), after: after}
 	if v[6] == "1" {
 		ev, err := enterScript.Run(ctx, m.r.Client(), []string{m.zset, m.evictedKey}, name, ms, max).Text()
 		if err = m.r.Check(err); err != nil {
@@ -207,16 +221,24 @@ func (r *Registry) handle(name string, t touched) *Session {
 	return s
 }
 
-// getRemote is Get (count) or Touch in the shared mode.
-func (r *Registry) getRemote(name string, count bool) *Session {
+// getRemote is Get (count) or Touch in the shared mode. With pre, the
+// reads pre queues for the session's cached handle go out in the touch's
+// pipeline (one round trip for both); pre's callback learns whether that
+// handle is the one returned.
+func (r *Registry) getRemote(name string, count bool, pre Prelude) *Session {
 	now := r.clock.Now()
 	dir := true
+	var q func(redis.Pipeliner) func(bool)
 	r.mu.Lock()
-	if s, ok := r.sessions[name]; ok {
-		dir = now.UnixNano()-s.dirAt.Load() >= int64(dirEvery)
-	}
+	cached, ok := r.sessions[name]
 	r.mu.Unlock()
-	t, err := r.remote.touch(context.Background(), name, now, r.max, count, dir)
+	if ok {
+		dir = now.UnixNano()-cached.dirAt.Load() >= int64(dirEvery)
+		if pre != nil {
+			q = func(p redis.Pipeliner) func(bool) { return pre(cached, p) }
+		}
+	}
+	t, err := r.remote.touch(context.Background(), name, now, r.max, count, dir, q)
 	if err != nil {
 		r.remote.r.Must(err)
 	}
@@ -226,12 +248,35 @@ func (r *Registry) getRemote(name string, count bool) *Session {
 		go purge(t.evicted)
 	}
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	s := r.handle(name, t)
+	r.mu.Unlock()
 	if dir {
 		s.dirAt.Store(now.UnixNano())
 	}
+	if t.after != nil {
+		t.after(s == cached)
+	}
 	return s
+}
+
+// Prelude queues, in the pipeline of a request's session touch, reads of
+// session s's own state that the request is about to make (a scenario
+// stage's begin): one round trip for both instead of two. It is called
+// only in the shared mode, for a session this replica already holds, and
+// returns a callback told whether s is the session the touch returned
+// (false: the session was reset meanwhile, and what was queued read an
+// old generation: the caller reads again on its own).
+type Prelude func(s *Session, p state.Pipe) func(current bool)
+
+// GetWith is Get with a Prelude (nil: Get).
+func (r *Registry) GetWith(name string, pre Prelude) *Session {
+	if r.remote == nil || pre == nil {
+		return r.Get(name)
+	}
+	if name == "" {
+		name = Default
+	}
+	return r.getRemote(name, true, pre)
 }
 
 // purge removes an old generation's keys in the background; a failure

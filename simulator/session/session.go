@@ -205,7 +205,7 @@ func (r *Registry) get(name string, count bool) *Session {
 		name = Default
 	}
 	if r.remote != nil {
-		return r.getRemote(name, count)
+		return r.getRemote(name, count, nil)
 	}
 	now := r.clock.Now()
 	var evicted *Session

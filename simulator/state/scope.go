@@ -192,6 +192,10 @@ func (r *Redis) Fingerprint(ctx context.Context, fp, describe string) error {
 	return nil
 }
 
+// Pipe is a go-redis pipeline, for the components that queue reads in
+// one another's round trips (session.Prelude) without importing go-redis.
+type Pipe = redis.Pipeliner
+
 // Piped sends what fill queues as one pipeline (one round trip) and
 // returns its first error. Scripts are queued by their SHA (EvalSha): when
 // Redis does not know one of scripts (a restarted Redis, a cluster node

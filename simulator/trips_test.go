@@ -1,0 +1,69 @@
+package simulator_test
+
+import (
+	"testing"
+
+	"github.com/sandbox-dev/fintech-sandbox/simulator/state/statetest"
+)
+
+// TestRedisRoundTripsPerRequest pins the round trips to Redis of the
+// headline writes, warm, by the backend's own count: the session touch
+// and the scenario stage's first read share one (session.Prelude), then
+// token use (Weavr), the record read by the vendor's checks, the record
+// read and checked commit of the update, and the journal append.
+func TestRedisRoundTripsPerRequest(t *testing.T) {
+	sb, rd := startReplicaOn(t, statetest.URL(t))
+	tok := login(t, sb, "alice@example.com")
+	patch := func() int {
+		st, _, _ := sendTo(t, sb, "PATCH", "/multi/consumers", `{"tag":"rt"}`, "api-key", apiKey, "Authorization", "Bearer "+tok, "Content-Type", "application/json")
+		return st
+	}
+	put := func() int {
+		st, _, _ := sendTo(t, sb, "PUT", "/api/public/api/1/odata.svc/Customers(3)", `{"firstName":"Rt"}`, "Authorization", "Bearer sandbox-token",
+			"Autopal-Instance-Id", "5200000", "Content-Type", "application/json")
+		return st
+	}
+	for _, c := range []struct {
+		name string
+		send func() int
+		want uint64
+	}{{"Weavr PATCH", patch, 6}, {"LoanPro PUT", put, 5}} {
+		if st := c.send(); st != 200 { // warm: the session handle, the directory's refresh
+			t.Fatalf("%s: %d", c.name, st)
+		}
+		before := rd.RoundTrips()
+		if st := c.send(); st != 200 {
+			t.Fatalf("%s: %d", c.name, st)
+		}
+		if got := rd.RoundTrips() - before; got != c.want {
+			t.Errorf("%s: %d round trips, want %d", c.name, got, c.want)
+		}
+	}
+}
+
+// TestPrefetchedTriggerFiresOnce: a trigger the touch's pipeline fires is
+// the request's: it answers that request, and only that one; a request
+// naming an unknown scenario is refused without firing the trigger
+// (Decide's rule), so the trigger answers the next request instead.
+func TestPrefetchedTriggerFiresOnce(t *testing.T) {
+	sb, _ := startReplicaOn(t, statetest.URL(t))
+	tok := login(t, sb, "alice@example.com", "X-Sandbox-Session", "pf")
+	patch := func(h ...string) int {
+		st, _, _ := sendTo(t, sb, "PATCH", "/multi/consumers", `{"tag":"pf"}`, append([]string{"api-key", apiKey, "Authorization", "Bearer " + tok,
+			"Content-Type", "application/json", "X-Sandbox-Session", "pf"}, h...)...)
+		return st
+	}
+	if st := patch(); st != 200 {
+		t.Fatalf("warm-up: %d", st)
+	}
+	if st, _, body := sendTo(t, sb, "POST", "/__sandbox/sessions/pf/triggers", `{"error":"weavr.EMAIL_NOT_UNIQUE","operation":"weavr.consumerUpdate"}`,
+		"Content-Type", "application/json"); st != 200 {
+		t.Fatalf("arm: %d %s", st, body)
+	}
+	if st := patch("X-Sandbox-Scenario", "no-such-scenario"); st != 400 {
+		t.Errorf("unknown scenario named: %d, want the sandbox's 400", st)
+	}
+	if got := []int{patch(), patch()}; got[0] != 409 || got[1] != 200 {
+		t.Errorf("after arming: %v, want the trigger's 409 once, then 200", got)
+	}
+}
