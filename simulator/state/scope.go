@@ -137,7 +137,8 @@ var ErrContended = errors.New("state: too much contention on one record; try aga
 // key each round lets one through, so this leaves room for hundreds.
 const maxAttempts = 2000
 
-// Update runs fn in an optimistic transaction over keys: fn reads through
+// Update runs fn in an optimistic transaction over keys (fn sends with
+// the ctx it is given): fn reads through
 // tx (reads see the keys as they are; more keys can be watched with
 // tx.Watch before reading them) and queues its writes in tx.TxPipelined.
 // When another writer changed a watched key before the writes committed,
@@ -146,12 +147,12 @@ const maxAttempts = 2000
 // holds across replicas without any lock. An error from fn that is not
 // Redis failing ends the transaction and is returned as it is. Redis
 // failing aborts the request (Must).
-func (r *Redis) Update(ctx context.Context, fn func(tx *redis.Tx) error, keys ...string) error {
+func (r *Redis) Update(ctx context.Context, fn func(ctx context.Context, tx *redis.Tx) error, keys ...string) error {
 	if r.cluster != nil {
-		ctx = context.WithValue(ctx, inTx{}, true) // counted by the node's hook (tripCounter)
+		ctx = context.WithValue(ctx, inTx{}, true) // counted by the node's hook (tripCounter): fn sends with this ctx
 	}
 	for attempt := 0; attempt < maxAttempts; attempt++ {
-		err := r.client.Watch(ctx, fn, keys...)
+		err := r.client.Watch(ctx, func(tx *redis.Tx) error { return fn(ctx, tx) }, keys...)
 		switch {
 		case err == nil:
 			r.Check(nil)

@@ -74,10 +74,18 @@ func Open(ctx context.Context, rawURL string) (*Redis, error) {
 	}
 	var r *Redis
 	if o.Cluster != nil {
+		r = &Redis{prefix: o.Prefix, addr: strings.Join(o.Cluster.Addrs, ",")}
+		// Every node's client, the seeds included, counts Update's
+		// transactions (tripCounter).
+		o.Cluster.NewClient = func(opt *redis.Options) *redis.Client {
+			n := redis.NewClient(opt)
+			n.AddHook(tripCounter{r: r, txOnly: true})
+			return n
+		}
 		cc := redis.NewClusterClient(o.Cluster)
-		r = newRedis(cc, o.Prefix, strings.Join(o.Cluster.Addrs, ","))
-		r.cluster = cc
-		cc.OnNewNode(func(n *redis.Client) { n.AddHook(tripCounter{r: r, txOnly: true}) })
+		r.client, r.cluster = cc, cc
+		r.healthy.Store(true)
+		cc.AddHook(tripCounter{r: r})
 	} else {
 		r = newRedis(redis.NewClient(o.Single), o.Prefix, o.Single.Addr)
 	}

@@ -237,7 +237,7 @@ func (r *remote[K, V]) writes(l *layer[K, V], k K, v V, touched []idxEntry) ([]a
 // overlay and the idempotency keys.
 func (r *remote[K, V]) insert(b *Base[K, V], idem string, keyOf func(int) K, build func(Tx[K, V], K) (V, error)) (out V, replayed bool, err error) {
 	ctx := context.Background()
-	err = r.r.Update(ctx, func(tx *redis.Tx) error {
+	err = r.r.Update(ctx, func(ctx context.Context, tx *redis.Tx) error {
 		var zero V
 		out, replayed = zero, false
 		var prev *redis.StringCmd
