@@ -149,19 +149,8 @@ func ParseURL(rawURL string) (Options, error) {
 		if u.Scheme == "rediss" && co.TLSConfig != nil {
 			co.TLSConfig.MinVersion = tls.VersionTLS12
 		}
-		co.DialTimeout, co.ReadTimeout, co.WriteTimeout, co.PoolTimeout = bounded(q, co.DialTimeout, co.ReadTimeout, co.WriteTimeout, co.PoolTimeout)
-		if !q.Has("max_retries") {
-			co.MaxRetries = 1
-		}
-		if !q.Has("max_retry_backoff") {
-			co.MaxRetryBackoff = 100 * time.Millisecond
-		}
-		if !q.Has("pool_size") {
-			co.PoolSize = 64
-		}
-		if !q.Has("pipeline_pool_size") {
-			co.PipelinePoolSize = -1 // as for one Redis, below
-		}
+		bounded(q, limits{&co.DialTimeout, &co.ReadTimeout, &co.WriteTimeout, &co.PoolTimeout, &co.MaxRetryBackoff,
+			&co.MaxRetries, &co.PoolSize, &co.PipelinePoolSize})
 		o.Cluster = co
 		return o, nil
 	}
@@ -172,42 +161,43 @@ func ParseURL(rawURL string) (Options, error) {
 	if u.Scheme == "rediss" && opts.TLSConfig == nil {
 		opts.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 	}
-	opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout, opts.PoolTimeout = bounded(q, opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout, opts.PoolTimeout)
-	if !q.Has("max_retries") {
-		opts.MaxRetries = 1
-	}
-	if !q.Has("max_retry_backoff") {
-		opts.MaxRetryBackoff = 100 * time.Millisecond
-	}
-	if !q.Has("pool_size") {
-		opts.PoolSize = 64
-	}
-	// go-redis' separate pipeline pool (128 KiB buffers a connection)
-	// kept a request waiting 3-4 s on a frozen Redis instead of the 2 s
-	// the timeouts above allow: pipelines share the main pool.
-	if !q.Has("pipeline_pool_size") {
-		opts.PipelinePoolSize = -1
-	}
+	bounded(q, limits{&opts.DialTimeout, &opts.ReadTimeout, &opts.WriteTimeout, &opts.PoolTimeout, &opts.MaxRetryBackoff,
+		&opts.MaxRetries, &opts.PoolSize, &opts.PipelinePoolSize})
 	o.Single = opts
 	return o, nil
 }
 
-// bounded fills the timeouts the URL leaves unset: dial 500 ms, read and
-// write 1 s, pool wait 1 s.
-func bounded(q url.Values, dial, read, write, pool time.Duration) (time.Duration, time.Duration, time.Duration, time.Duration) {
-	if !q.Has("dial_timeout") {
-		dial = 500 * time.Millisecond
+// limits are the go-redis options bounded sets (one Redis's or a
+// cluster's).
+type limits struct {
+	dial, read, write, pool, backoff *time.Duration
+	retries, poolSize, pipelinePool  *int
+}
+
+// bounded fills the options the URL leaves unset: dial 500 ms, read and
+// write 1 s, pool wait 1 s, one retry after at most 100 ms, 64
+// connections, and no separate pipeline pool: go-redis' (128 KiB buffers
+// a connection) kept a request waiting 3-4 s on a frozen Redis instead of
+// the 2 s these timeouts allow, so pipelines share the main pool.
+func bounded(q url.Values, l limits) {
+	set := func(name string, p *time.Duration, v time.Duration) {
+		if !q.Has(name) {
+			*p = v
+		}
 	}
-	if !q.Has("read_timeout") {
-		read = time.Second
+	set("dial_timeout", l.dial, 500*time.Millisecond)
+	set("read_timeout", l.read, time.Second)
+	set("write_timeout", l.write, time.Second)
+	set("pool_timeout", l.pool, time.Second)
+	set("max_retry_backoff", l.backoff, 100*time.Millisecond)
+	seti := func(name string, p *int, v int) {
+		if !q.Has(name) {
+			*p = v
+		}
 	}
-	if !q.Has("write_timeout") {
-		write = time.Second
-	}
-	if !q.Has("pool_timeout") {
-		pool = time.Second
-	}
-	return dial, read, write, pool
+	seti("max_retries", l.retries, 1)
+	seti("pool_size", l.poolSize, 64)
+	seti("pipeline_pool_size", l.pipelinePool, -1)
 }
 
 // redactURL hides a password in messages.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"net/url"
 	"os"
 	"os/exec"
 	"strconv"
@@ -41,28 +40,29 @@ func ClusterURL(t testing.TB) string {
 	if clusterErr != nil {
 		missing(t, clusterErr)
 	}
-	u, err := url.Parse(clusterURL)
-	if err != nil {
-		t.Fatalf("statetest: %s: %v", EnvCluster, err)
-	}
-	q := u.Query()
-	q.Set("prefix", fmt.Sprintf("t%d-%d-%d:", os.Getpid(), time.Now().UnixNano()%1e9, seq.Add(1)))
-	u.RawQuery = q.Encode()
-	return u.String()
+	return withPrefix(t, EnvCluster, clusterURL)
 }
 
-// ClusterMasters lists the masters' addresses of the cluster rawURL names.
-func ClusterMasters(t testing.TB, rawURL string) []string {
+// clusterClient is a client of the cluster rawURL names (its prefix
+// dropped), closed when t ends.
+func clusterClient(t testing.TB, rawURL string) *redis.ClusterClient {
 	t.Helper()
 	o, err := redis.ParseClusterURL(strings.Split(rawURL, "&prefix=")[0])
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := redis.NewClusterClient(o)
-	defer c.Close()
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// ClusterMasters lists the masters' addresses of the cluster rawURL names.
+func ClusterMasters(t testing.TB, rawURL string) []string {
+	t.Helper()
+	c := clusterClient(t, rawURL)
 	var mu sync.Mutex
 	var out []string
-	err = c.ForEachMaster(context.Background(), func(ctx context.Context, n *redis.Client) error {
+	err := c.ForEachMaster(context.Background(), func(ctx context.Context, n *redis.Client) error {
 		mu.Lock()
 		out = append(out, n.Options().Addr)
 		mu.Unlock()
@@ -157,13 +157,7 @@ func startCluster(procs map[string]*os.Process) (string, map[string]*os.Process,
 // rawURL names.
 func MasterOf(t testing.TB, rawURL, key string) string {
 	t.Helper()
-	o, err := redis.ParseClusterURL(strings.Split(rawURL, "&prefix=")[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := redis.NewClusterClient(o)
-	defer c.Close()
-	n, err := c.MasterForKey(context.Background(), key)
+	n, err := clusterClient(t, rawURL).MasterForKey(context.Background(), key)
 	if err != nil {
 		t.Fatal(err)
 	}

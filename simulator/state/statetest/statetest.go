@@ -42,9 +42,15 @@ func URL(t testing.TB) string {
 	if baseErr != nil {
 		missing(t, baseErr)
 	}
-	u, err := url.Parse(baseURL)
+	return withPrefix(t, EnvURL, baseURL)
+}
+
+// withPrefix is rawURL (from env) with a key prefix of its own.
+func withPrefix(t testing.TB, env, rawURL string) string {
+	t.Helper()
+	u, err := url.Parse(rawURL)
 	if err != nil {
-		t.Fatalf("statetest: %s: %v", EnvURL, err)
+		t.Fatalf("statetest: %s: %v", env, err)
 	}
 	q := u.Query()
 	q.Set("prefix", fmt.Sprintf("t%d-%d-%d:", os.Getpid(), time.Now().UnixNano()%1e9, seq.Add(1)))
