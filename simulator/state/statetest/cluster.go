@@ -118,7 +118,7 @@ func startCluster(procs map[string]*os.Process) (string, map[string]*os.Process,
 	}
 	var addrs []string
 	for i := range 3 {
-		port, err := freePort()
+		port, err := clusterPort()
 		if err != nil {
 			return "", nil, err
 		}
@@ -173,4 +173,23 @@ func waitTCP(addr string) error {
 		time.Sleep(50 * time.Millisecond)
 	}
 	return fmt.Errorf("redis-server on %s did not start", addr)
+}
+
+// clusterPort is a free loopback port whose cluster bus port (PORT+10000)
+// exists and is free too.
+func clusterPort() (int, error) {
+	for range 100 {
+		p, err := freePort()
+		if err != nil {
+			return 0, err
+		}
+		if p > 55535 {
+			continue
+		}
+		if l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p+10000))); err == nil {
+			_ = l.Close()
+			return p, nil
+		}
+	}
+	return 0, fmt.Errorf("no free port pair (PORT, PORT+10000) for a cluster node")
 }
