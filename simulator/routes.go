@@ -122,17 +122,12 @@ func (s *Server) serve(c *gin.Context, opID string, target func(*gin.Context) []
 		c.Abort()
 		return
 	}
-	// In Redis mode the scenario stage's first read (State.Prefetch) goes
-	// out with the session's touch: one round trip for both. Not for a
-	// request naming scenarios, which may be refused before that read.
 	var pf *scenario.Prefetched
 	var sess *session.Session
-	if len(c.Request.Header.Values(scenario.HeaderScenario)) == 0 {
-		sess = s.sessions.GetWith(name, func(cached *session.Session, p state.Pipe) func(bool) {
-			return s.scenarioKey.Of(cached).Prefetch(p, opID, &pf)
-		})
+	if s.cfg.State != nil {
+		sess, pf = s.sharedSession(c, name, opID)
 	} else {
-		sess = s.sessions.Get(name)
+		sess = s.sessions.Get(name) // no closure, nothing on the heap: the in-memory path stays as cheap as before
 	}
 	// The request's keys (session, operation) go in a map the sandbox
 	// reuses: gin would allocate one per request on the first c.Set. It
@@ -144,6 +139,21 @@ func (s *Server) serve(c *gin.Context, opID string, target func(*gin.Context) []
 	contract.Bind(c, sess, opID)
 	body := reqbody.ReadAhead(c.Request, s.bodyLimit)
 	s.observe(c, sess, vendorOf(opID), opID, body, func() string { return s.serveScenario(c, sess, opID, body, target, h, pf) })
+}
+
+// sharedSession is the session of a request in Redis mode: the scenario
+// stage's first read (State.Prefetch) goes out with the session's touch,
+// one round trip for both. Not for a request naming scenarios, which may
+// be refused before that read.
+func (s *Server) sharedSession(c *gin.Context, name, opID string) (*session.Session, *scenario.Prefetched) {
+	if len(c.Request.Header.Values(scenario.HeaderScenario)) > 0 {
+		return s.sessions.Get(name), nil
+	}
+	var pf *scenario.Prefetched
+	sess := s.sessions.GetWith(name, func(cached *session.Session, p state.Pipe) func(bool) {
+		return s.scenarioKey.Of(cached).Prefetch(p, opID, &pf)
+	})
+	return sess, pf
 }
 
 func noTarget(*gin.Context) []string { return nil }
