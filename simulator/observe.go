@@ -14,6 +14,7 @@ import (
 
 	"github.com/sandbox-dev/fintech-sandbox/simulator/journal"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/state"
 )
 
 // maxJournalBody bounds each body the journal keeps.
@@ -23,45 +24,80 @@ const maxJournalBody = journal.MaxBody
 // session's journal entry, the Prometheus metrics and one log line with the
 // session and request-ref. next serves the request and returns the name
 // of the scenario that answered it ("" for the vendor's own answer).
-func (s *Server) observe(c *gin.Context, sess *session.Session, vendor, opID string, reqBody []byte, next func() string) {
+//
+// In Redis mode (b set) the journal entry goes out with the request's
+// flush (state.Batch.Flush), with its deferred commit when it has one;
+// the answer is then held until the commit landed. An overtaken commit
+// runs the handler again (again), nothing deferred, and it is that
+// second answer the client and the journal get.
+func (s *Server) observe(c *gin.Context, sess *session.Session, vendor, opID string, reqBody []byte, b *state.Batch, again func(), next func() string) {
 	start := time.Now()
 	at := s.cfg.Clock.Now()
-	tee := &teeWriter{ResponseWriter: c.Writer}
+	tee := &teeWriter{ResponseWriter: c.Writer, hold: b}
+	var before http.Header
+	if again != nil {
+		before = c.Writer.Header().Clone()
+	}
 	c.Writer = tee
 	scen := next()
+	e := s.entry(c, tee, sess, vendor, opID, reqBody, scen, at, start)
+	var dropped bool
+	var evicted int
+	if b == nil {
+		_, dropped, evicted = s.journalKey.Of(sess).Add(e)
+	} else {
+		j := s.journalKey.Of(sess)
+		ctx := c.Request.Context()
+		committed := false
+		var done state.Appended
+		if !b.Failed() {
+			committed, done = b.Flush(ctx, j.Batched(e))
+		}
+		if !committed { // overtaken: run the handler again, as the first time
+			b.Reset()
+			tee.restart(before)
+			again()
+			e = s.entry(c, tee, sess, vendor, opID, reqBody, scen, at, start)
+			_, done = b.Flush(ctx, j.Batched(e))
+		}
+		tee.release()
+		dropped = done.Dropped > 0
+	}
 	c.Writer = tee.ResponseWriter
-	end := time.Now()
-	took := end.Sub(start)
+	if dropped || evicted > 0 {
+		s.metrics.JournalDropped(evicted + boolInt(dropped))
+	}
+	took := time.Duration(e.DurationMs * float64(time.Millisecond))
+	s.metrics.ObserveRequest(vendor, opID, e.Status, scen, took)
+	if scen != "" {
+		s.metrics.ScenarioHit(scen)
+	}
+	s.logRequest(c.Request.Context(), time.Now(), slog.String("session", sess.Name()),
+		slog.String("method", c.Request.Method), slog.String("path", c.Request.URL.Path), slog.String("operation", opID),
+		slog.Int("status", e.Status), slog.String("scenario", scen), slog.String("request-ref", e.RequestRef),
+		slog.Duration("took", took.Round(time.Microsecond)))
+}
 
+// entry is the journal entry of the answer tee holds.
+func (s *Server) entry(c *gin.Context, tee *teeWriter, sess *session.Session, vendor, opID string, reqBody []byte, scen string, at, start time.Time) journal.Entry {
 	status := tee.Status()
 	if tee.hijacked {
 		status = 0 // the connection was dropped on purpose: no status
 	}
-	ref := tee.Header().Get("Request-Ref")
 	// Secrets are masked when the journal is read (maskEntry), not here:
 	// masking re-encodes JSON, too costly for every request.
 	e := journal.Entry{
-		Time: at, DurationMs: journal.Millis(took), Session: sess.Name(), Vendor: vendor, Operation: opID,
+		Time: at, DurationMs: journal.Millis(time.Since(start)), Session: sess.Name(), Vendor: vendor, Operation: opID,
 		Method: c.Request.Method, Path: c.Request.URL.Path, Query: c.Request.URL.RawQuery,
 		RequestHeaders: c.Request.Header, RequestBody: shareOrCut(reqBody),
 		Status: status, ResponseHeaders: tee.Header(), ResponseBody: tee.body.journaled(),
-		Scenario: scen, RequestRef: ref,
+		Scenario: scen, RequestRef: tee.Header().Get("Request-Ref"),
 	}
 	if st := sess.Clock().State(); st.Version > 0 { // moved: add the session's time
 		t := st.At(at)
 		e.SessionTime = &t
 	}
-	if _, dropped, evicted := s.journalKey.Of(sess).Add(e); dropped || evicted > 0 {
-		s.metrics.JournalDropped(evicted + boolInt(dropped))
-	}
-	s.metrics.ObserveRequest(vendor, opID, status, scen, took)
-	if scen != "" {
-		s.metrics.ScenarioHit(scen)
-	}
-	s.logRequest(c.Request.Context(), end, slog.String("session", sess.Name()),
-		slog.String("method", c.Request.Method), slog.String("path", c.Request.URL.Path), slog.String("operation", opID),
-		slog.Int("status", status), slog.String("scenario", scen), slog.String("request-ref", ref),
-		slog.Duration("took", took.Round(time.Microsecond)))
+	return e
 }
 
 // logRequest writes the per-request line at info level. It hands the
@@ -89,28 +125,130 @@ func vendorOf(opID string) string {
 // teeWriter passes everything to the real writer and keeps the first
 // maxJournalBody bytes of the body for the journal: the bytes themselves
 // when the handler hands them over (contract.Data), a copy otherwise.
+// While hold has a deferred commit (Redis mode), the answer is held
+// instead (status and body), and goes out with release once the commit
+// landed.
 type teeWriter struct {
 	gin.ResponseWriter
 	body     limitedBuffer
 	hijacked bool
+
+	hold   *state.Batch
+	held   bool
+	status int
+	out    []byte
 }
 
 // Keep implements contract.Keeper.
 func (t *teeWriter) Keep(b []byte) { t.body.offered = b }
 
+func (t *teeWriter) holding() bool {
+	if !t.held && t.hold.Deferred() && !t.ResponseWriter.Written() {
+		t.held = true
+	}
+	return t.held
+}
+
+func (t *teeWriter) WriteHeader(code int) {
+	if t.holding() {
+		if t.status == 0 && code > 0 {
+			t.status = code
+		}
+		return
+	}
+	t.ResponseWriter.WriteHeader(code)
+}
+
+func (t *teeWriter) WriteHeaderNow() {
+	if t.holding() {
+		t.WriteHeader(http.StatusOK)
+		return
+	}
+	t.ResponseWriter.WriteHeaderNow()
+}
+
 func (t *teeWriter) Write(b []byte) (int, error) {
 	t.body.write(b)
+	if t.holding() {
+		t.WriteHeader(http.StatusOK)
+		t.out = append(t.out, b...)
+		return len(b), nil
+	}
 	return t.ResponseWriter.Write(b)
 }
 
 func (t *teeWriter) WriteString(s string) (int, error) {
 	t.body.write([]byte(s))
+	if t.holding() {
+		t.WriteHeader(http.StatusOK)
+		t.out = append(t.out, s...)
+		return len(s), nil
+	}
 	return t.ResponseWriter.WriteString(s)
+}
+
+func (t *teeWriter) Status() int {
+	if t.held {
+		if t.status == 0 {
+			return http.StatusOK
+		}
+		return t.status
+	}
+	return t.ResponseWriter.Status()
+}
+
+func (t *teeWriter) Size() int {
+	if t.held {
+		return len(t.out)
+	}
+	return t.ResponseWriter.Size()
+}
+
+func (t *teeWriter) Written() bool { return t.held || t.ResponseWriter.Written() }
+
+func (t *teeWriter) Flush() {
+	if !t.held {
+		t.ResponseWriter.Flush()
+	}
 }
 
 func (t *teeWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	t.hijacked = true
 	return t.ResponseWriter.Hijack()
+}
+
+// restart forgets a held answer (and the headers set since before) for
+// the handler's run again.
+func (t *teeWriter) restart(before http.Header) {
+	h := t.ResponseWriter.Header()
+	clear(h)
+	for k, v := range before {
+		h[k] = v
+	}
+	t.body = limitedBuffer{}
+	t.held, t.status, t.out = false, 0, nil
+}
+
+// release sends a held answer.
+func (t *teeWriter) release() {
+	if !t.held {
+		return
+	}
+	t.held = false
+	t.ResponseWriter.WriteHeader(t.heldStatus())
+	if len(t.out) > 0 {
+		_, _ = t.ResponseWriter.Write(t.out)
+	} else {
+		t.ResponseWriter.WriteHeaderNow()
+	}
+}
+
+// heldStatus is the held status (200 when none was set).
+func (t *teeWriter) heldStatus() int {
+	if t.status == 0 {
+		return http.StatusOK
+	}
+	return t.status
 }
 
 // Unwrap lets http.ResponseController reach the real writer.

@@ -77,7 +77,7 @@ func (s *Server) vendorRoutes(r *gin.Engine, v *contract.Vendor) error {
 		var h gin.HandlerFunc
 		if len(ops) == 1 {
 			op := ops[0]
-			h = func(c *gin.Context) { s.serve(c, op.ID, op.Target, op.Handler) }
+			h = func(c *gin.Context) { s.serve(c, op.ID, op.Target, op.Handler, op.Prefetch) }
 		} else {
 			byID := map[string]*contract.Operation{}
 			for _, op := range ops {
@@ -85,10 +85,10 @@ func (s *Server) vendorRoutes(r *gin.Engine, v *contract.Vendor) error {
 			}
 			h = func(c *gin.Context) {
 				if op := byID[v.Resolve(c)]; op != nil {
-					s.serve(c, op.ID, op.Target, op.Handler)
+					s.serve(c, op.ID, op.Target, op.Handler, op.Prefetch)
 					return
 				}
-				s.serve(c, v.Unknown.ID, noTarget, func(c *gin.Context) { v.Unknown.Handler(c, false) })
+				s.serve(c, v.Unknown.ID, noTarget, func(c *gin.Context) { v.Unknown.Handler(c, false) }, nil)
 			}
 		}
 		if err := register(g, k.method, k.pattern, h); err != nil {
@@ -110,10 +110,15 @@ func register(g *gin.RouterGroup, method, pattern string, h gin.HandlerFunc) (er
 	return nil
 }
 
+// prefetch is an operation's contract.Operation.Prefetch.
+type prefetch = func(c *gin.Context, s *session.Session, p state.Pipe, b *state.Batch) func(bool)
+
 // serve runs the pipeline of a simulated request: resolve the session,
 // record the exchange (journal, metrics, log) around the scenario stage,
-// which either answers or runs the vendor handler h.
-func (s *Server) serve(c *gin.Context, opID string, target func(*gin.Context) []string, h gin.HandlerFunc) {
+// which either answers or runs the vendor handler h. In Redis mode the
+// request has a batch (state.Batch): pre's reads go out with the session
+// touch, the writes that can wait and the journal entry with one flush.
+func (s *Server) serve(c *gin.Context, opID string, target func(*gin.Context) []string, h gin.HandlerFunc, pre prefetch) {
 	name := c.GetHeader(session.Header)
 	if err := session.CheckName(name); err != nil {
 		// Refused before anything is created or journaled: the header is
@@ -124,8 +129,12 @@ func (s *Server) serve(c *gin.Context, opID string, target func(*gin.Context) []
 	}
 	var pf *scenario.Prefetched
 	var sess *session.Session
+	var b *state.Batch
 	if s.cfg.State != nil {
-		sess, pf = s.sharedSession(c, name, opID)
+		b = state.NewBatch(s.cfg.State)
+		defer b.Close()
+		c.Request = c.Request.WithContext(state.WithBatch(c.Request.Context(), b))
+		sess, pf = s.sharedSession(c, name, opID, pre, b)
 	} else {
 		sess = s.sessions.Get(name) // no closure, nothing on the heap: the in-memory path stays as cheap as before
 	}
@@ -138,20 +147,42 @@ func (s *Server) serve(c *gin.Context, opID string, target func(*gin.Context) []
 	defer func() { c.Keys = nil; clear(keys); s.keys.Put(keys) }()
 	contract.Bind(c, sess, opID)
 	body := reqbody.ReadAhead(c.Request, s.bodyLimit)
-	s.observe(c, sess, vendorOf(opID), opID, body, func() string { return s.serveScenario(c, sess, opID, body, target, h, pf) })
+	var again func()
+	if b != nil && pre != nil {
+		again = func() { reqbody.Rewind(c.Request); h(c) }
+	}
+	s.observe(c, sess, vendorOf(opID), opID, body, b, again, func() string {
+		return s.serveScenario(c, sess, opID, body, target, h, pf, b != nil && again != nil)
+	})
 }
 
 // sharedSession is the session of a request in Redis mode: the scenario
-// stage's first read (State.Prefetch) goes out with the session's touch,
-// one round trip for both. Not for a request naming scenarios, which may
-// be refused before that read.
-func (s *Server) sharedSession(c *gin.Context, name, opID string) (*session.Session, *scenario.Prefetched) {
-	if len(c.Request.Header.Values(scenario.HeaderScenario)) > 0 {
+// stage's first read (State.Prefetch) and the operation's own (pre) go
+// out with the session's touch, one round trip for all. The scenario
+// read is left out for a request naming scenarios, which may be refused
+// before that read.
+func (s *Server) sharedSession(c *gin.Context, name, opID string, pre prefetch, b *state.Batch) (*session.Session, *scenario.Prefetched) {
+	named := len(c.Request.Header.Values(scenario.HeaderScenario)) > 0
+	if named && pre == nil {
 		return s.sessions.Get(name), nil
 	}
 	var pf *scenario.Prefetched
 	sess := s.sessions.GetWith(name, func(cached *session.Session, p state.Pipe) func(bool) {
-		return s.scenarioKey.Of(cached).Prefetch(p, opID, &pf)
+		var scen, vend func(bool)
+		if !named {
+			scen = s.scenarioKey.Of(cached).Prefetch(p, opID, &pf)
+		}
+		if pre != nil {
+			vend = pre(c, cached, p, b)
+		}
+		return func(current bool) {
+			if scen != nil {
+				scen(current)
+			}
+			if vend != nil {
+				vend(current)
+			}
+		}
 	})
 	return sess, pf
 }
@@ -168,7 +199,7 @@ func (s *Server) unknownRoute(methodNotAllowed bool) gin.HandlerFunc {
 				for _, m := range v.Middleware {
 					m(c)
 				}
-				s.serve(c, v.Unknown.ID, noTarget, func(c *gin.Context) { v.Unknown.Handler(c, methodNotAllowed) })
+				s.serve(c, v.Unknown.ID, noTarget, func(c *gin.Context) { v.Unknown.Handler(c, methodNotAllowed) }, nil)
 				return
 			}
 		}

@@ -7,8 +7,10 @@ import (
 
 	"github.com/sandbox-dev/fintech-sandbox/simulator/apierr"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/contract"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/reqbody"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/scenario"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/state"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/webhook"
 )
 
@@ -16,7 +18,11 @@ import (
 // when a scenario (or a Prefer header) applies, and otherwise lets h run.
 // It returns the name of the scenario that answered ("" when the vendor
 // answered normally).
-func (s *Server) serveScenario(c *gin.Context, sess *session.Session, opID string, body []byte, target func(*gin.Context) []string, h gin.HandlerFunc, pf *scenario.Prefetched) string {
+//
+// When the vendor answers and mayDefer (Redis mode, an operation with a
+// Prefetch: at most one write), the handler's commit may wait for the
+// request's flush: it can run again, its answer not sent yet.
+func (s *Server) serveScenario(c *gin.Context, sess *session.Session, opID string, body []byte, target func(*gin.Context) []string, h gin.HandlerFunc, pf *scenario.Prefetched, mayDefer bool) string {
 	st := s.scenarioKey.Of(sess)
 	req := &scenario.Request{Operation: opID, HTTP: c.Request, Body: body, Target: func() []string { return target(c) }, Prefetched: pf}
 	d, p := s.engine.Decide(st, req)
@@ -26,6 +32,9 @@ func (s *Server) serveScenario(c *gin.Context, sess *session.Session, opID strin
 		return ""
 	}
 	if d == nil {
+		if mayDefer && reqbody.Rewindable(c.Request) {
+			state.BatchOf(c.Request.Context()).AllowDefer()
+		}
 		h(c)
 		return ""
 	}

@@ -7,10 +7,11 @@ import (
 )
 
 // TestRedisRoundTripsPerRequest pins the round trips to Redis of the
-// headline writes, warm, by the backend's own count: the session touch
-// and the scenario stage's first read share one (session.Prelude), then
-// token use (Weavr), the record read by the vendor's checks, the record
-// read and checked commit of the update, and the journal append.
+// headline writes and reads, warm, by the backend's own count: the
+// session touch, the scenario stage's first read and the operation's
+// prefetch (token, record) share one (session.Prelude); the checked
+// commit, the token's use and the journal append share the flush
+// (state.Batch).
 func TestRedisRoundTripsPerRequest(t *testing.T) {
 	sb, rd := startReplicaOn(t, statetest.URL(t))
 	tok := login(t, sb, "alice@example.com")
@@ -23,11 +24,19 @@ func TestRedisRoundTripsPerRequest(t *testing.T) {
 			"Autopal-Instance-Id", "5200000", "Content-Type", "application/json")
 		return st
 	}
+	get := func() int {
+		st, _, _ := sendTo(t, sb, "GET", "/multi/consumers", "", "api-key", apiKey, "Authorization", "Bearer "+tok)
+		return st
+	}
+	read := func() int {
+		st, _, _ := sendTo(t, sb, "GET", "/api/public/api/1/odata.svc/Customers(3)", "", "Authorization", "Bearer sandbox-token", "Autopal-Instance-Id", "5200000")
+		return st
+	}
 	for _, c := range []struct {
 		name string
 		send func() int
 		want uint64
-	}{{"Weavr PATCH", patch, 6}, {"LoanPro PUT", put, 5}} {
+	}{{"Weavr PATCH", patch, 2}, {"LoanPro PUT", put, 2}, {"Weavr GET", get, 2}, {"LoanPro GET", read, 2}} {
 		if st := c.send(); st != 200 { // warm: the session handle, the directory's refresh
 			t.Fatalf("%s: %d", c.name, st)
 		}

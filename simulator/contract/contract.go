@@ -147,6 +147,16 @@ type Operation struct {
 	Target func(c *gin.Context) []string
 	// Handler answers the request when no scenario does.
 	Handler gin.HandlerFunc
+	// Prefetch, in Redis mode, queues on p the reads Handler is about to
+	// make (its token, the record it names) for the session s the
+	// replica holds: they go out in the round trip of the session touch,
+	// and the callback keeps the replies in the request's batch b when s
+	// was current (the handler's GetCtx, UpdateCtx and the like take them
+	// from there). An operation with a Prefetch makes at most one write
+	// (one Update): its commit may then wait for the request's last round
+	// trip, sent with the journal entry, and if another replica's write
+	// overtook it the handler runs again (state.Batch). nil: no prefetch.
+	Prefetch func(c *gin.Context, s *session.Session, p state.Pipe, b *state.Batch) func(current bool)
 }
 
 // GinPattern is the gin route of the operation: Route, or Path with each

@@ -188,6 +188,16 @@ func NewIn(sc state.Scope, capacity int, budget *Budget) *Journal {
 	return j
 }
 
+// Batched is e as an append a request's batch sends with its commit, in
+// one script (state.Batch.Flush: the entry lands only with the write it
+// records); nil in the in-memory mode, where Add is the way.
+func (j *Journal) Batched(e Entry) *state.Append {
+	if j.remote == nil {
+		return nil
+	}
+	return j.remote.entry(e, j.capacity)
+}
+
 // Add stores e with the next Seq and returns that Seq. When the journal is
 // full the oldest entry is dropped and counted, and dropped is true, so the
 // caller can feed a metric without racing other writers on Dropped. The

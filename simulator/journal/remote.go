@@ -32,24 +32,6 @@ func newRemote(sc state.Scope) *remote {
 	return &remote{r: sc.R, entries: sc.Key("journal"), counts: sc.Key("journal", "counts")}
 }
 
-// addScript draws the next Seq, appends the entry with it and trims the
-// list to the capacity, counting what it trimmed: one round trip, atomic
-// against every other replica's adds, reads and clears.
-// KEYS: entries, counts. ARGV: the encoded entry, the capacity.
-// It returns {seq, how many entries it dropped}.
-var addScript = redis.NewScript(`
-local seq = redis.call('HINCRBY', KEYS[2], 'seq', 1)
-local n = redis.call('RPUSH', KEYS[1], string.format('%d:', seq) .. ARGV[1])
-local over = n - tonumber(ARGV[2])
-if over > 0 then
-	redis.call('LTRIM', KEYS[1], over, -1)
-	redis.call('HINCRBY', KEYS[2], 'dropped', over)
-else
-	over = 0
-end
-return {seq, over}
-`)
-
 // readScript answers a read in one consistent snapshot: the last Seq, the
 // dropped count, how many held entries have a Seq above ARGV[1] (at most
 // ARGV[2] of them when it is positive: the newest) and, unless ARGV[3] is
@@ -88,14 +70,18 @@ func (r *remote) must(err error) bool {
 	panic(fmt.Errorf("journal: redis: %w", err))
 }
 
-func (r *remote) add(e Entry, capacity int) (seq uint64, dropped bool) {
+// entry is e as the shared write script appends it (state.WriteScript
+// draws the Seq, appends and trims to the capacity, atomically against
+// every other replica's adds, reads and clears).
+func (r *remote) entry(e Entry, capacity int) *state.Append {
 	s := newStored(e)
-	res, err := addScript.Run(context.Background(), r.r.Client(), []string{r.entries, r.counts}, encodeEntry(&s), capacity).Int64Slice()
+	return &state.Append{List: r.entries, Counts: r.counts, Entry: encodeEntry(&s), Cap: capacity}
+}
+
+func (r *remote) add(e Entry, capacity int) (seq uint64, dropped bool) {
+	done, err := state.RunAppend(context.Background(), r.r, r.entry(e, capacity))
 	r.must(err)
-	if len(res) != 2 {
-		panic(fmt.Errorf("journal: redis: add answered %v", res))
-	}
-	return uint64(res[0]), res[1] > 0
+	return done.Seq, done.Dropped > 0
 }
 
 // snapshot is readScript's answer.

@@ -14,6 +14,8 @@ import (
 	"github.com/sandbox-dev/fintech-sandbox/simulator/apierr"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/contract"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/reqbody"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/session"
+	"github.com/sandbox-dev/fintech-sandbox/simulator/state"
 	"github.com/sandbox-dev/fintech-sandbox/simulator/store"
 )
 
@@ -51,7 +53,7 @@ func (s *Service) Read(c *gin.Context) {
 		s.write(c, http.StatusOK, s.list(w, &q))
 		return
 	}
-	cust, found := w.customers.Get(r.key)
+	cust, found := w.customers.GetCtx(c.Request.Context(), r.key)
 	if !found {
 		apierr.Write(c.Writer, s.errs.entityNotFound.with(msgEntityNotFound, r.key, r.key))
 		return
@@ -75,7 +77,7 @@ func (s *Service) Write(c *gin.Context) {
 		s.methodNotAllowed(c)
 		return
 	}
-	if _, found := w.customers.Get(r.key); !found {
+	if _, found := w.customers.GetCtx(c.Request.Context(), r.key); !found {
 		apierr.Write(c.Writer, s.errs.entityNotFound.with(msgEntityNotFound, r.key, r.key))
 		return
 	}
@@ -93,7 +95,7 @@ func (s *Service) Write(c *gin.Context) {
 		apierr.Write(c.Writer, s.errs.validation.with("%s", rerr.msg))
 		return
 	}
-	updated, err := w.customers.Update(r.key, func(tx store.Tx[int, Customer], cur Customer) (Customer, error) {
+	updated, err := w.customers.UpdateCtx(c.Request.Context(), r.key, func(tx store.Tx[int, Customer], cur Customer) (Customer, error) {
 		next := cur
 		now := contract.Now(c, s.clock).UTC().Truncate(time.Second)
 		if rerr := p.apply(&next); rerr != nil {
@@ -120,6 +122,16 @@ func (s *Service) Write(c *gin.Context) {
 		return
 	}
 	s.write(c, http.StatusOK, s.renderEntity(updated, q.proj))
+}
+
+// prefetchCustomer is the Prefetch of Customers(id) (GET and PUT): the
+// customer's record, read with the session touch.
+func (s *Service) prefetchCustomer(c *gin.Context, sess *session.Session, p state.Pipe, b *state.Batch) func(bool) {
+	r, perr := s.parsePath(c.Param("path"))
+	if perr != nil || !r.hasKey {
+		return nil
+	}
+	return s.worldKey.Of(sess).customers.Prefetch(p, b, r.key)
 }
 
 // writeUpdateError answers a PUT whose update failed. It is apart from

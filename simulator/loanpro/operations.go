@@ -38,11 +38,11 @@ func (s *Service) operations() []contract.Operation {
 	common := []*lpError{&e.serverError, &e.timeout, &e.rateLimited}
 	return []contract.Operation{
 		{ID: OpCustomerGet, Method: http.MethodGet, Path: apiBase + "odata.svc/Customers({id})", Route: odataRoute, Summary: "get one customer (and its navigation properties)",
-			Errors: names(append([]*lpError{&e.unauthorized, &e.entityNotFound, &e.invalidKey, &e.invalidQuery}, common...)...), Target: s.target, Handler: s.Read},
+			Errors: names(append([]*lpError{&e.unauthorized, &e.entityNotFound, &e.invalidKey, &e.invalidQuery}, common...)...), Target: s.target, Handler: s.Read, Prefetch: s.prefetchCustomer},
 		{ID: OpCustomerList, Method: http.MethodGet, Path: apiBase + "odata.svc/Customers", Route: odataRoute, Summary: "list customers with OData paging and filters",
 			Errors: names(append([]*lpError{&e.unauthorized, &e.invalidQuery}, common...)...), Target: s.target, Handler: s.Read},
 		{ID: OpCustomerUpdate, Method: http.MethodPut, Path: apiBase + "odata.svc/Customers({id})", Route: odataRoute, Summary: "update a customer",
-			Errors: names(append([]*lpError{&e.unauthorized, &e.validation, &e.warning, &e.entityNotFound, &e.invalidKey, &e.invalidPayload}, common...)...), Target: s.target, Handler: s.Write},
+			Errors: names(append([]*lpError{&e.unauthorized, &e.validation, &e.warning, &e.entityNotFound, &e.invalidKey, &e.invalidPayload}, common...)...), Target: s.target, Handler: s.Write, Prefetch: s.prefetchCustomer},
 		// A static route of its own (not under odata.svc): the query is in
 		// the body, so no customer is its target.
 		{ID: OpCustomerSearch, Method: http.MethodPost, Path: searchPath, Summary: "search customers with an Elasticsearch-style query (paging $top, $start, $orderby)",

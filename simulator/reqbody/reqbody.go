@@ -106,3 +106,27 @@ func (p *replay) Read(buf []byte) (int, error) {
 type errReader struct{ err error }
 
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+// Rewind puts a body ReadAhead read whole back to its start, so that the
+// request can be handled again (a deferred commit overtaken in Redis
+// mode), and reports whether it could: not for a body read only in part.
+func Rewind(r *http.Request) bool {
+	if r.Body == nil || r.Body == http.NoBody {
+		return true
+	}
+	rp, ok := r.Body.(*replay)
+	if !ok || !rp.whole {
+		return false
+	}
+	rp.off, rp.started = 0, false
+	return true
+}
+
+// Rewindable reports whether Rewind would succeed, without rewinding.
+func Rewindable(r *http.Request) bool {
+	if r.Body == nil || r.Body == http.NoBody {
+		return true
+	}
+	rp, ok := r.Body.(*replay)
+	return ok && rp.whole
+}

@@ -255,7 +255,13 @@ func (r *Redis) Check(err error) error {
 			r.healthy.Store(true)
 		}
 		return nil
-	case errors.As(err, &u) || !isRedisFailure(err):
+	case errors.As(err, &u):
+		return err
+	case errors.Is(err, context.Canceled):
+		// The request's client went away: the request ends here, Redis is
+		// not at fault (its health is left as it is).
+		return &Unavailable{Addr: r.addr, Err: err}
+	case !isRedisFailure(err):
 		return err
 	}
 	msg := err.Error()

@@ -21,13 +21,27 @@ import (
 // two creates of one email, or two changes counted in one record, still
 // serialise exactly.
 type lazy[K comparable, V any] struct {
+	ctx context.Context
 	r   *remote[K, V]
 	l   *layer[K, V]
 	got map[string]*string // field → value read (nil: absent)
 }
 
-func (r *remote[K, V]) lazy() *lazy[K, V] {
-	return &lazy[K, V]{r: r, l: &layer[K, V]{}, got: map[string]*string{}}
+func (r *remote[K, V]) lazy(ctx context.Context) *lazy[K, V] {
+	return &lazy[K, V]{ctx: ctx, r: r, l: &layer[K, V]{}, got: map[string]*string{}}
+}
+
+// prefilled takes field from what the request's batch prefetched, as if
+// read now: the commit checks it like any read.
+func (z *lazy[K, V]) prefilled(b *state.Batch, field string) {
+	v, ok := prefetched(b, z.r.key, field)
+	if !ok {
+		return
+	}
+	z.got[field] = v
+	if v != nil {
+		z.merge(map[string]string{field: *v})
+	}
 }
 
 // fetch reads the fields not read yet, in one round trip.
@@ -41,7 +55,7 @@ func (z *lazy[K, V]) fetch(fields ...string) {
 	if len(need) == 0 {
 		return
 	}
-	vals, err := z.r.r.Client().HMGet(context.Background(), z.r.key, need...).Result()
+	vals, err := z.r.r.Client().HMGet(z.ctx, z.r.key, need...).Result()
 	z.r.r.Must(err)
 	present := map[string]string{}
 	for i, f := range need {
@@ -116,7 +130,7 @@ func (z *lazy[K, V]) lookup(b *Base[K, V], index, key string) {
 	for _, k := range b.candidates(index, key) {
 		args = append(args, z.recordField(k))
 	}
-	vals, err := lookupScript.Run(context.Background(), z.r.r.Client(), []string{z.r.key}, args...).Slice()
+	vals, err := lookupScript.Run(z.ctx, z.r.r.Client(), []string{z.r.key}, args...).Slice()
 	z.r.r.Must(err)
 	present := map[string]string{}
 	for i := 0; i+1 < len(vals); i += 2 {
@@ -134,46 +148,19 @@ func (z *lazy[K, V]) lookup(b *Base[K, V], index, key string) {
 	z.merge(present)
 }
 
-// commitScript writes the fields after checking that every field the
-// operation read still holds what it read: ARGV is the number of checks,
-// the checks (field, "0" for absent or "1" and the value), then the
-// field/value pairs to set (and the overlay's version moves on). It
-// answers 1, or 0 when another writer got in first.
-var commitScript = redis.NewScript(`
-local n = tonumber(ARGV[1])
-for i = 0, n - 1 do
-  local have = redis.call('HGET', KEYS[1], ARGV[2 + 2*i])
-  local want = ARGV[3 + 2*i]
-  if have == false then
-    if want ~= '0' then return 0 end
-  elseif want ~= '1' .. have then
-    return 0
-  end
-end
-local sets = {}
-for i = 2 + 2*n, #ARGV do sets[#sets + 1] = ARGV[i] end
-if #sets > 0 then
-  redis.call('HSET', KEYS[1], unpack(sets))
-  redis.call('HINCRBY', KEYS[1], '` + fieldVersion + `', 1)
-end
-return 1
-`)
-
-// commit writes fields if nothing z read has changed since.
-func (z *lazy[K, V]) commit(fields []any) bool {
-	args := make([]any, 0, 1+2*len(z.got)+len(fields))
-	args = append(args, len(z.got))
+// commitOf is the checked commit of fields: every field z read must
+// still hold what it read (state.WriteScript), and the overlay's version
+// moves on.
+func (z *lazy[K, V]) commitOf(fields []any) *state.Commit {
+	c := &state.Commit{Key: z.r.key, Checks: make([]any, 0, 2*len(z.got)), Sets: fields, Bump: fieldVersion}
 	for f, v := range z.got {
 		if v == nil {
-			args = append(args, f, "0")
+			c.Checks = append(c.Checks, f, "0")
 		} else {
-			args = append(args, f, "1"+*v)
+			c.Checks = append(c.Checks, f, "1"+*v)
 		}
 	}
-	args = append(args, fields...)
-	ok, err := commitScript.Run(context.Background(), z.r.r.Client(), []string{z.r.key}, args...).Int()
-	z.r.r.Must(err)
-	return ok == 1
+	return c
 }
 
 // maxCommits bounds update's optimistic retries, as state.Redis.Update's.
@@ -183,14 +170,30 @@ const maxCommits = 2000
 // what fn looks at), run fn, and commit the record and the index entries
 // it adds with a check that none of what was read changed; run again on
 // the new values when it did.
-func (r *remote[K, V]) update(b *Base[K, V], k K, fn func(tx Tx[K, V], cur V) (V, error)) (V, error) {
+func (r *remote[K, V]) update(ctx context.Context, b *Base[K, V], k K, fn func(tx Tx[K, V], cur V) (V, error)) (V, error) {
+	batch := state.BatchOf(ctx)
+	batch.Settle(ctx) // a write the request left waiting goes first
 	h := fnv.New32a()
 	h.Write([]byte(r.codec.FormatKey(k)))
 	mu := &r.writers[h.Sum32()%uint32(len(r.writers))]
-	mu.Lock()
-	defer mu.Unlock()
+	// Alone on the record here: what the request prefetched is as good as
+	// a read now. Behind a writer of this replica it is likely stale.
+	alone := mu.TryLock()
+	if !alone {
+		mu.Lock()
+	}
+	held := true
+	defer func() {
+		if held {
+			mu.Unlock()
+		}
+	}()
+	field := fieldRecord + r.codec.FormatKey(k)
 	for attempt := 0; attempt < maxCommits; attempt++ {
-		z := r.lazy()
+		z := r.lazy(ctx)
+		if alone && attempt == 0 {
+			z.prefilled(batch, field)
+		}
 		z.get(k)
 		v := view[K, V]{b, z.l}
 		cur, ok := v.get(k)
@@ -220,7 +223,16 @@ func (r *remote[K, V]) update(b *Base[K, V], k K, fn func(tx Tx[K, V], cur V) (V
 		if err != nil {
 			return cur, err
 		}
-		if z.commit(fields) {
+		c := z.commitOf(fields)
+		if batch.Defer(c, mu.Unlock) { // committed with the request's flush, the lock held until then
+			held = false
+			remember(batch, r.key, field, fields[1])
+			return next, nil
+		}
+		committed, err := state.RunCommit(ctx, r.r, c)
+		r.r.Must(err)
+		if committed {
+			remember(batch, r.key, field, fields[1])
 			return next, nil
 		}
 		if attempt > 4 { // a crowd on one record: step aside briefly

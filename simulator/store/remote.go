@@ -79,11 +79,20 @@ const (
 	fieldVersion = "v"
 )
 
-func (r *remote[K, V]) get(b *Base[K, V], k K) (V, bool) {
-	ctx := context.Background()
-	raw, err := r.r.Client().HGet(ctx, r.key, fieldRecord+r.codec.FormatKey(k)).Bytes()
-	if errors.Is(r.r.Must(err), redis.Nil) {
-		return b.get(k)
+func (r *remote[K, V]) get(ctx context.Context, b *Base[K, V], k K) (V, bool) {
+	field := fieldRecord + r.codec.FormatKey(k)
+	var raw []byte
+	if s, ok := prefetched(state.BatchOf(ctx), r.key, field); ok {
+		if s == nil {
+			return b.get(k)
+		}
+		raw = []byte(*s)
+	} else {
+		var err error
+		raw, err = r.r.Client().HGet(ctx, r.key, field).Bytes()
+		if errors.Is(r.r.Must(err), redis.Nil) {
+			return b.get(k)
+		}
 	}
 	v, err := r.codec.Unmarshal(raw)
 	if err != nil {

@@ -17,6 +17,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -235,7 +236,7 @@ func (t *Table[K, V]) view() view[K, V] { return view[K, V]{t.base, &t.layer} }
 // Get returns the current record for k.
 func (t *Table[K, V]) Get(k K) (V, bool) {
 	if t.remote != nil {
-		return t.remote.get(t.base, k)
+		return t.remote.get(context.Background(), t.base, k)
 	}
 	t.mu.RLock()
 	defer t.mu.RUnlock()
@@ -327,7 +328,7 @@ func (t *Table[K, V]) Page(match func(V) bool, offset, limit int) (page []V, tot
 // includes key, in no particular order.
 func (t *Table[K, V]) Lookup(index, key string) []V {
 	if t.remote != nil {
-		z := t.remote.lazy()
+		z := t.remote.lazy(context.Background())
 		z.lookup(t.base, index, key)
 		return view[K, V]{t.base, z.l}.lookup(index, key)
 	}
@@ -367,7 +368,7 @@ func (tx Tx[K, V]) Lookup(index, key string) []V {
 // unchanged. It returns the stored record.
 func (t *Table[K, V]) Update(k K, fn func(tx Tx[K, V], cur V) (V, error)) (V, error) {
 	if t.remote != nil {
-		return t.remote.update(t.base, k, fn)
+		return t.remote.update(context.Background(), t.base, k, fn)
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()

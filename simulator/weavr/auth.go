@@ -88,7 +88,8 @@ func (s *Service) authToken(c *gin.Context, w *World) (authed, bool) {
 // checkToken is authToken after the api-key check, for a bearer value v;
 // forbidden answers a token of another programme.
 func (s *Service) checkToken(c *gin.Context, w *World, p *Programme, v string, forbidden Code) (authed, bool) {
-	t, ok := w.tokens.use(v, s.now(c), s.settings.TokenTTL)
+	ctx := c.Request.Context()
+	t, ok := w.tokens.useCtx(ctx, v, s.now(c), s.settings.TokenTTL)
 	if !ok {
 		s.respond(c, ErrUnauthorized)
 		return authed{}, false
@@ -97,7 +98,7 @@ func (s *Service) checkToken(c *gin.Context, w *World, p *Programme, v string, f
 		s.respond(c, forbidden)
 		return authed{}, false
 	}
-	if cur, ok := w.consumers.Get(t.consumerID); !ok || !cur.Active {
+	if cur, ok := w.consumers.GetCtx(ctx, t.consumerID); !ok || !cur.Active {
 		s.respond(c, ErrUnauthorized)
 		return authed{}, false
 	}

@@ -1,6 +1,7 @@
 package weavr
 
 import (
+	"context"
 	"strconv"
 
 	"github.com/sandbox-dev/fintech-sandbox/simulator/store"
@@ -45,6 +46,19 @@ func (x consumerTx) Lookup(index, key string) []Consumer { return x.tx.Lookup(in
 
 // Get returns the current record for id.
 func (t *consumerTable) Get(id string) (Consumer, bool) { return t.t.Get(id) }
+
+// GetCtx is Get for a request (its prefetched read, store.Table.GetCtx).
+func (t *consumerTable) GetCtx(ctx context.Context, id string) (Consumer, bool) {
+	return t.t.GetCtx(ctx, id)
+}
+
+// UpdateCtx is Update for a request (store.Table.UpdateCtx: its commit
+// may go out with the request's journal entry).
+func (t *consumerTable) UpdateCtx(ctx context.Context, id string, fn func(tx consumerTx, cur Consumer) (Consumer, error)) (Consumer, error) {
+	return t.t.UpdateCtx(ctx, id, func(tx store.Tx[string, Consumer], cur Consumer) (Consumer, error) {
+		return fn(consumerTx{tx}, cur)
+	})
+}
 
 // Lookup returns the records whose index entry named index currently
 // includes key.

@@ -62,7 +62,7 @@ func (s *Service) GetConsumer(c *gin.Context) {
 	if !ok {
 		return
 	}
-	cur, _ := w.consumers.Get(id)
+	cur, _ := w.consumers.GetCtx(c.Request.Context(), id)
 	writeConsumer(c, &cur)
 }
 
@@ -85,7 +85,7 @@ func (s *Service) UpdateConsumer(c *gin.Context) {
 		return
 	}
 	now := s.now(c)
-	next, err := w.consumers.Update(id, func(tx consumerTx, cur Consumer) (Consumer, error) {
+	next, err := w.consumers.UpdateCtx(c.Request.Context(), id, func(tx consumerTx, cur Consumer) (Consumer, error) {
 		return s.applyUpdate(tx, cur, &req, now)
 	})
 	if !s.respondErr(c, err) {

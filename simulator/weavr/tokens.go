@@ -51,6 +51,8 @@ type tokens struct {
 
 	mu    sync.Mutex
 	byVal map[string]*token
+
+	owners owners // Redis mode: token value → consumer, for prefetches
 }
 
 // newTokens makes a session's token store under sc.
@@ -72,6 +74,7 @@ func (ts *tokens) add(t token) string {
 	v := newTokenValue()
 	if ts.sc.Remote() {
 		ts.issueShared(v, t)
+		ts.owners.learn(v, t.consumerID)
 		return v
 	}
 	ts.mu.Lock()
@@ -262,9 +265,7 @@ func redisBool(b bool) string {
 }
 
 func (ts *tokens) useShared(value string, now time.Time, ttl time.Duration) (token, bool) {
-	res, err := useScript.Run(context.Background(), ts.sc.R.Client(), []string{ts.key(value)},
-		strconv.FormatInt(now.Unix(), 10), strconv.Itoa(now.Nanosecond()), strconv.FormatInt(int64(ttl), 10), millis(expiryAfter(ttl)),
-		millis(max(ttl, time.Minute))).StringSlice()
+	res, err := useScript.Run(context.Background(), ts.sc.R.Client(), []string{ts.key(value)}, useArgs(now, ttl)...).StringSlice()
 	if ts.must(err) {
 		return token{}, false
 	}
@@ -276,9 +277,23 @@ func (ts *tokens) useShared(value string, now time.Time, ttl time.Duration) (tok
 		family: res[3], access: res[4] == "1", steppedUp: res[5] == "1"}, true
 }
 
+// useArgs are useScript's ARGV for a use at now with the lifetime ttl.
+func useArgs(now time.Time, ttl time.Duration) []any {
+	return []any{strconv.FormatInt(now.Unix(), 10), strconv.Itoa(now.Nanosecond()), strconv.FormatInt(int64(ttl), 10), millis(expiryAfter(ttl)),
+		millis(max(ttl, time.Minute))}
+}
+
 func (ts *tokens) peekShared(value string) (token, bool) {
-	v, err := ts.sc.R.Client().HMGet(context.Background(), ts.key(value), "c", "p", "s", "n", "t", "f", "a", "u").Result()
+	v, err := ts.sc.R.Client().HMGet(context.Background(), ts.key(value), tokenFields...).Result()
 	ts.must(err)
+	return decodeToken(v)
+}
+
+// tokenFields are a token hash's fields, as decodeToken reads them.
+var tokenFields = []string{"c", "p", "s", "n", "t", "f", "a", "u"}
+
+// decodeToken reads a token hash's tokenFields (false: no such token).
+func decodeToken(v []any) (token, bool) {
 	c, ok1 := v[0].(string)
 	p, ok2 := v[1].(string)
 	sec, err1 := strconv.ParseInt(str(v[2]), 10, 64)
