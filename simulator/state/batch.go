@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -24,6 +25,7 @@ import (
 // A Batch belongs to one request (one goroutine): it has no lock.
 type Batch struct {
 	r       *Redis
+	start   time.Time
 	vals    map[string]any
 	later   []call
 	pending *Commit
@@ -33,7 +35,16 @@ type Batch struct {
 }
 
 // NewBatch opens a request's batch on r.
-func NewBatch(r *Redis) *Batch { return &Batch{r: r} }
+func NewBatch(r *Redis) *Batch { return &Batch{r: r, start: time.Now()} }
+
+// Started is when the request's batch opened: what it prefetched was read
+// after it.
+func (b *Batch) Started() time.Time {
+	if b == nil {
+		return time.Time{}
+	}
+	return b.start
+}
 
 type batchKey struct{}
 
@@ -137,6 +148,9 @@ type Commit struct {
 	Checks []any // field, want pairs
 	Sets   []any // field, value pairs
 	Bump   string
+	// Done, when set, learns a deferred commit's outcome before the lock
+	// Defer was given is released.
+	Done func(committed bool)
 }
 
 func (c *Commit) args(extra ...any) []any {
@@ -174,6 +188,9 @@ func (b *Batch) Settle(ctx context.Context) {
 	c := b.pending
 	b.pending = nil
 	ok, err := RunCommit(ctx, b.r, c)
+	if err == nil && c.Done != nil {
+		c.Done(ok)
+	}
 	b.release()
 	b.r.Must(err)
 	if !ok {
@@ -257,6 +274,9 @@ func (b *Batch) Flush(ctx context.Context, a *Append) (committed bool, done Appe
 	ok, done, err := writeReply(res)
 	if err != nil {
 		panic(err) // a reply this build did not write: a bug
+	}
+	if c != nil && c.Done != nil {
+		c.Done(ok)
 	}
 	return ok, done
 }

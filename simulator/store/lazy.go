@@ -191,8 +191,19 @@ func (r *remote[K, V]) update(ctx context.Context, b *Base[K, V], k K, fn func(t
 	field := fieldRecord + r.codec.FormatKey(k)
 	for attempt := 0; attempt < maxCommits; attempt++ {
 		z := r.lazy(ctx)
-		if alone && attempt == 0 {
-			z.prefilled(batch, field)
+		if attempt == 0 {
+			// This replica's last commit of the record when it landed
+			// after the request began (a value of the request's own
+			// time, as good as a read now even where fn refuses without
+			// committing); else the prefetch, when the request had the
+			// lock at once.
+			if batch != nil && mu.field == field && mu.at.After(batch.Started()) {
+				val := mu.val
+				z.got[field] = &val
+				z.merge(map[string]string{field: val})
+			} else if alone {
+				z.prefilled(batch, field)
+			}
 		}
 		z.get(k)
 		v := view[K, V]{b, z.l}
@@ -224,6 +235,8 @@ func (r *remote[K, V]) update(ctx context.Context, b *Base[K, V], k K, fn func(t
 			return cur, err
 		}
 		c := z.commitOf(fields)
+		raw := fields[1]
+		c.Done = func(ok bool) { mu.committed(field, raw, ok) }
 		if batch.Defer(c, mu.Unlock) { // committed with the request's flush, the lock held until then
 			held = false
 			remember(batch, r.key, field, fields[1])
@@ -231,6 +244,7 @@ func (r *remote[K, V]) update(ctx context.Context, b *Base[K, V], k K, fn func(t
 		}
 		committed, err := state.RunCommit(ctx, r.r, c)
 		r.r.Must(err)
+		mu.committed(field, raw, committed)
 		if committed {
 			remember(batch, r.key, field, fields[1])
 			return next, nil

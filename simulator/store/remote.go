@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -61,13 +62,32 @@ type remote[K comparable, V any] struct {
 	// crowd on one record (32 clients PATCHing one consumer) commits one
 	// after another instead of retrying in a storm. Other replicas'
 	// writers are still caught by the check.
-	writers [16]sync.Mutex
+	writers [16]stripe
 
 	// The overlay as this replica last read it whole (snapshot), at
 	// version snapV: read-only once stored, shared by the readers.
 	snapMu sync.Mutex
 	snapV  string
 	snapL  *layer[K, V]
+}
+
+// stripe is one of a table's write locks and what this replica last
+// committed under it: a writer that had to wait for the lock starts from
+// that value instead of reading the record again (its commit checks it
+// like any read, so another replica's write in between is caught).
+type stripe struct {
+	sync.Mutex
+	field, val string    // the record field last committed, its value
+	at         time.Time // when that commit was known to have landed
+}
+
+func (s *stripe) committed(field string, raw any, ok bool) {
+	b, isBytes := raw.([]byte)
+	if !ok || !isBytes {
+		s.field, s.val = "", ""
+		return
+	}
+	s.field, s.val, s.at = field, string(b), time.Now()
 }
 
 const (
