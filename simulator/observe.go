@@ -33,14 +33,18 @@ const maxJournalBody = journal.MaxBody
 func (s *Server) observe(c *gin.Context, sess *session.Session, vendor, opID string, reqBody []byte, b *state.Batch, again func(), next func() string) {
 	start := time.Now()
 	at := s.cfg.Clock.Now()
-	tee := &teeWriter{ResponseWriter: c.Writer, hold: b}
+	tee := &teeWriter{ResponseWriter: c.Writer}
+	if b != nil {
+		tee.hold = &heldAnswer{b: b}
+	}
 	var before http.Header
 	if again != nil {
 		before = c.Writer.Header().Clone()
 	}
 	c.Writer = tee
 	scen := next()
-	e := s.entry(c, tee, sess, vendor, opID, reqBody, scen, at, start)
+	end := time.Now()
+	e := s.entry(c, tee, sess, vendor, opID, reqBody, scen, at, end.Sub(start))
 	var dropped bool
 	var evicted int
 	if b == nil {
@@ -57,7 +61,8 @@ func (s *Server) observe(c *gin.Context, sess *session.Session, vendor, opID str
 			b.Reset()
 			tee.restart(before)
 			again()
-			e = s.entry(c, tee, sess, vendor, opID, reqBody, scen, at, start)
+			end = time.Now()
+			e = s.entry(c, tee, sess, vendor, opID, reqBody, scen, at, end.Sub(start))
 			_, done = b.Flush(ctx, j.Batched(e))
 		}
 		tee.release()
@@ -67,19 +72,19 @@ func (s *Server) observe(c *gin.Context, sess *session.Session, vendor, opID str
 	if dropped || evicted > 0 {
 		s.metrics.JournalDropped(evicted + boolInt(dropped))
 	}
-	took := time.Duration(e.DurationMs * float64(time.Millisecond))
+	took := end.Sub(start)
 	s.metrics.ObserveRequest(vendor, opID, e.Status, scen, took)
 	if scen != "" {
 		s.metrics.ScenarioHit(scen)
 	}
-	s.logRequest(c.Request.Context(), time.Now(), slog.String("session", sess.Name()),
+	s.logRequest(c.Request.Context(), end, slog.String("session", sess.Name()),
 		slog.String("method", c.Request.Method), slog.String("path", c.Request.URL.Path), slog.String("operation", opID),
 		slog.Int("status", e.Status), slog.String("scenario", scen), slog.String("request-ref", e.RequestRef),
 		slog.Duration("took", took.Round(time.Microsecond)))
 }
 
 // entry is the journal entry of the answer tee holds.
-func (s *Server) entry(c *gin.Context, tee *teeWriter, sess *session.Session, vendor, opID string, reqBody []byte, scen string, at, start time.Time) journal.Entry {
+func (s *Server) entry(c *gin.Context, tee *teeWriter, sess *session.Session, vendor, opID string, reqBody []byte, scen string, at time.Time, took time.Duration) journal.Entry {
 	status := tee.Status()
 	if tee.hijacked {
 		status = 0 // the connection was dropped on purpose: no status
@@ -87,7 +92,7 @@ func (s *Server) entry(c *gin.Context, tee *teeWriter, sess *session.Session, ve
 	// Secrets are masked when the journal is read (maskEntry), not here:
 	// masking re-encodes JSON, too costly for every request.
 	e := journal.Entry{
-		Time: at, DurationMs: journal.Millis(time.Since(start)), Session: sess.Name(), Vendor: vendor, Operation: opID,
+		Time: at, DurationMs: journal.Millis(took), Session: sess.Name(), Vendor: vendor, Operation: opID,
 		Method: c.Request.Method, Path: c.Request.URL.Path, Query: c.Request.URL.RawQuery,
 		RequestHeaders: c.Request.Header, RequestBody: shareOrCut(reqBody),
 		Status: status, ResponseHeaders: tee.Header(), ResponseBody: tee.body.journaled(),
@@ -132,27 +137,56 @@ type teeWriter struct {
 	gin.ResponseWriter
 	body     limitedBuffer
 	hijacked bool
+	hold     *heldAnswer // Redis mode only: the in-memory path carries one pointer
+}
 
-	hold   *state.Batch
-	held   bool
+// heldAnswer is an answer held while its request's commit waits (b).
+type heldAnswer struct {
+	b      *state.Batch
+	on     bool
 	status int
 	out    []byte
+}
+
+// held is the answer being held, or nil when it is passed through.
+func (t *teeWriter) held() *heldAnswer {
+	if h := t.hold; h != nil && h.on {
+		return h
+	}
+	return nil
 }
 
 // Keep implements contract.Keeper.
 func (t *teeWriter) Keep(b []byte) { t.body.offered = b }
 
-func (t *teeWriter) holding() bool {
-	if !t.held && t.hold.Deferred() && !t.ResponseWriter.Written() {
-		t.held = true
+// holding starts holding the answer when a commit waits and nothing was
+// sent yet; it returns the held answer, or nil.
+func (t *teeWriter) holding() *heldAnswer {
+	h := t.hold
+	if h == nil {
+		return nil
 	}
-	return t.held
+	if !h.on && h.b.Deferred() && !t.ResponseWriter.Written() {
+		h.on = true
+	}
+	if !h.on {
+		return nil
+	}
+	return h
+}
+
+// code is the held status: the first one written, 200 when none was.
+func (h *heldAnswer) code() int {
+	if h.status == 0 {
+		return http.StatusOK
+	}
+	return h.status
 }
 
 func (t *teeWriter) WriteHeader(code int) {
-	if t.holding() {
-		if t.status == 0 && code > 0 {
-			t.status = code
+	if h := t.holding(); h != nil {
+		if h.status == 0 && code > 0 {
+			h.status = code
 		}
 		return
 	}
@@ -160,8 +194,7 @@ func (t *teeWriter) WriteHeader(code int) {
 }
 
 func (t *teeWriter) WriteHeaderNow() {
-	if t.holding() {
-		t.WriteHeader(http.StatusOK)
+	if t.holding() != nil {
 		return
 	}
 	t.ResponseWriter.WriteHeaderNow()
@@ -169,9 +202,9 @@ func (t *teeWriter) WriteHeaderNow() {
 
 func (t *teeWriter) Write(b []byte) (int, error) {
 	t.body.write(b)
-	if t.holding() {
-		t.WriteHeader(http.StatusOK)
-		t.out = append(t.out, b...)
+	if h := t.holding(); h != nil {
+		h.status = h.code()
+		h.out = append(h.out, b...)
 		return len(b), nil
 	}
 	return t.ResponseWriter.Write(b)
@@ -179,35 +212,32 @@ func (t *teeWriter) Write(b []byte) (int, error) {
 
 func (t *teeWriter) WriteString(s string) (int, error) {
 	t.body.write([]byte(s))
-	if t.holding() {
-		t.WriteHeader(http.StatusOK)
-		t.out = append(t.out, s...)
+	if h := t.holding(); h != nil {
+		h.status = h.code()
+		h.out = append(h.out, s...)
 		return len(s), nil
 	}
 	return t.ResponseWriter.WriteString(s)
 }
 
 func (t *teeWriter) Status() int {
-	if t.held {
-		if t.status == 0 {
-			return http.StatusOK
-		}
-		return t.status
+	if h := t.held(); h != nil {
+		return h.code()
 	}
 	return t.ResponseWriter.Status()
 }
 
 func (t *teeWriter) Size() int {
-	if t.held {
-		return len(t.out)
+	if h := t.held(); h != nil {
+		return len(h.out)
 	}
 	return t.ResponseWriter.Size()
 }
 
-func (t *teeWriter) Written() bool { return t.held || t.ResponseWriter.Written() }
+func (t *teeWriter) Written() bool { return t.held() != nil || t.ResponseWriter.Written() }
 
 func (t *teeWriter) Flush() {
-	if !t.held {
+	if t.held() == nil {
 		t.ResponseWriter.Flush()
 	}
 }
@@ -226,29 +256,22 @@ func (t *teeWriter) restart(before http.Header) {
 		h[k] = v
 	}
 	t.body = limitedBuffer{}
-	t.held, t.status, t.out = false, 0, nil
+	t.hold = &heldAnswer{b: t.hold.b}
 }
 
 // release sends a held answer.
 func (t *teeWriter) release() {
-	if !t.held {
+	h := t.held()
+	if h == nil {
 		return
 	}
-	t.held = false
-	t.ResponseWriter.WriteHeader(t.heldStatus())
-	if len(t.out) > 0 {
-		_, _ = t.ResponseWriter.Write(t.out)
+	h.on = false
+	t.ResponseWriter.WriteHeader(h.code())
+	if len(h.out) > 0 {
+		_, _ = t.ResponseWriter.Write(h.out)
 	} else {
 		t.ResponseWriter.WriteHeaderNow()
 	}
-}
-
-// heldStatus is the held status (200 when none was set).
-func (t *teeWriter) heldStatus() int {
-	if t.status == 0 {
-		return http.StatusOK
-	}
-	return t.status
 }
 
 // Unwrap lets http.ResponseController reach the real writer.

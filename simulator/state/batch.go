@@ -153,14 +153,26 @@ type Commit struct {
 	Done func(committed bool)
 }
 
-func (c *Commit) args(extra ...any) []any {
-	a := make([]any, 0, 3+len(c.Checks)+len(c.Sets)+len(extra))
-	a = append(a, len(c.Checks)/2)
-	a = append(a, c.Checks...)
-	a = append(a, len(c.Sets)/2)
-	a = append(a, c.Sets...)
-	a = append(a, c.Bump)
-	return append(a, extra...)
+// writeCall is WriteScript's call for a commit c, an append a, or both
+// (one of them may be nil): without a commit, the append's counters hash
+// stands as the hash checked against nothing.
+func writeCall(c *Commit, a *Append) call {
+	keys := make([]string, 0, 3)
+	if c == nil {
+		c = &Commit{Key: a.Counts}
+	}
+	keys = append(keys, c.Key)
+	args := make([]any, 0, 5+len(c.Checks)+len(c.Sets))
+	args = append(args, len(c.Checks)/2)
+	args = append(args, c.Checks...)
+	args = append(args, len(c.Sets)/2)
+	args = append(args, c.Sets...)
+	args = append(args, c.Bump)
+	if a != nil {
+		keys = append(keys, a.List, a.Counts)
+		args = append(args, a.Entry, a.Cap)
+	}
+	return call{script: WriteScript, keys: keys, args: args}
 }
 
 // Defer takes c to be committed with the flush, holding unlock until
@@ -257,13 +269,8 @@ func (b *Batch) Flush(ctx context.Context, a *Append) (committed bool, done Appe
 	}
 	calls := b.later
 	b.later = nil
-	switch {
-	case c != nil && a != nil:
-		calls = append(calls, call{script: WriteScript, keys: []string{c.Key, a.List, a.Counts}, args: c.args(a.Entry, a.Cap)})
-	case c != nil:
-		calls = append(calls, call{script: WriteScript, keys: []string{c.Key}, args: c.args()})
-	case a != nil:
-		calls = append(calls, call{script: WriteScript, keys: []string{a.Counts, a.List, a.Counts}, args: (&Commit{}).args(a.Entry, a.Cap)})
+	if c != nil || a != nil {
+		calls = append(calls, writeCall(c, a))
 	}
 	err := pipe(ctx, b.r.Client(), calls)
 	b.r.Must(err)
@@ -284,22 +291,24 @@ func (b *Batch) Flush(ctx context.Context, a *Append) (committed bool, done Appe
 // RunCommit runs one checked commit alone (one round trip): false when
 // another writer changed what it checks first.
 func RunCommit(ctx context.Context, r *Redis, c *Commit) (bool, error) {
-	res := WriteScript.Run(context.WithoutCancel(ctx), r.Client(), []string{c.Key}, c.args()...)
-	if err := res.Err(); err != nil {
-		return false, err
-	}
-	ok, _, err := writeReply(res)
+	ok, _, err := runWrite(ctx, r, writeCall(c, nil))
 	return ok, err
 }
 
 // RunAppend runs one Append alone (one round trip).
 func RunAppend(ctx context.Context, r *Redis, a *Append) (Appended, error) {
-	res := WriteScript.Run(ctx, r.Client(), []string{a.Counts, a.List, a.Counts}, (&Commit{}).args(a.Entry, a.Cap)...)
-	if err := res.Err(); err != nil {
-		return Appended{}, err
-	}
-	_, done, err := writeReply(res)
+	_, done, err := runWrite(ctx, r, writeCall(nil, a))
 	return done, err
+}
+
+// runWrite runs one WriteScript call alone; like a flush, the client
+// going away does not cancel it.
+func runWrite(ctx context.Context, r *Redis, cl call) (bool, Appended, error) {
+	res := cl.script.Run(context.WithoutCancel(ctx), r.Client(), cl.keys, cl.args...)
+	if err := res.Err(); err != nil {
+		return false, Appended{}, err
+	}
+	return writeReply(res)
 }
 
 func writeReply(res *redis.Cmd) (bool, Appended, error) {

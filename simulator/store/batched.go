@@ -25,22 +25,10 @@ func prefetched(b *state.Batch, key, field string) (*string, bool) {
 }
 
 // remember keeps what the request wrote to field as what it reads there
-// next (a deferred commit is not in Redis yet).
-func remember(b *state.Batch, key, field string, raw any) {
-	if b == nil {
-		return
-	}
-	var s string
-	switch v := raw.(type) {
-	case []byte:
-		s = string(v)
-	case string:
-		s = v
-	default:
-		return
-	}
+// next (a deferred commit is not in Redis yet), when it prefetched it.
+func remember(b *state.Batch, key, field, val string) {
 	if _, ok := b.Peek(batchName(key, field)); ok {
-		b.Put(batchName(key, field), &s)
+		b.Put(batchName(key, field), &val)
 	}
 }
 

@@ -34,10 +34,13 @@ func (r *remote[K, V]) lazy(ctx context.Context) *lazy[K, V] {
 // prefilled takes field from what the request's batch prefetched, as if
 // read now: the commit checks it like any read.
 func (z *lazy[K, V]) prefilled(b *state.Batch, field string) {
-	v, ok := prefetched(b, z.r.key, field)
-	if !ok {
-		return
+	if v, ok := prefetched(b, z.r.key, field); ok {
+		z.known(field, v)
 	}
+}
+
+// known takes v (nil: absent) as what field holds, as if read now.
+func (z *lazy[K, V]) known(field string, v *string) {
 	z.got[field] = v
 	if v != nil {
 		z.merge(map[string]string{field: *v})
@@ -173,8 +176,9 @@ const maxCommits = 2000
 func (r *remote[K, V]) update(ctx context.Context, b *Base[K, V], k K, fn func(tx Tx[K, V], cur V) (V, error)) (V, error) {
 	batch := state.BatchOf(ctx)
 	batch.Settle(ctx) // a write the request left waiting goes first
+	field := fieldRecord + r.codec.FormatKey(k)
 	h := fnv.New32a()
-	h.Write([]byte(r.codec.FormatKey(k)))
+	h.Write([]byte(field[len(fieldRecord):]))
 	mu := &r.writers[h.Sum32()%uint32(len(r.writers))]
 	// Alone on the record here: what the request prefetched is as good as
 	// a read now. Behind a writer of this replica it is likely stale.
@@ -188,7 +192,6 @@ func (r *remote[K, V]) update(ctx context.Context, b *Base[K, V], k K, fn func(t
 			mu.Unlock()
 		}
 	}()
-	field := fieldRecord + r.codec.FormatKey(k)
 	for attempt := 0; attempt < maxCommits; attempt++ {
 		z := r.lazy(ctx)
 		if attempt == 0 {
@@ -199,8 +202,7 @@ func (r *remote[K, V]) update(ctx context.Context, b *Base[K, V], k K, fn func(t
 			// lock at once.
 			if batch != nil && mu.field == field && mu.at.After(batch.Started()) {
 				val := mu.val
-				z.got[field] = &val
-				z.merge(map[string]string{field: val})
+				z.known(field, &val)
 			} else if alone {
 				z.prefilled(batch, field)
 			}
@@ -235,18 +237,18 @@ func (r *remote[K, V]) update(ctx context.Context, b *Base[K, V], k K, fn func(t
 			return cur, err
 		}
 		c := z.commitOf(fields)
-		raw := fields[1]
+		raw := string(fields[1].([]byte)) // writes' record bytes
 		c.Done = func(ok bool) { mu.committed(field, raw, ok) }
 		if batch.Defer(c, mu.Unlock) { // committed with the request's flush, the lock held until then
 			held = false
-			remember(batch, r.key, field, fields[1])
+			remember(batch, r.key, field, raw)
 			return next, nil
 		}
 		committed, err := state.RunCommit(ctx, r.r, c)
 		r.r.Must(err)
 		mu.committed(field, raw, committed)
 		if committed {
-			remember(batch, r.key, field, fields[1])
+			remember(batch, r.key, field, raw)
 			return next, nil
 		}
 		if attempt > 4 { // a crowd on one record: step aside briefly

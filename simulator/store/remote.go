@@ -81,13 +81,12 @@ type stripe struct {
 	at         time.Time // when that commit was known to have landed
 }
 
-func (s *stripe) committed(field string, raw any, ok bool) {
-	b, isBytes := raw.([]byte)
-	if !ok || !isBytes {
+func (s *stripe) committed(field, val string, ok bool) {
+	if !ok {
 		s.field, s.val = "", ""
 		return
 	}
-	s.field, s.val, s.at = field, string(b), time.Now()
+	s.field, s.val, s.at = field, val, time.Now()
 }
 
 const (
